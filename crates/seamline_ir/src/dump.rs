@@ -1,0 +1,150 @@
+//! A deterministic, human-readable text dump of [`Facts`], for snapshot tests and
+//! `seamline debug facts`.
+
+use crate::{Facts, Location};
+use std::fmt::Write;
+
+impl Facts {
+    /// Renders a location as `path:line`.
+    pub fn loc(&self, loc: Location) -> String {
+        format!("{}:{}", self.files[loc.file.index()].path, loc.line)
+    }
+
+    /// A stable text rendering of everything in the facts, one fact per line.
+    pub fn dump(&self) -> String {
+        let mut out = String::new();
+        let w = &mut out;
+        for c in &self.crates {
+            let deps: Vec<String> = c
+                .deps
+                .iter()
+                .map(|d| format!("{}={}", d.local_name, self.crates[d.krate.index()].name))
+                .collect();
+            let _ = writeln!(w, "crate {} {:?} deps=[{}]", c.name, c.kind, deps.join(", "));
+        }
+        for f in &self.files {
+            let _ = writeln!(
+                w,
+                "file {} lines={} code={}{}{}",
+                f.path,
+                f.lines,
+                f.code_lines,
+                if f.analysed { "" } else { " not-analysed" },
+                if f.orphan { " orphan" } else { "" },
+            );
+        }
+        for m in &self.modules {
+            let _ = writeln!(
+                w,
+                "module {} file={} lines={}-{}{}",
+                m.path,
+                self.files[m.file.index()].path,
+                m.span.start,
+                m.span.end,
+                if m.inline { " inline" } else { "" }
+            );
+        }
+        for it in &self.items {
+            let _ = write!(
+                w,
+                "item {} {:?} {:?} {}",
+                it.path,
+                it.kind,
+                it.visibility,
+                self.loc(it.location)
+            );
+            if let Some(p) = it.parent {
+                let _ = write!(w, " parent={}", self.items[p.index()].path);
+            }
+            if let Some(t) = it.table {
+                let _ = write!(w, " table={}", self.tables[t.index()].name);
+            }
+            if !it.derives.is_empty() {
+                let _ = write!(w, " derives=[{}]", it.derives.join(","));
+            }
+            let _ = writeln!(w);
+            for f in &it.fields {
+                let refs: Vec<&str> = f
+                    .refs
+                    .iter()
+                    .map(|r| self.items[r.index()].path.as_str())
+                    .collect();
+                let _ = writeln!(
+                    w,
+                    "  field {}: {}{} -> [{}]",
+                    f.name,
+                    f.ty,
+                    if f.is_id { " (id)" } else { "" },
+                    refs.join(", ")
+                );
+            }
+        }
+        for t in &self.tables {
+            let def = t
+                .defined_in
+                .as_ref()
+                .map(|d| self.loc(d.location))
+                .unwrap_or_else(|| "-".to_owned());
+            let _ = writeln!(
+                w,
+                "table {} defined={} columns=[{}]",
+                t.name,
+                def,
+                t.columns.join(",")
+            );
+        }
+        for a in &self.table_accesses {
+            let _ = writeln!(
+                w,
+                "access {} {} {:?} {:?} x{} {}",
+                a.item
+                    .map(|i| self.items[i.index()].path.as_str())
+                    .unwrap_or(self.modules[a.module.index()].path.as_str()),
+                self.tables[a.table.index()].name,
+                a.mode,
+                a.via,
+                a.count,
+                self.loc(a.first)
+            );
+        }
+        for r in &self.references {
+            let from = r
+                .from_item
+                .map(|i| self.items[i.index()].path.as_str())
+                .unwrap_or(self.modules[r.from_module.index()].path.as_str());
+            let _ = writeln!(
+                w,
+                "ref {} -> {} {} x{} {}",
+                from,
+                self.items[r.to.index()].path,
+                r.kind,
+                r.count,
+                self.loc(r.first)
+            );
+        }
+        for e in &self.external {
+            let _ = writeln!(
+                w,
+                "external {} -> {} x{}",
+                self.modules[e.module.index()].path,
+                e.root,
+                e.count
+            );
+        }
+        for d in &self.diagnostics {
+            let at = match &d.file {
+                Some(f) => format!("{f}:{}", d.line),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                w,
+                "diag {} {} {} {}",
+                d.severity.as_str(),
+                d.code,
+                at,
+                d.message
+            );
+        }
+        out
+    }
+}
