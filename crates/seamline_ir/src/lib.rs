@@ -65,7 +65,7 @@ pub struct Location {
 }
 
 /// A line range in a file, both ends inclusive and 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LineSpan {
     /// First line.
     pub start: u32,
