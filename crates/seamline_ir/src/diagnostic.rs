@@ -72,6 +72,11 @@ diag_codes! {
     UnresolvedImport = "unresolved-import", Note, "a `use` of a crate-local path names nothing that was found";
     MacroBodySkipped = "macro-body-skipped", Note, "the body of a macro invocation could not be parsed as items or expressions and was scanned as text";
     SqlUnparsed = "sql-unparsed", Note, "an SQL string could not be parsed; its tables were found by a simple scan";
+    NotAGitRepository = "not-a-git-repository", Warning, "history was requested but the analysed folder is in no git repository that could be opened; analysis ran without history";
+    EmptyGitHistory = "empty-git-history", Warning, "the git repository has no commit reachable from HEAD; analysis ran without history";
+    ShallowGitHistory = "shallow-git-history", Warning, "the git repository is a shallow clone; history signals cover only the commits present";
+    GitHistoryTruncated = "git-history-truncated", Note, "more commits were reachable than the limits allow; only the newest were read";
+    GitObjectUnreadable = "git-object-unreadable", Warning, "a git commit or tree could not be read (missing or corrupt); that commit was skipped";
 }
 
 impl fmt::Display for DiagCode {
