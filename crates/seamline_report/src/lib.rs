@@ -1,1 +1,13 @@
-//! placeholder
+//! Renders seamline's results for people and machines: the JSON document (`seamline.json`)
+//! today, the HTML, Markdown and DOT reports later.
+//!
+//! The only crate of seamline that knows serde_json (and askama). Every format is a pure
+//! function from the stage results to a `String`; the binary decides where it is written.
+//! The JSON is a public API: its wire types live in [`json`], separate from the IR, so that
+//! the schema changes only on purpose, and `docs/json-schema.md` documents every key.
+#![deny(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod json;
+
+pub use json::{SCHEMA_VERSION, ToolInfo, to_json};

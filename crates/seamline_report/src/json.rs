@@ -1,0 +1,1139 @@
+//! The JSON document `seamline.json`: dedicated wire types and their construction from
+//! [`ir::Facts`].
+//!
+//! The wire types are the schema documented in `docs/json-schema.md`; they are separate from
+//! the IR so that a refactoring of the IR never changes the JSON by accident. Everything is
+//! referred to by a readable, stable string id (a module path, an item path, a table name,
+//! a file path) rather than by the IR's dense indices. Output is deterministic: lists follow
+//! the IR's sorted order or are sorted here by a stable key, maps are `BTreeMap`s, and
+//! nothing depends on time or thread count.
+//!
+//! Later stages add their sections (`contexts`, `metrics`, `plan`) as optional top-level keys
+//! of [`Report`], serialised only when present, so the core keys never move.
+
+use seamline_ir as ir;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The schema version written into every document. Bumped on any change that can break a
+/// reader (a key removed, renamed or retyped); adding a key does not bump it.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Who wrote the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToolInfo {
+    /// The tool's name, `seamline`.
+    pub name: String,
+    /// The tool's version (`CARGO_PKG_VERSION` of the binary).
+    pub version: String,
+}
+
+/// The whole document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: &'static str,
+    /// The tool that wrote it.
+    pub tool: ToolInfo,
+    /// What was analysed and what went wrong reading it.
+    pub input: Input,
+    /// Every module, sorted by id.
+    pub modules: Vec<Module>,
+    /// Every item, in IR order (by module, then source line).
+    pub items: Vec<Item>,
+    /// The model items (structs, enums, unions, traits, type aliases), in item order.
+    pub models: Vec<Model>,
+    /// Database tables, sorted by name.
+    pub tables: Vec<Table>,
+    /// Module -> module dependencies, sorted by (from, to, kind).
+    pub dependencies: Vec<Dependency>,
+    /// Item-level references, sorted by (from_module, from_item, to, kind).
+    pub references: Vec<Reference>,
+    /// References to things outside the codebase, per root name, sorted by root.
+    pub external: Vec<External>,
+}
+
+/// The `input` section.
+#[derive(Debug, Clone, Serialize)]
+pub struct Input {
+    /// The analysed root, as the user gave it.
+    pub root: String,
+    /// Crates, sorted by name.
+    pub crates: Vec<Crate>,
+    /// Number of source files seen.
+    pub files: usize,
+    /// Number of files parsed and analysed.
+    pub analysed_files: usize,
+    /// Number of files no crate root reaches.
+    pub orphan_files: usize,
+    /// Total lines over all files.
+    pub lines: u64,
+    /// Lines of code (not blank, not only a comment) over all files.
+    pub code_lines: u64,
+    /// Total bytes over all files.
+    pub bytes: u64,
+    /// Problems in the input, sorted by (file, line, col, code).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A crate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Crate {
+    /// The name code uses (`my_crate`).
+    pub name: String,
+    /// The Cargo package name, or null.
+    pub package: Option<String>,
+    /// `lib`, `bin`, `test` or `guessed`.
+    pub kind: &'static str,
+    /// The manifest path relative to the root, or null.
+    pub manifest: Option<String>,
+    /// The root file path relative to the root, or null.
+    pub root_file: Option<String>,
+    /// The root module id, or null.
+    pub root_module: Option<String>,
+    /// Crates of this codebase it depends on.
+    pub deps: Vec<CrateDep>,
+}
+
+/// A dependency between two crates of the codebase.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateDep {
+    /// The name under which the depending crate's code refers to it.
+    pub local_name: String,
+    /// The depended-on crate's name.
+    #[serde(rename = "crate")]
+    pub krate: String,
+}
+
+/// A diagnostic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    /// File relative to the root, or null.
+    pub file: Option<String>,
+    /// 1-based line, 0 for the whole file.
+    pub line: u32,
+    /// 1-based column, 0 when unknown.
+    pub col: u32,
+    /// `error`, `warning` or `note`.
+    pub severity: &'static str,
+    /// The kebab-case code (`parse-error`).
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+}
+
+/// A line range, both ends inclusive.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Span {
+    /// First line.
+    pub start: u32,
+    /// Last line.
+    pub end: u32,
+}
+
+/// A module.
+#[derive(Debug, Clone, Serialize)]
+pub struct Module {
+    /// The module path, `crate_name::a::b`.
+    pub id: String,
+    /// The owning crate's name.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The file holding the module's body.
+    pub file: String,
+    /// Whether the body is inline (`mod x { ... }`).
+    pub inline: bool,
+    /// Lines covered by the body.
+    pub span: Span,
+    /// Number of lines covered by the body.
+    pub lines: u32,
+    /// Lines of code in the module's own body.
+    pub code_lines: u32,
+    /// The enclosing module's id, or null for a crate root.
+    pub parent: Option<String>,
+    /// Ids of the items declared directly in the module, in source order.
+    pub items: Vec<String>,
+}
+
+/// An item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    /// The item's unique id: its path, with `#N` appended when another item has the same
+    /// path (the N-th one, from 2, in item order).
+    pub id: String,
+    /// The item's own name.
+    pub name: String,
+    /// The item path as the IR records it (may be shared by `cfg` alternatives).
+    pub path: String,
+    /// The kebab-case kind (`struct`, `type-alias`, `method`, ...).
+    pub kind: &'static str,
+    /// `pub`, `pub(crate)`, `pub(restricted)` or `private`.
+    pub visibility: &'static str,
+    /// The declaring module's id.
+    pub module: String,
+    /// `file:line` where the item starts.
+    pub location: String,
+    /// Lines covered.
+    pub span: Span,
+    /// Lines of code inside the span.
+    pub code_lines: u32,
+    /// One-line signature for functions and methods, or null.
+    pub signature: Option<String>,
+    /// Parent item id (a method's impl or trait, an impl's self type), or null.
+    pub parent: Option<String>,
+    /// For impl blocks, the implemented trait's item id when it is in the codebase, or null.
+    pub implements: Option<String>,
+    /// Derives, sorted.
+    pub derives: Vec<String>,
+    /// The mapped table's name, or null.
+    pub table: Option<String>,
+}
+
+/// A model: a struct, enum, union, trait or type alias.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    /// The item id.
+    pub id: String,
+    /// The declaring module's id.
+    pub module: String,
+    /// The kebab-case kind.
+    pub kind: &'static str,
+    /// `file:line` where it starts.
+    pub location: String,
+    /// Fields (enum variant fields as `Variant.field`).
+    pub fields: Vec<Field>,
+    /// Derives, sorted.
+    pub derives: Vec<String>,
+    /// The mapped table's name, or null.
+    pub table: Option<String>,
+}
+
+/// A field of a model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// The field name.
+    pub name: String,
+    /// The type as written, normalised.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether the field holds an id of another model rather than the model itself.
+    pub is_id: bool,
+    /// Item ids of the codebase that the type refers to, sorted.
+    pub refs: Vec<String>,
+    /// Line of the field.
+    pub line: u32,
+}
+
+/// A database table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    /// Table name.
+    pub name: String,
+    /// Declared columns.
+    pub columns: Vec<String>,
+    /// `file:line` of the declaration (diesel `table!`), or null.
+    pub defined_in: Option<String>,
+    /// The declaring module's id, or null.
+    pub defined_in_module: Option<String>,
+    /// Item ids mapped onto the table, sorted.
+    pub mapped_by: Vec<String>,
+    /// Modules that read or write the table, sorted by module id.
+    pub accessed_by: Vec<TableAccess>,
+}
+
+/// One module's accesses to a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableAccess {
+    /// The module id.
+    pub module: String,
+    /// Number of reads.
+    pub reads: u32,
+    /// Number of writes.
+    pub writes: u32,
+    /// How the accesses were found: a sorted subset of `sql`, `dsl`, `mapping`.
+    pub via: Vec<&'static str>,
+    /// Item ids whose bodies touch the table, sorted.
+    pub items: Vec<String>,
+    /// `file:line` of the first access.
+    pub evidence: String,
+}
+
+/// A module -> module dependency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dependency {
+    /// The depending module's id.
+    pub from: String,
+    /// The depended-on module's id.
+    pub to: String,
+    /// `import`, `type`, `call`, `impl` or `table`.
+    pub kind: &'static str,
+    /// Number of references of that kind.
+    pub count: u32,
+    /// `file:line` of the first one.
+    pub evidence: String,
+}
+
+/// An item-level reference.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference {
+    /// The module whose code holds it.
+    pub from_module: String,
+    /// The innermost item holding it, or null for a module-level `use`.
+    pub from_item: Option<String>,
+    /// The referenced item's id.
+    pub to: String,
+    /// The dependency kind.
+    pub kind: &'static str,
+    /// How many times.
+    pub count: u32,
+    /// `file:line` of the first occurrence.
+    pub evidence: String,
+}
+
+/// References to one outside root (`std`, `serde`, ...).
+#[derive(Debug, Clone, Serialize)]
+pub struct External {
+    /// The root name.
+    pub root: String,
+    /// Total references over all modules.
+    pub count: u64,
+    /// The modules using it, sorted by module id.
+    pub modules: Vec<ExternalUse>,
+}
+
+/// One module's use of an outside root.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalUse {
+    /// The module id.
+    pub module: String,
+    /// How many references.
+    pub count: u32,
+    /// `file:line` of the first one.
+    pub evidence: String,
+}
+
+/// Builds the document and renders it: pretty-printed, two-space indent, trailing newline.
+pub fn to_json(facts: &ir::Facts, tool: &ToolInfo) -> String {
+    render(&build(facts, tool))
+}
+
+/// Renders a built document: pretty-printed, two-space indent, trailing newline.
+pub fn render(report: &Report) -> String {
+    // Serialising plain structs, strings and integers into a String cannot fail.
+    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// Builds the wire document from the facts.
+pub fn build(facts: &ir::Facts, tool: &ToolInfo) -> Report {
+    let ids = Ids::new(facts);
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: tool.clone(),
+        input: input(facts, &ids),
+        modules: modules(facts, &ids),
+        items: items(facts, &ids),
+        models: models(facts, &ids),
+        tables: tables(facts, &ids),
+        dependencies: dependencies(facts, &ids),
+        references: references(facts, &ids),
+        external: external(facts, &ids),
+    }
+}
+
+/// Wire names of the IR enums.
+pub fn crate_kind_str(kind: ir::CrateKind) -> &'static str {
+    match kind {
+        ir::CrateKind::Lib => "lib",
+        ir::CrateKind::Bin => "bin",
+        ir::CrateKind::Test => "test",
+        ir::CrateKind::Guessed => "guessed",
+    }
+}
+
+/// The kebab-case wire name of an item kind.
+pub fn item_kind_str(kind: ir::ItemKind) -> &'static str {
+    match kind {
+        ir::ItemKind::Struct => "struct",
+        ir::ItemKind::Enum => "enum",
+        ir::ItemKind::Union => "union",
+        ir::ItemKind::Trait => "trait",
+        ir::ItemKind::TypeAlias => "type-alias",
+        ir::ItemKind::Function => "function",
+        ir::ItemKind::Impl => "impl",
+        ir::ItemKind::Method => "method",
+        ir::ItemKind::Const => "const",
+        ir::ItemKind::Static => "static",
+        ir::ItemKind::Macro => "macro",
+        ir::ItemKind::TableSchema => "table-schema",
+    }
+}
+
+/// The wire name of a visibility.
+pub fn visibility_str(vis: ir::Visibility) -> &'static str {
+    match vis {
+        ir::Visibility::Public => "pub",
+        ir::Visibility::Crate => "pub(crate)",
+        ir::Visibility::Restricted => "pub(restricted)",
+        ir::Visibility::Private => "private",
+    }
+}
+
+fn access_via_str(via: ir::AccessVia) -> &'static str {
+    match via {
+        ir::AccessVia::Sql => "sql",
+        ir::AccessVia::Dsl => "dsl",
+        ir::AccessVia::Mapping => "mapping",
+    }
+}
+
+/// The string ids of a fact base, computed once.
+struct Ids<'a> {
+    facts: &'a ir::Facts,
+    /// Unique item ids, by item index.
+    items: Vec<String>,
+}
+
+impl<'a> Ids<'a> {
+    fn new(facts: &'a ir::Facts) -> Self {
+        // Item paths are unique except for `cfg` alternatives of the same item (both are
+        // kept, since every cfg branch is analysed): suffix the later ones with `#N`.
+        let mut taken: HashMap<&str, u32> = HashMap::with_capacity(facts.items.len());
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut items = Vec::with_capacity(facts.items.len());
+        for it in &facts.items {
+            let n = taken.entry(it.path.as_str()).or_insert(0);
+            *n += 1;
+            let mut id = if *n == 1 {
+                it.path.clone()
+            } else {
+                format!("{}#{}", it.path, n)
+            };
+            // A frontend-made `#N` suffix could collide with ours; keep counting until free.
+            let mut extra = *n;
+            while seen.contains(&id) {
+                extra += 1;
+                id = format!("{}#{}", it.path, extra);
+            }
+            seen.insert(id.clone());
+            items.push(id);
+        }
+        Ids { facts, items }
+    }
+
+    fn item(&self, id: ir::ItemId) -> String {
+        self.items[id.index()].clone()
+    }
+
+    fn module(&self, id: ir::ModuleId) -> String {
+        self.facts.modules[id.index()].path.clone()
+    }
+
+    fn krate(&self, id: ir::CrateId) -> String {
+        self.facts.crates[id.index()].name.clone()
+    }
+
+    fn file(&self, id: ir::FileId) -> String {
+        self.facts.files[id.index()].path.clone()
+    }
+
+    fn table(&self, id: ir::TableId) -> String {
+        self.facts.tables[id.index()].name.clone()
+    }
+
+    fn loc(&self, loc: ir::Location) -> String {
+        format!("{}:{}", self.facts.files[loc.file.index()].path, loc.line)
+    }
+}
+
+fn span(s: ir::LineSpan) -> Span {
+    Span {
+        start: s.start,
+        end: s.end,
+    }
+}
+
+fn span_lines(s: ir::LineSpan) -> u32 {
+    if s.end >= s.start && s.start > 0 {
+        s.end - s.start + 1
+    } else {
+        0
+    }
+}
+
+fn input(facts: &ir::Facts, ids: &Ids<'_>) -> Input {
+    let crates = facts
+        .crates
+        .iter()
+        .map(|c| Crate {
+            name: c.name.clone(),
+            package: c.package.clone(),
+            kind: crate_kind_str(c.kind),
+            manifest: c.manifest.clone(),
+            root_file: c.root_file.map(|f| ids.file(f)),
+            root_module: c.root_module.map(|m| ids.module(m)),
+            deps: {
+                let mut deps: Vec<CrateDep> = c
+                    .deps
+                    .iter()
+                    .map(|d| CrateDep {
+                        local_name: d.local_name.clone(),
+                        krate: ids.krate(d.krate),
+                    })
+                    .collect();
+                deps.sort_by(|a, b| (&a.local_name, &a.krate).cmp(&(&b.local_name, &b.krate)));
+                deps
+            },
+        })
+        .collect();
+    let mut diags: Vec<&ir::Diagnostic> = facts.diagnostics.iter().collect();
+    diags.sort();
+    let diagnostics = diags
+        .into_iter()
+        .map(|d| Diagnostic {
+            file: d.file.clone(),
+            line: d.line,
+            col: d.col,
+            severity: d.severity.as_str(),
+            code: d.code.as_str(),
+            message: d.message.clone(),
+        })
+        .collect();
+    Input {
+        root: facts.root.clone(),
+        crates,
+        files: facts.files.len(),
+        analysed_files: facts.files.iter().filter(|f| f.analysed).count(),
+        orphan_files: facts.files.iter().filter(|f| f.orphan).count(),
+        lines: facts.files.iter().map(|f| u64::from(f.lines)).sum(),
+        code_lines: facts.code_lines(),
+        bytes: facts.files.iter().map(|f| f.bytes).sum(),
+        diagnostics,
+    }
+}
+
+fn modules(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Module> {
+    facts
+        .modules
+        .iter()
+        .map(|m| Module {
+            id: m.path.clone(),
+            krate: ids.krate(m.krate),
+            file: ids.file(m.file),
+            inline: m.inline,
+            span: span(m.span),
+            lines: span_lines(m.span),
+            code_lines: m.code_lines,
+            parent: m.parent.map(|p| ids.module(p)),
+            items: m.items.iter().map(|&i| ids.item(i)).collect(),
+        })
+        .collect()
+}
+
+fn items(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Item> {
+    facts
+        .items
+        .iter()
+        .map(|it| Item {
+            id: ids.item(it.id),
+            name: it.name.clone(),
+            path: it.path.clone(),
+            kind: item_kind_str(it.kind),
+            visibility: visibility_str(it.visibility),
+            module: ids.module(it.module),
+            location: ids.loc(it.location),
+            span: span(it.span),
+            code_lines: it.code_lines,
+            signature: it.signature.clone(),
+            parent: it.parent.map(|p| ids.item(p)),
+            implements: it.implements.map(|p| ids.item(p)),
+            derives: sorted(it.derives.clone()),
+            table: it.table.map(|t| ids.table(t)),
+        })
+        .collect()
+}
+
+fn models(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Model> {
+    facts
+        .items
+        .iter()
+        .filter(|it| it.kind.is_model())
+        .map(|it| Model {
+            id: ids.item(it.id),
+            module: ids.module(it.module),
+            kind: item_kind_str(it.kind),
+            location: ids.loc(it.location),
+            fields: it
+                .fields
+                .iter()
+                .map(|f| Field {
+                    name: f.name.clone(),
+                    ty: f.ty.clone(),
+                    is_id: f.is_id,
+                    refs: sorted(f.refs.iter().map(|&r| ids.item(r)).collect()),
+                    line: f.line,
+                })
+                .collect(),
+            derives: sorted(it.derives.clone()),
+            table: it.table.map(|t| ids.table(t)),
+        })
+        .collect()
+}
+
+fn tables(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Table> {
+    #[derive(Default)]
+    struct Acc {
+        reads: u32,
+        writes: u32,
+        via: BTreeSet<&'static str>,
+        items: BTreeSet<String>,
+        first: Option<ir::Location>,
+    }
+    // (table, module) -> aggregate; BTreeMap keys by module path so the output is sorted.
+    let mut per_table: BTreeMap<ir::TableId, BTreeMap<String, Acc>> = BTreeMap::new();
+    for a in &facts.table_accesses {
+        let acc = per_table
+            .entry(a.table)
+            .or_default()
+            .entry(ids.module(a.module))
+            .or_default();
+        match a.mode {
+            ir::AccessMode::Read => acc.reads = acc.reads.saturating_add(a.count),
+            ir::AccessMode::Write => acc.writes = acc.writes.saturating_add(a.count),
+        }
+        acc.via.insert(access_via_str(a.via));
+        if let Some(item) = a.item {
+            acc.items.insert(ids.item(item));
+        }
+        // Locations order by (file id, line, col) and file ids by path: the minimum is the
+        // first occurrence in reading order.
+        acc.first = Some(match acc.first {
+            Some(f) if f <= a.first => f,
+            _ => a.first,
+        });
+    }
+    let mut out: Vec<Table> = facts
+        .tables
+        .iter()
+        .map(|t| Table {
+            name: t.name.clone(),
+            columns: t.columns.clone(),
+            defined_in: t.defined_in.as_ref().map(|d| ids.loc(d.location)),
+            defined_in_module: t.defined_in.as_ref().map(|d| ids.module(d.module)),
+            mapped_by: sorted(t.mapped_by.iter().map(|&i| ids.item(i)).collect()),
+            accessed_by: per_table
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(module, acc)| TableAccess {
+                    module,
+                    reads: acc.reads,
+                    writes: acc.writes,
+                    via: acc.via.into_iter().collect(),
+                    items: acc.items.into_iter().collect(),
+                    evidence: acc.first.map(|l| ids.loc(l)).unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn dependencies(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Dependency> {
+    let mut out: Vec<Dependency> = facts
+        .module_deps()
+        .into_iter()
+        .map(|d| Dependency {
+            from: ids.module(d.from),
+            to: ids.module(d.to),
+            kind: d.kind.as_str(),
+            count: d.count,
+            evidence: ids.loc(d.first),
+        })
+        .collect();
+    // module_deps sorts by ids; module ids follow path order, but sort by the strings anyway
+    // so the documented order holds whatever the IR does.
+    out.sort_by(|a, b| (&a.from, &a.to, dep_rank(a.kind)).cmp(&(&b.from, &b.to, dep_rank(b.kind))));
+    out
+}
+
+fn dep_rank(kind: &str) -> usize {
+    ir::DepKind::ALL
+        .iter()
+        .position(|k| k.as_str() == kind)
+        .unwrap_or(usize::MAX)
+}
+
+fn references(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Reference> {
+    let mut refs: Vec<&ir::Reference> = facts.references.iter().collect();
+    refs.sort_by_key(|r| (r.from_module, r.from_item, r.to, r.kind, r.first));
+    refs.into_iter()
+        .map(|r| Reference {
+            from_module: ids.module(r.from_module),
+            from_item: r.from_item.map(|i| ids.item(i)),
+            to: ids.item(r.to),
+            kind: r.kind.as_str(),
+            count: r.count,
+            evidence: ids.loc(r.first),
+        })
+        .collect()
+}
+
+fn external(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<External> {
+    // root -> module path -> (count, first)
+    let mut acc: BTreeMap<&str, BTreeMap<String, (u32, ir::Location)>> = BTreeMap::new();
+    for e in &facts.external {
+        let slot = acc
+            .entry(e.root.as_str())
+            .or_default()
+            .entry(ids.module(e.module))
+            .or_insert((0, e.first));
+        slot.0 = slot.0.saturating_add(e.count);
+        if e.first < slot.1 {
+            slot.1 = e.first;
+        }
+    }
+    acc.into_iter()
+        .map(|(root, modules)| External {
+            root: root.to_owned(),
+            count: modules.values().map(|(c, _)| u64::from(*c)).sum(),
+            modules: modules
+                .into_iter()
+                .map(|(module, (count, first))| ExternalUse {
+                    module,
+                    count,
+                    evidence: ids.loc(first),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ir::{
+        AccessMode, AccessVia, CrateId, DepKind, FileId, ItemId, ItemKind, LineSpan, Location,
+        ModuleId, TableId, Visibility,
+    };
+
+    fn tool() -> ToolInfo {
+        ToolInfo {
+            name: "seamline".to_owned(),
+            version: "0.0.0-test".to_owned(),
+        }
+    }
+
+    fn at(file: u32, line: u32) -> Location {
+        Location {
+            file: FileId(file),
+            line,
+            col: 1,
+        }
+    }
+
+    fn file(id: u32, path: &str, module: Option<u32>, lines: u32) -> ir::SourceFile {
+        ir::SourceFile {
+            id: FileId(id),
+            path: path.to_owned(),
+            krate: Some(CrateId(0)),
+            module: module.map(ModuleId),
+            lines,
+            code_lines: lines - 1,
+            bytes: u64::from(lines) * 20,
+            analysed: true,
+            orphan: false,
+        }
+    }
+
+    fn module(id: u32, path: &str, file: u32, parent: Option<u32>, items: &[u32]) -> ir::Module {
+        ir::Module {
+            id: ModuleId(id),
+            path: path.to_owned(),
+            krate: CrateId(0),
+            file: FileId(file),
+            parent: parent.map(ModuleId),
+            inline: false,
+            span: LineSpan { start: 1, end: 10 },
+            code_lines: 9,
+            items: items.iter().map(|&i| ItemId(i)).collect(),
+        }
+    }
+
+    fn item(id: u32, path: &str, module: u32, kind: ItemKind, loc: Location) -> ir::Item {
+        ir::Item {
+            id: ItemId(id),
+            name: path.rsplit("::").next().unwrap_or(path).to_owned(),
+            path: path.to_owned(),
+            module: ModuleId(module),
+            kind,
+            visibility: Visibility::Public,
+            location: loc,
+            span: LineSpan {
+                start: loc.line,
+                end: loc.line + 3,
+            },
+            code_lines: 4,
+            parent: None,
+            implements: None,
+            signature: None,
+            derives: Vec::new(),
+            fields: Vec::new(),
+            table: None,
+        }
+    }
+
+    /// A small shop: models, a billing module that reads and writes `orders`, a schema
+    /// module that declares it, one std use, two diagnostics and a `cfg` duplicate.
+    fn shop() -> ir::Facts {
+        let mut order = item(1, "shop::models::Order", 2, ItemKind::Struct, at(2, 3));
+        order.derives = vec!["Queryable".to_owned(), "Debug".to_owned()];
+        order.table = Some(TableId(0));
+        order.fields = vec![
+            ir::Field {
+                name: "customer_id".to_owned(),
+                ty: "i64".to_owned(),
+                refs: Vec::new(),
+                is_id: true,
+                line: 4,
+            },
+            ir::Field {
+                name: "lines".to_owned(),
+                ty: "Vec<Line>".to_owned(),
+                refs: vec![ItemId(0)],
+                is_id: false,
+                line: 5,
+            },
+        ];
+        let line = item(0, "shop::models::Line", 2, ItemKind::Struct, at(2, 1));
+        let mut pay = item(2, "shop::billing::pay", 1, ItemKind::Function, at(0, 2));
+        pay.signature = Some("fn pay(order: &Order) -> bool".to_owned());
+        let pay_unix = item(3, "shop::billing::pay", 1, ItemKind::Function, at(0, 8));
+        let schema = item(
+            4,
+            "shop::schema::orders",
+            3,
+            ItemKind::TableSchema,
+            at(3, 1),
+        );
+        ir::Facts {
+            root: "fixtures/shop".to_owned(),
+            crates: vec![ir::Crate {
+                id: CrateId(0),
+                name: "shop".to_owned(),
+                package: Some("shop".to_owned()),
+                manifest: Some("Cargo.toml".to_owned()),
+                kind: ir::CrateKind::Lib,
+                root_file: Some(FileId(1)),
+                root_module: Some(ModuleId(0)),
+                deps: Vec::new(),
+            }],
+            files: vec![
+                file(0, "src/billing.rs", Some(1), 12),
+                file(1, "src/lib.rs", Some(0), 4),
+                file(2, "src/models.rs", Some(2), 10),
+                file(3, "src/schema.rs", Some(3), 6),
+            ],
+            modules: vec![
+                module(0, "shop", 1, None, &[]),
+                module(1, "shop::billing", 0, Some(0), &[2, 3]),
+                module(2, "shop::models", 2, Some(0), &[0, 1]),
+                module(3, "shop::schema", 3, Some(0), &[4]),
+            ],
+            items: vec![line, order, pay, pay_unix, schema],
+            tables: vec![ir::Table {
+                id: TableId(0),
+                name: "orders".to_owned(),
+                columns: vec!["id".to_owned(), "customer_id".to_owned()],
+                defined_in: Some(ir::TableDefinition {
+                    module: ModuleId(3),
+                    item: Some(ItemId(4)),
+                    location: at(3, 1),
+                }),
+                mapped_by: vec![ItemId(1)],
+            }],
+            table_accesses: vec![
+                ir::TableAccess {
+                    module: ModuleId(1),
+                    item: Some(ItemId(2)),
+                    table: TableId(0),
+                    mode: AccessMode::Read,
+                    via: AccessVia::Sql,
+                    count: 2,
+                    first: at(0, 4),
+                },
+                ir::TableAccess {
+                    module: ModuleId(1),
+                    item: Some(ItemId(3)),
+                    table: TableId(0),
+                    mode: AccessMode::Write,
+                    via: AccessVia::Dsl,
+                    count: 1,
+                    first: at(0, 9),
+                },
+            ],
+            references: vec![
+                ir::Reference {
+                    from_module: ModuleId(1),
+                    from_item: Some(ItemId(2)),
+                    to: ItemId(1),
+                    kind: DepKind::Type,
+                    count: 1,
+                    first: at(0, 2),
+                },
+                ir::Reference {
+                    from_module: ModuleId(1),
+                    from_item: None,
+                    to: ItemId(1),
+                    kind: DepKind::Import,
+                    count: 1,
+                    first: at(0, 1),
+                },
+            ],
+            external: vec![
+                ir::ExternalRef {
+                    module: ModuleId(2),
+                    root: "std".to_owned(),
+                    count: 2,
+                    first: at(2, 2),
+                },
+                ir::ExternalRef {
+                    module: ModuleId(1),
+                    root: "std".to_owned(),
+                    count: 3,
+                    first: at(0, 5),
+                },
+            ],
+            diagnostics: vec![
+                ir::Diagnostic::new(
+                    ir::DiagCode::ParseError,
+                    Some("src/z.rs".to_owned()),
+                    3,
+                    5,
+                    "expected `;`",
+                ),
+                ir::Diagnostic::new(
+                    ir::DiagCode::CargoUnavailable,
+                    None,
+                    0,
+                    0,
+                    "cargo not found",
+                ),
+            ],
+        }
+    }
+
+    fn value(facts: &ir::Facts) -> serde_json::Value {
+        serde_json::from_str(&to_json(facts, &tool())).unwrap()
+    }
+
+    #[test]
+    fn the_document_has_every_documented_top_level_key_in_order() {
+        let json = value(&shop());
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = vec![
+            "schema_version",
+            "tool",
+            "input",
+            "modules",
+            "items",
+            "models",
+            "tables",
+            "dependencies",
+            "references",
+            "external",
+        ];
+        // serde_json's Map sorts keys unless `preserve_order` is on: compare as sets, and
+        // check the textual order separately below.
+        expected.sort_unstable();
+        let mut got = keys.clone();
+        got.sort_unstable();
+        assert_eq!(got, expected);
+        let text = to_json(&shop(), &tool());
+        let pos = |k: &str| text.find(&format!("\n  \"{k}\":")).unwrap();
+        assert!(pos("schema_version") < pos("tool"));
+        assert!(pos("input") < pos("modules"));
+        assert!(pos("references") < pos("external"));
+        assert_eq!(json["schema_version"], SCHEMA_VERSION);
+        assert_eq!(json["tool"]["name"], "seamline");
+    }
+
+    #[test]
+    fn output_is_pretty_and_ends_with_a_newline() {
+        let text = to_json(&shop(), &tool());
+        assert!(text.starts_with("{\n  \"schema_version\": \"1\",\n"));
+        assert!(text.ends_with("}\n"));
+        assert!(!text.ends_with("\n\n"));
+    }
+
+    #[test]
+    fn cfg_duplicates_get_distinct_ids_and_references_use_them() {
+        let json = value(&shop());
+        let ids: Vec<&str> = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "shop::models::Line",
+                "shop::models::Order",
+                "shop::billing::pay",
+                "shop::billing::pay#2",
+                "shop::schema::orders",
+            ]
+        );
+        assert_eq!(json["items"][3]["path"], "shop::billing::pay");
+        assert_eq!(
+            json["modules"][1]["items"],
+            serde_json::json!(["shop::billing::pay", "shop::billing::pay#2"])
+        );
+        assert_eq!(
+            json["tables"][0]["accessed_by"][0]["items"],
+            serde_json::json!(["shop::billing::pay", "shop::billing::pay#2"])
+        );
+    }
+
+    #[test]
+    fn a_frontend_suffix_does_not_collide_with_ours() {
+        let mut facts = shop();
+        // Items 2 and 3 share a path; item 4 already carries the `#2` a naive suffix would give.
+        facts.items[4].path = "shop::billing::pay#2".to_owned();
+        let json = value(&facts);
+        let mut ids: Vec<&str> = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "item ids must be unique: {ids:?}");
+    }
+
+    #[test]
+    fn table_accesses_are_aggregated_per_module_with_reads_writes_and_first_evidence() {
+        let json = value(&shop());
+        let t = &json["tables"][0];
+        assert_eq!(t["name"], "orders");
+        assert_eq!(t["defined_in"], "src/schema.rs:1");
+        assert_eq!(t["defined_in_module"], "shop::schema");
+        assert_eq!(t["mapped_by"], serde_json::json!(["shop::models::Order"]));
+        let a = &t["accessed_by"][0];
+        assert_eq!(a["module"], "shop::billing");
+        assert_eq!(a["reads"], 2);
+        assert_eq!(a["writes"], 1);
+        assert_eq!(a["via"], serde_json::json!(["dsl", "sql"]));
+        assert_eq!(a["evidence"], "src/billing.rs:4");
+    }
+
+    #[test]
+    fn dependencies_come_from_module_deps_with_evidence() {
+        let json = value(&shop());
+        let deps: Vec<String> = json["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} -> {} {} x{} {}",
+                    d["from"].as_str().unwrap(),
+                    d["to"].as_str().unwrap(),
+                    d["kind"].as_str().unwrap(),
+                    d["count"],
+                    d["evidence"].as_str().unwrap()
+                )
+            })
+            .collect();
+        assert_eq!(
+            deps,
+            [
+                "shop::billing -> shop::models import x1 src/billing.rs:1",
+                "shop::billing -> shop::models type x1 src/billing.rs:2",
+                "shop::billing -> shop::schema table x3 src/billing.rs:4",
+            ]
+        );
+    }
+
+    #[test]
+    fn external_roots_sum_counts_and_list_modules() {
+        let json = value(&shop());
+        let std = &json["external"][0];
+        assert_eq!(std["root"], "std");
+        assert_eq!(std["count"], 5);
+        assert_eq!(std["modules"][0]["module"], "shop::billing");
+        assert_eq!(std["modules"][0]["count"], 3);
+        assert_eq!(std["modules"][1]["module"], "shop::models");
+    }
+
+    #[test]
+    fn models_carry_fields_with_id_flags_and_referenced_ids() {
+        let json = value(&shop());
+        let models = json["models"].as_array().unwrap();
+        assert_eq!(
+            models.len(),
+            2,
+            "functions and table schemas are not models"
+        );
+        let order = &models[1];
+        assert_eq!(order["id"], "shop::models::Order");
+        assert_eq!(order["table"], "orders");
+        assert_eq!(order["derives"], serde_json::json!(["Debug", "Queryable"]));
+        assert_eq!(order["fields"][0]["is_id"], true);
+        assert_eq!(order["fields"][1]["type"], "Vec<Line>");
+        assert_eq!(
+            order["fields"][1]["refs"],
+            serde_json::json!(["shop::models::Line"])
+        );
+    }
+
+    #[test]
+    fn diagnostics_are_sorted_whatever_the_input_order() {
+        let mut facts = shop();
+        let a = value(&facts);
+        facts.diagnostics.reverse();
+        let b = value(&facts);
+        assert_eq!(a["input"]["diagnostics"], b["input"]["diagnostics"]);
+        // `None` files sort first.
+        assert_eq!(a["input"]["diagnostics"][0]["code"], "cargo-unavailable");
+        assert_eq!(a["input"]["diagnostics"][1]["file"], "src/z.rs");
+    }
+
+    #[test]
+    fn reference_order_does_not_depend_on_input_order() {
+        let mut facts = shop();
+        let a = to_json(&facts, &tool());
+        facts.references.reverse();
+        facts.external.reverse();
+        facts.table_accesses.reverse();
+        assert_eq!(a, to_json(&facts, &tool()));
+    }
+
+    #[test]
+    fn empty_facts_give_a_valid_document() {
+        let json = value(&ir::Facts::default());
+        assert_eq!(json["input"]["files"], 0);
+        assert_eq!(json["modules"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn shop_document_snapshot() {
+        insta::assert_snapshot!(to_json(&shop(), &tool()));
+    }
+}
