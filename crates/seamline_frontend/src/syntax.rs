@@ -44,6 +44,11 @@ pub struct ModSyntax {
     pub uses: Vec<UseSyntax>,
     /// Diesel `table!` invocations at module level.
     pub tables: Vec<TableSyntax>,
+    /// Paths mentioned outside any item: in module-level macro invocations whose body is
+    /// not items (`lazy_static! { .. }`), and the paths of item-generating macros.
+    pub refs: Vec<PathRef>,
+    /// SQL found in module-level macro invocations.
+    pub sql: Vec<SqlSyntax>,
 }
 
 /// `mod x;` with its attributes.
@@ -163,6 +168,11 @@ pub struct SqlSyntax {
     pub line: u32,
     /// Column.
     pub col: u32,
+    /// Whether the literal is an argument of a query macro, function or method
+    /// (`sqlx::query!`, `sql_query`, `.execute(..)`), rather than a literal that merely
+    /// starts with an SQL keyword. Only the former fall back to a text scan when the SQL
+    /// parser rejects them; the latter are dropped then (they are probably prose).
+    pub in_query_call: bool,
 }
 
 /// A diesel `table!` invocation.

@@ -1,0 +1,494 @@
+//! The path collector: walks one item's signature, fields and body and records every path
+//! it mentions (with its kind), the `use` declarations inside bodies, and SQL literals.
+//!
+//! Rules:
+//! - Types, trait bounds, generic arguments: [`ir::DepKind::Type`].
+//! - Expression paths, calls, struct literals, patterns, macro paths: [`ir::DepKind::Call`].
+//! - `<T as Trait>::f` records `Trait` (type) and visits `T`.
+//! - Generic parameters in scope (`T`, `T::Assoc`), local bindings (function parameters,
+//!   `let`, closure, `match`, `for` bindings, flat per item, not scoped) and items declared
+//!   inside the body are not references; `self` neither.
+//! - An identifier pattern starting with an uppercase letter (`None`, `Active` after
+//!   `use Status::*`) is a path (a unit struct or variant), not a binding.
+//! - Macro bodies are parsed as comma-separated expressions (or `[x; n]`, or statements);
+//!   when that fails they are scanned as tokens for `a::b` paths and string literals.
+//! - SQL: see [`Collector::sql_literal`].
+
+use crate::syntax::{PathRef, SqlSyntax, UseSyntax};
+use proc_macro2::{Span, TokenStream};
+use seamline_ir as ir;
+use std::collections::BTreeSet;
+use syn::punctuated::Punctuated;
+use syn::visit::Visit;
+
+/// Macros (any path ending with these names) whose first string literal argument is SQL.
+const SQL_MACROS: &[&str] = &[
+    "query",
+    "query_as",
+    "query_scalar",
+    "query_unchecked",
+    "query_as_unchecked",
+    "query_scalar_unchecked",
+    "sql",
+];
+
+/// Functions (any path ending with these names) whose first argument, if a string literal,
+/// is SQL.
+const SQL_FUNCTIONS: &[&str] = &[
+    "query",
+    "query_as",
+    "query_scalar",
+    "query_with",
+    "query_as_with",
+    "sql_query",
+    "sql",
+];
+
+/// Methods whose first argument, if a string literal, is SQL (rusqlite, postgres,
+/// tokio-postgres, mysql clients).
+const SQL_METHODS: &[&str] = &[
+    "execute",
+    "execute_batch",
+    "batch_execute",
+    "prepare",
+    "prepare_cached",
+    "query",
+    "query_row",
+    "query_map",
+    "query_one",
+    "query_opt",
+    "query_raw",
+    "simple_query",
+    "exec",
+    "exec_drop",
+    "exec_first",
+    "query_first",
+    "query_drop",
+];
+
+/// What a collector found.
+pub(super) struct Collected {
+    pub(super) refs: Vec<PathRef>,
+    pub(super) sql: Vec<SqlSyntax>,
+    pub(super) uses: Vec<UseSyntax>,
+    /// Macro bodies scanned as text: (line, macro name).
+    pub(super) scanned: Vec<(u32, String)>,
+}
+
+/// Collects paths from one item. Build with the generic names in scope, visit the parts
+/// of the item, then [`Collector::finish`].
+pub(super) struct Collector {
+    refs: Vec<PathRef>,
+    sql: Vec<SqlSyntax>,
+    uses: Vec<UseSyntax>,
+    scanned: Vec<(u32, String)>,
+    /// Generic parameter names in scope, as a stack (nested items push theirs).
+    generics: Vec<String>,
+    /// Local bindings and body-local item names seen so far in this item.
+    locals: BTreeSet<String>,
+    /// (line, col) of string literals already recorded as SQL.
+    sql_seen: BTreeSet<(u32, u32)>,
+    /// Nesting depth of macro bodies being re-parsed.
+    macro_depth: u32,
+}
+
+impl Collector {
+    pub(super) fn new(generics: &[String]) -> Self {
+        Collector {
+            refs: Vec::new(),
+            sql: Vec::new(),
+            uses: Vec::new(),
+            scanned: Vec::new(),
+            generics: generics.to_vec(),
+            locals: BTreeSet::new(),
+            sql_seen: BTreeSet::new(),
+            macro_depth: 0,
+        }
+    }
+
+    pub(super) fn finish(self) -> Collected {
+        Collected {
+            refs: self.refs,
+            sql: self.sql,
+            uses: self.uses,
+            scanned: self.scanned,
+        }
+    }
+
+    fn is_generic(&self, name: &str) -> bool {
+        self.generics.iter().any(|g| g == name)
+    }
+
+    /// Records a path unless it names a generic parameter, a local, or `self`.
+    fn record(&mut self, path: &syn::Path, kind: ir::DepKind) {
+        let segs = super::path_segments(path);
+        self.record_segs(segs, kind, path_span(path));
+    }
+
+    fn record_segs(&mut self, segs: Vec<String>, kind: ir::DepKind, span: Span) {
+        let Some(first) = segs.first() else { return };
+        if self.is_generic(first) || first == "self" && segs.len() == 1 || first == "_" {
+            return;
+        }
+        if segs.len() == 1 && kind == ir::DepKind::Call && self.locals.contains(first) {
+            return;
+        }
+        let (line, col) = super::line_col(span);
+        self.refs.push(PathRef {
+            path: segs,
+            kind,
+            line,
+            col,
+        });
+    }
+
+    fn with_generics(&mut self, generics: &syn::Generics, f: impl FnOnce(&mut Self)) {
+        let n = self.generics.len();
+        self.generics.extend(super::generic_names(generics));
+        f(self);
+        self.generics.truncate(n);
+    }
+
+    /// Records a string literal as SQL. A literal counts when it is the first string
+    /// argument of a query macro ([`SQL_MACROS`]), function ([`SQL_FUNCTIONS`]) or method
+    /// ([`SQL_METHODS`]) (`in_query_call`), or when, after leading whitespace, it starts
+    /// with `SELECT`, `INSERT`, `UPDATE`, `DELETE` or `WITH` followed by whitespace, in any
+    /// case (`in_query_call = false`; the resolver keeps those only if they parse).
+    fn sql_literal(&mut self, text: String, span: Span, in_query_call: bool) {
+        let (line, col) = super::line_col(span);
+        if !in_query_call && !looks_like_sql(&text) {
+            return;
+        }
+        if !self.sql_seen.insert((line, col)) {
+            if in_query_call {
+                // Already recorded by the keyword rule: upgrade it.
+                if let Some(s) = self.sql.iter_mut().find(|s| s.line == line && s.col == col) {
+                    s.in_query_call = true;
+                }
+            }
+            return;
+        }
+        self.sql.push(SqlSyntax {
+            text,
+            line,
+            col,
+            in_query_call,
+        });
+    }
+
+    fn first_str_arg<'a>(&mut self, args: impl IntoIterator<Item = &'a syn::Expr>) {
+        if let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        })) = args.into_iter().next()
+        {
+            self.sql_literal(s.value(), s.span(), true);
+        }
+    }
+
+    fn local_item(&mut self, ident: &syn::Ident) {
+        self.locals.insert(super::ident_str(ident));
+    }
+
+    /// Visits a macro invocation's body (see the module docs).
+    fn macro_body(&mut self, mac: &syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| super::ident_str(&s.ident))
+            .unwrap_or_default();
+        if self.macro_depth > 32 {
+            return;
+        }
+        self.macro_depth += 1;
+        let is_sql = SQL_MACROS.contains(&name.as_str());
+        let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+            if is_sql {
+                let first_str = args.iter().find(|e| {
+                    matches!(
+                        e,
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(_),
+                            ..
+                        })
+                    )
+                });
+                self.first_str_arg(first_str);
+            }
+            for e in &args {
+                self.visit_expr(e);
+            }
+        } else if let (syn::MacroDelimiter::Bracket(_), Ok(e)) = (
+            &mac.delimiter,
+            syn::parse2::<syn::Expr>(bracketed(&mac.tokens)),
+        ) {
+            self.visit_expr(&e);
+        } else if let Ok(stmts) =
+            syn::parse::Parser::parse2(syn::Block::parse_within, mac.tokens.clone())
+        {
+            for s in &stmts {
+                self.visit_stmt(s);
+            }
+        } else {
+            let line = super::line_col(path_span(&mac.path)).0;
+            self.scanned.push((line, name.clone()));
+            self.scan_tokens(&mac.tokens, is_sql);
+        }
+        self.macro_depth -= 1;
+    }
+
+    fn scan_tokens(&mut self, tokens: &TokenStream, is_sql: bool) {
+        for p in super::tokens::scan_paths(tokens) {
+            if !self.is_generic(&p.path[0]) {
+                self.refs.push(p);
+            }
+        }
+        let mut first = is_sql;
+        for (text, line, col) in super::tokens::scan_strings(tokens) {
+            let in_query_call = first;
+            first = false;
+            if !in_query_call && !looks_like_sql(&text) {
+                continue;
+            }
+            if self.sql_seen.insert((line, col)) {
+                self.sql.push(SqlSyntax {
+                    text,
+                    line,
+                    col,
+                    in_query_call,
+                });
+            }
+        }
+    }
+}
+
+/// Whether a literal starts with an SQL statement keyword (see [`Collector::sql_literal`]).
+pub(crate) fn looks_like_sql(text: &str) -> bool {
+    let t = text.trim_start();
+    let mut words = t.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let kw = ["select", "insert", "update", "delete", "with"];
+    kw.iter().any(|k| first.eq_ignore_ascii_case(k)) && words.next().is_some()
+}
+
+fn path_span(path: &syn::Path) -> Span {
+    match (&path.leading_colon, path.segments.first()) {
+        (Some(c), _) => c.spans[0],
+        (None, Some(seg)) => seg.ident.span(),
+        (None, None) => Span::call_site(),
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector {
+    fn visit_type_path(&mut self, tp: &'ast syn::TypePath) {
+        self.qualified(tp.qself.as_ref(), &tp.path, ir::DepKind::Type);
+    }
+
+    fn visit_expr_path(&mut self, ep: &'ast syn::ExprPath) {
+        self.qualified(ep.qself.as_ref(), &ep.path, ir::DepKind::Call);
+    }
+
+    fn visit_expr_struct(&mut self, es: &'ast syn::ExprStruct) {
+        self.qualified(es.qself.as_ref(), &es.path, ir::DepKind::Call);
+        for fv in &es.fields {
+            self.visit_expr(&fv.expr);
+        }
+        if let Some(rest) = &es.rest {
+            self.visit_expr(rest);
+        }
+    }
+
+    fn visit_pat_struct(&mut self, ps: &'ast syn::PatStruct) {
+        self.qualified(ps.qself.as_ref(), &ps.path, ir::DepKind::Call);
+        for fp in &ps.fields {
+            self.visit_pat(&fp.pat);
+        }
+    }
+
+    fn visit_pat_tuple_struct(&mut self, ps: &'ast syn::PatTupleStruct) {
+        self.qualified(ps.qself.as_ref(), &ps.path, ir::DepKind::Call);
+        for p in &ps.elems {
+            self.visit_pat(p);
+        }
+    }
+
+    fn visit_pat_ident(&mut self, pi: &'ast syn::PatIdent) {
+        let name = super::ident_str(&pi.ident);
+        let looks_like_path = pi.by_ref.is_none()
+            && pi.mutability.is_none()
+            && pi.subpat.is_none()
+            && name.chars().next().is_some_and(char::is_uppercase);
+        if looks_like_path {
+            self.record_segs(vec![name], ir::DepKind::Call, pi.ident.span());
+        } else {
+            self.locals.insert(name);
+        }
+        if let Some((_, sub)) = &pi.subpat {
+            self.visit_pat(sub);
+        }
+    }
+
+    fn visit_trait_bound(&mut self, tb: &'ast syn::TraitBound) {
+        self.record(&tb.path, ir::DepKind::Type);
+        for seg in &tb.path.segments {
+            self.visit_path_arguments(&seg.arguments);
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.record(&mac.path, ir::DepKind::Call);
+        self.macro_body(mac);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*call.func
+            && let Some(last) = p.path.segments.last()
+            && SQL_FUNCTIONS.contains(&super::ident_str(&last.ident).as_str())
+        {
+            self.first_str_arg(&call.args);
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if SQL_METHODS.contains(&super::ident_str(&call.method).as_str()) {
+            self.first_str_arg(&call.args);
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
+        self.sql_literal(s.value(), s.span(), false);
+    }
+
+    fn visit_attribute(&mut self, _attr: &'ast syn::Attribute) {
+        // Attributes (derives, cfgs, docs) are not references.
+    }
+
+    fn visit_receiver(&mut self, r: &'ast syn::Receiver) {
+        // `self: Box<Self>` names types; plain `self` is nothing.
+        if let syn::ReceiverKind::Typed(_, ty) = &r.kind {
+            self.visit_type(ty);
+        }
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        // Items inside a body: their names are local, their contents count for the
+        // enclosing item. A `use` inside a body is recorded as a local use.
+        match item {
+            syn::Item::Use(u) => {
+                let mut prefix = Vec::new();
+                if u.leading_colon.is_some() {
+                    prefix.push(String::new());
+                }
+                super::flatten_use(
+                    &u.tree,
+                    &mut prefix,
+                    super::visibility(&u.vis),
+                    None,
+                    &mut self.uses,
+                );
+            }
+            syn::Item::Fn(f) => {
+                self.local_item(&f.sig.ident);
+                self.with_generics(&f.sig.generics, |c| {
+                    c.visit_signature(&f.sig);
+                    c.visit_block(&f.block);
+                });
+            }
+            syn::Item::Struct(s) => {
+                self.local_item(&s.ident);
+                self.with_generics(&s.generics, |c| {
+                    c.visit_generics(&s.generics);
+                    c.visit_fields(&s.fields);
+                });
+            }
+            syn::Item::Enum(e) => {
+                self.local_item(&e.ident);
+                self.with_generics(&e.generics, |c| {
+                    c.visit_generics(&e.generics);
+                    for v in &e.variants {
+                        c.visit_fields(&v.fields);
+                    }
+                });
+            }
+            syn::Item::Union(u) => {
+                self.local_item(&u.ident);
+                self.with_generics(&u.generics, |c| c.visit_fields_named(&u.fields));
+            }
+            syn::Item::Trait(t) => {
+                self.local_item(&t.ident);
+                self.with_generics(&t.generics, |c| syn::visit::visit_item_trait(c, t));
+            }
+            syn::Item::Type(t) => {
+                self.local_item(&t.ident);
+                self.with_generics(&t.generics, |c| c.visit_type(&t.ty));
+            }
+            syn::Item::Const(c) => {
+                self.local_item(&c.ident);
+                self.visit_type(&c.ty);
+                self.visit_expr(&c.expr);
+            }
+            syn::Item::Static(s) => {
+                self.local_item(&s.ident);
+                self.visit_type(&s.ty);
+                self.visit_expr(&s.expr);
+            }
+            syn::Item::Mod(m) => {
+                self.local_item(&m.ident);
+                syn::visit::visit_item_mod(self, m);
+            }
+            syn::Item::Impl(imp) => {
+                self.with_generics(&imp.generics, |c| syn::visit::visit_item_impl(c, imp));
+            }
+            syn::Item::Macro(m) => {
+                if let Some(ident) = &m.ident {
+                    self.local_item(ident);
+                } else {
+                    self.visit_macro(&m.mac);
+                }
+            }
+            other => syn::visit::visit_item(self, other),
+        }
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.with_generics(&f.sig.generics, |c| syn::visit::visit_impl_item_fn(c, f));
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        self.with_generics(&f.sig.generics, |c| syn::visit::visit_trait_item_fn(c, f));
+    }
+}
+
+impl Collector {
+    /// Records a possibly qualified path (`<T as Trait>::f`): the trait part as a type, the
+    /// qualified self type visited, generic arguments visited.
+    fn qualified(&mut self, qself: Option<&syn::QSelf>, path: &syn::Path, kind: ir::DepKind) {
+        match qself {
+            Some(q) => {
+                self.visit_type(&q.ty);
+                if q.position > 0 {
+                    let segs: Vec<String> = super::path_segments(path)
+                        .into_iter()
+                        .take(q.position + usize::from(path.leading_colon.is_some()))
+                        .collect();
+                    self.record_segs(segs, ir::DepKind::Type, path_span(path));
+                }
+            }
+            None => self.record(path, kind),
+        }
+        for seg in &path.segments {
+            self.visit_path_arguments(&seg.arguments);
+        }
+    }
+}
+
+/// `[tokens]`, to parse `vec![x; n]` bodies as an array expression.
+fn bracketed(tokens: &TokenStream) -> TokenStream {
+    quote::quote!([#tokens])
+}

@@ -1,0 +1,848 @@
+//! Lowering: one parsed `syn::File` becomes a [`FileSyntax`], plain owned data with line
+//! numbers copied out, so the syntax tree can be dropped right after.
+//!
+//! What is extracted, per module body (the file itself and each inline `mod x { .. }`, in
+//! pre-order): `mod x;` declarations (with `#[path]`, also inside `cfg_attr`), items with
+//! their visibility, lines, signatures, derives, fields and ORM mapping attributes, flattened
+//! `use` trees, diesel `table!` invocations, and, inside each item, every path it mentions
+//! ([`body`]) and the SQL string literals it holds.
+//!
+//! Every `cfg` branch is taken: attributes are never evaluated. Nothing here resolves names;
+//! that is [`crate::resolve`]'s job.
+
+mod attrs;
+mod body;
+mod tokens;
+
+use crate::syntax::{
+    FieldSyntax, FileSyntax, ItemSyntax, ModDecl, ModSyntax, PathRef, TableSyntax, UseSyntax,
+};
+use proc_macro2::Span;
+use quote::ToTokens;
+use seamline_ir as ir;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+/// How deep module-level macro bodies that parse as items are followed (`m! { m2! { .. } }`).
+const MAX_MACRO_ITEM_DEPTH: u32 = 8;
+
+/// Lowers one parsed file. Never panics, whatever the input.
+pub(crate) fn lower_file(file: &syn::File) -> FileSyntax {
+    let mut lw = Lowerer::default();
+    let end = file
+        .items
+        .last()
+        .map(|it| it.span().end().line as u32)
+        .unwrap_or(1)
+        .max(1);
+    lw.modules.push(ModSyntax {
+        span: ir::LineSpan { start: 1, end },
+        visibility: Some(ir::Visibility::Private),
+        ..ModSyntax::default()
+    });
+    lw.lower_items(0, &file.items, &[], 0);
+    lw.finish()
+}
+
+#[derive(Default)]
+struct Lowerer {
+    modules: Vec<ModSyntax>,
+    notes: Vec<(ir::DiagCode, u32, String)>,
+    /// Macro bodies scanned as text: (count, first line, first macro name).
+    scanned_macros: Option<(u32, u32, String)>,
+}
+
+impl Lowerer {
+    fn finish(mut self) -> FileSyntax {
+        if let Some((count, line, name)) = self.scanned_macros.take() {
+            let msg = if count == 1 {
+                format!("the body of `{name}!` was scanned as text")
+            } else {
+                format!(
+                    "{count} macro bodies were scanned as text, the first one of `{name}!` here"
+                )
+            };
+            self.notes.push((ir::DiagCode::MacroBodySkipped, line, msg));
+        }
+        FileSyntax {
+            modules: self.modules,
+            notes: self.notes,
+        }
+    }
+
+    fn note_scanned(&mut self, scanned: Vec<(u32, String)>) {
+        for (line, name) in scanned {
+            match &mut self.scanned_macros {
+                Some((count, _, _)) => *count += 1,
+                None => self.scanned_macros = Some((1, line, name)),
+            }
+        }
+    }
+
+    /// Lowers `items` into module `m`. `outer_generics` are generic names in scope (none at
+    /// module level); `depth` counts module-level macro bodies re-parsed as items.
+    fn lower_items(&mut self, m: usize, items: &[syn::Item], outer: &[String], depth: u32) {
+        for item in items {
+            self.lower_item(m, item, outer, depth);
+        }
+    }
+
+    fn push_item(&mut self, m: usize, item: ItemSyntax) -> usize {
+        let items = &mut self.modules[m].items;
+        items.push(item);
+        items.len() - 1
+    }
+
+    fn lower_item(&mut self, m: usize, item: &syn::Item, outer: &[String], depth: u32) {
+        match item {
+            syn::Item::Mod(module) => self.lower_mod(m, module, depth),
+            syn::Item::Use(u) => {
+                let vis = visibility(&u.vis);
+                let mut prefix = Vec::new();
+                if u.leading_colon.is_some() {
+                    prefix.push(String::new());
+                }
+                flatten_use(&u.tree, &mut prefix, vis, None, &mut self.modules[m].uses);
+            }
+            syn::Item::ExternCrate(ec) => {
+                // `extern crate foo as bar;` makes `bar` name the crate `foo`.
+                let name = ident_str(&ec.ident);
+                let (line, col) = line_col(ec.ident.span());
+                let rename = ec.rename.as_ref().map(|(_, r)| ident_str(r));
+                if name != "self" {
+                    self.modules[m].uses.push(UseSyntax {
+                        path: vec![String::new(), name],
+                        rename,
+                        glob: false,
+                        visibility: visibility(&ec.vis),
+                        in_item: None,
+                        line,
+                        col,
+                    });
+                }
+            }
+            syn::Item::Struct(s) => {
+                let mut it = new_item(
+                    &s.ident,
+                    ir::ItemKind::Struct,
+                    &s.vis,
+                    s.struct_token.span,
+                    item.span(),
+                );
+                attrs::model_attrs(&s.attrs, &mut it);
+                let generics = with_generics(outer, &s.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_generics(&s.generics);
+                it.fields = lower_fields(s.fields.iter(), None, &generics);
+                col.visit_fields(&s.fields);
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Union(u) => {
+                let mut it = new_item(
+                    &u.ident,
+                    ir::ItemKind::Union,
+                    &u.vis,
+                    u.union_token.span,
+                    item.span(),
+                );
+                attrs::model_attrs(&u.attrs, &mut it);
+                let generics = with_generics(outer, &u.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_generics(&u.generics);
+                it.fields = lower_fields(u.fields.named.iter(), None, &generics);
+                col.visit_fields_named(&u.fields);
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Enum(e) => {
+                let mut it = new_item(
+                    &e.ident,
+                    ir::ItemKind::Enum,
+                    &e.vis,
+                    e.enum_token.span,
+                    item.span(),
+                );
+                attrs::model_attrs(&e.attrs, &mut it);
+                let generics = with_generics(outer, &e.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_generics(&e.generics);
+                for v in &e.variants {
+                    let variant = ident_str(&v.ident);
+                    it.fields
+                        .extend(lower_fields(v.fields.iter(), Some(&variant), &generics));
+                    col.visit_fields(&v.fields);
+                    if let Some((_, disc)) = &v.discriminant {
+                        col.visit_expr(disc);
+                    }
+                }
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Trait(t) => {
+                let mut it = new_item(
+                    &t.ident,
+                    ir::ItemKind::Trait,
+                    &t.vis,
+                    t.trait_token.span,
+                    item.span(),
+                );
+                attrs::model_attrs(&t.attrs, &mut it);
+                let generics = with_generics(outer, &t.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_generics(&t.generics);
+                for b in &t.supertraits {
+                    col.visit_type_param_bound(b);
+                }
+                let mut methods = Vec::new();
+                for ti in &t.items {
+                    match ti {
+                        syn::TraitItem::Fn(f) => methods.push(f),
+                        syn::TraitItem::Const(c) => {
+                            col.visit_type(&c.ty);
+                            if let Some((_, e)) = &c.default {
+                                col.visit_expr(e);
+                            }
+                        }
+                        syn::TraitItem::Type(ty) => {
+                            for b in &ty.bounds {
+                                col.visit_type_param_bound(b);
+                            }
+                            if let Some((_, d)) = &ty.default {
+                                col.visit_type(d);
+                            }
+                        }
+                        syn::TraitItem::Macro(mac) => col.visit_macro(&mac.mac),
+                        _ => {}
+                    }
+                }
+                let parent = self.finish_item(m, it, col);
+                for f in methods {
+                    let mut mi = new_item(
+                        &f.sig.ident,
+                        ir::ItemKind::Method,
+                        &syn::Visibility::Inherited,
+                        f.sig.fn_token.span,
+                        f.span(),
+                    );
+                    mi.span.start = sig_start(&f.sig);
+                    mi.visibility = ir::Visibility::Public;
+                    mi.parent = Some(parent);
+                    mi.signature = Some(tokens::print(f.sig.to_token_stream()));
+                    let generics = with_generics(&generics, &f.sig.generics);
+                    let mut col = body::Collector::new(&generics);
+                    col.visit_signature(&f.sig);
+                    if let Some(block) = &f.default {
+                        col.visit_block(block);
+                    }
+                    self.finish_item(m, mi, col);
+                }
+            }
+            syn::Item::TraitAlias(t) => {
+                let mut it = new_item(
+                    &t.ident,
+                    ir::ItemKind::Trait,
+                    &t.vis,
+                    t.trait_token.span,
+                    item.span(),
+                );
+                attrs::model_attrs(&t.attrs, &mut it);
+                let generics = with_generics(outer, &t.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_generics(&t.generics);
+                for b in &t.bounds {
+                    col.visit_type_param_bound(b);
+                }
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Type(t) => {
+                let mut it = new_item(
+                    &t.ident,
+                    ir::ItemKind::TypeAlias,
+                    &t.vis,
+                    t.type_token.span,
+                    item.span(),
+                );
+                attrs::model_attrs(&t.attrs, &mut it);
+                let generics = with_generics(outer, &t.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_generics(&t.generics);
+                col.visit_type(&t.ty);
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Fn(f) => {
+                let mut it = new_item(
+                    &f.sig.ident,
+                    ir::ItemKind::Function,
+                    &f.vis,
+                    f.sig.fn_token.span,
+                    item.span(),
+                );
+                if matches!(f.vis, syn::Visibility::Inherited) {
+                    it.span.start = sig_start(&f.sig);
+                }
+                it.signature = Some(tokens::print(f.sig.to_token_stream()));
+                let generics = with_generics(outer, &f.sig.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_signature(&f.sig);
+                col.visit_block(&f.block);
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Const(c) => {
+                let mut it = new_item(
+                    &c.ident,
+                    ir::ItemKind::Const,
+                    &c.vis,
+                    c.const_token.span,
+                    item.span(),
+                );
+                if c.ident == "_" {
+                    it.name = "_".to_owned();
+                }
+                let generics = with_generics(outer, &c.generics);
+                let mut col = body::Collector::new(&generics);
+                col.visit_type(&c.ty);
+                col.visit_expr(&c.expr);
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Static(s) => {
+                let it = new_item(
+                    &s.ident,
+                    ir::ItemKind::Static,
+                    &s.vis,
+                    s.static_token.span,
+                    item.span(),
+                );
+                let mut col = body::Collector::new(outer);
+                col.visit_type(&s.ty);
+                col.visit_expr(&s.expr);
+                self.finish_item(m, it, col);
+            }
+            syn::Item::Impl(imp) => self.lower_impl(m, imp, outer),
+            syn::Item::Macro(mac) => self.lower_item_macro(m, mac, outer, depth),
+            syn::Item::ForeignMod(fm) => {
+                for fi in &fm.items {
+                    match fi {
+                        syn::ForeignItem::Fn(f) => {
+                            let mut it = new_item(
+                                &f.sig.ident,
+                                ir::ItemKind::Function,
+                                &f.vis,
+                                f.sig.fn_token.span,
+                                fi.span(),
+                            );
+                            it.signature = Some(tokens::print(f.sig.to_token_stream()));
+                            let generics = with_generics(outer, &f.sig.generics);
+                            let mut col = body::Collector::new(&generics);
+                            col.visit_signature(&f.sig);
+                            self.finish_item(m, it, col);
+                        }
+                        syn::ForeignItem::Static(s) => {
+                            let it = new_item(
+                                &s.ident,
+                                ir::ItemKind::Static,
+                                &s.vis,
+                                s.static_token.span,
+                                fi.span(),
+                            );
+                            let mut col = body::Collector::new(outer);
+                            col.visit_type(&s.ty);
+                            self.finish_item(m, it, col);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lower_mod(&mut self, m: usize, module: &syn::ItemMod, depth: u32) {
+        let name = ident_str(&module.ident);
+        let path_attr = attrs::path_attrs(&module.attrs);
+        if path_attr.len() > 1 {
+            let (line, _) = line_col(module.ident.span());
+            self.notes.push((
+                ir::DiagCode::DuplicateModule,
+                line,
+                format!(
+                    "module `{name}` has several `#[path]` values ({}); the first one is used",
+                    path_attr.join(", ")
+                ),
+            ));
+        }
+        let path_attr = path_attr.into_iter().next();
+        let vis = visibility(&module.vis);
+        match &module.content {
+            None => {
+                let (line, col) = line_col(module.ident.span());
+                self.modules[m].mod_decls.push(ModDecl {
+                    name,
+                    path_attr,
+                    visibility: vis,
+                    line,
+                    col,
+                });
+            }
+            Some((_, items)) => {
+                let start = match &module.vis {
+                    syn::Visibility::Inherited => module.mod_token.span.start().line as u32,
+                    v => v.span().start().line as u32,
+                };
+                let end = module.span().end().line as u32;
+                let idx = self.modules.len();
+                self.modules.push(ModSyntax {
+                    name,
+                    parent: Some(m),
+                    path_attr,
+                    span: ir::LineSpan {
+                        start,
+                        end: end.max(start),
+                    },
+                    visibility: Some(vis),
+                    ..ModSyntax::default()
+                });
+                self.lower_items(idx, items, &[], depth);
+            }
+        }
+    }
+
+    fn lower_impl(&mut self, m: usize, imp: &syn::ItemImpl, outer: &[String]) {
+        let self_ty = tokens::print(imp.self_ty.to_token_stream());
+        let name = match &imp.trait_ {
+            Some((path, _)) => format!(
+                "impl {}{} for {}",
+                if imp.modifiers.polarity.is_some() {
+                    "!"
+                } else {
+                    ""
+                },
+                tokens::print(path.to_token_stream()),
+                self_ty
+            ),
+            None => format!("impl {self_ty}"),
+        };
+        let (line, col) = line_col(imp.impl_token.span);
+        let full = imp.span();
+        let generics = with_generics(outer, &imp.generics);
+        let mut it = ItemSyntax {
+            name,
+            kind: ir::ItemKind::Impl,
+            visibility: ir::Visibility::Private,
+            line,
+            col,
+            span: ir::LineSpan {
+                start: line,
+                end: (full.end().line as u32).max(line),
+            },
+            parent: None,
+            impl_self: type_path(&imp.self_ty, &generics),
+            impl_trait: imp.trait_.as_ref().map(|(path, _)| {
+                let (line, col) = path_line_col(path);
+                PathRef {
+                    path: path_segments(path),
+                    kind: ir::DepKind::Impl,
+                    line,
+                    col,
+                }
+            }),
+            signature: None,
+            derives: Vec::new(),
+            fields: Vec::new(),
+            table_attr: None,
+            refs: Vec::new(),
+            sql: Vec::new(),
+        };
+        if let Some(s) = &mut it.impl_self {
+            s.kind = ir::DepKind::Impl;
+        }
+        let mut col = body::Collector::new(&generics);
+        col.visit_generics(&imp.generics);
+        // The trait's and the self type's own paths are the impl's `impl_trait` and
+        // `impl_self`; only their generic arguments are collected here.
+        if let Some((path, _)) = &imp.trait_ {
+            for seg in &path.segments {
+                col.visit_path_arguments(&seg.arguments);
+            }
+        }
+        match (&*imp.self_ty, &it.impl_self) {
+            (syn::Type::Path(tp), Some(_)) => {
+                if let Some(q) = &tp.qself {
+                    col.visit_type(&q.ty);
+                }
+                for seg in &tp.path.segments {
+                    col.visit_path_arguments(&seg.arguments);
+                }
+            }
+            (ty, _) => col.visit_type(ty),
+        }
+        let mut methods = Vec::new();
+        for ii in &imp.items {
+            match ii {
+                syn::ImplItem::Fn(f) => methods.push(f),
+                syn::ImplItem::Const(c) => {
+                    col.visit_type(&c.ty);
+                    col.visit_expr(&c.expr);
+                }
+                syn::ImplItem::Type(t) => col.visit_type(&t.ty),
+                syn::ImplItem::Macro(mac) => col.visit_macro(&mac.mac),
+                _ => {}
+            }
+        }
+        let parent = self.finish_item(m, it, col);
+        for f in methods {
+            let mut mi = new_item(
+                &f.sig.ident,
+                ir::ItemKind::Method,
+                &f.vis,
+                f.sig.fn_token.span,
+                f.span(),
+            );
+            if matches!(f.vis, syn::Visibility::Inherited) {
+                mi.span.start = sig_start(&f.sig);
+            }
+            mi.parent = Some(parent);
+            mi.signature = Some(tokens::print(f.sig.to_token_stream()));
+            let generics = with_generics(&generics, &f.sig.generics);
+            let mut col = body::Collector::new(&generics);
+            col.visit_signature(&f.sig);
+            col.visit_block(&f.block);
+            self.finish_item(m, mi, col);
+        }
+    }
+
+    fn lower_item_macro(&mut self, m: usize, mac: &syn::ItemMacro, outer: &[String], depth: u32) {
+        let last = mac
+            .mac
+            .path
+            .segments
+            .last()
+            .map(|s| ident_str(&s.ident))
+            .unwrap_or_default();
+        if let Some(ident) = &mac.ident {
+            // `macro_rules! name { .. }`: only `$crate::..` paths of its body are real
+            // dependencies; other paths are resolved where the macro is expanded.
+            let mut it = new_item(
+                ident,
+                ir::ItemKind::Macro,
+                &syn::Visibility::Inherited,
+                mac.mac.path.span(),
+                mac.span(),
+            );
+            if mac.attrs.iter().any(|a| a.path().is_ident("macro_export")) {
+                it.visibility = ir::Visibility::Public;
+            }
+            it.line = line_col(ident.span()).0;
+            it.col = line_col(ident.span()).1;
+            for p in tokens::scan_paths(&mac.mac.tokens) {
+                if p.path.first().is_some_and(|s| s == "$crate") {
+                    it.refs.push(p);
+                }
+            }
+            self.push_item(m, it);
+            return;
+        }
+        if last == "table" {
+            let (line, col) = path_line_col(&mac.mac.path);
+            let tables = tables_in_macro(&mac.mac.tokens, line, col);
+            self.modules[m].tables.extend(tables);
+            return;
+        }
+        if matches!(
+            last.as_str(),
+            "joinable"
+                | "allow_tables_to_appear_in_same_query"
+                | "allow_columns_to_appear_in_same_group_by_clause"
+        ) {
+            return;
+        }
+        // Other module-level macros: bodies that parse as items (`thread_local!`,
+        // wrappers around item definitions) are lowered as items of the module; anything
+        // else is walked for paths and SQL, attributed to the module.
+        if depth < MAX_MACRO_ITEM_DEPTH
+            && let Ok(file) = syn::parse2::<syn::File>(mac.mac.tokens.clone())
+            && !file.items.is_empty()
+        {
+            let (line, col) = path_line_col(&mac.mac.path);
+            self.modules[m].refs.push(PathRef {
+                path: path_segments(&mac.mac.path),
+                kind: ir::DepKind::Call,
+                line,
+                col,
+            });
+            self.lower_items(m, &file.items, outer, depth + 1);
+            return;
+        }
+        let mut col = body::Collector::new(outer);
+        col.visit_macro(&mac.mac);
+        let out = col.finish();
+        self.note_scanned(out.scanned);
+        let module = &mut self.modules[m];
+        module.refs.extend(out.refs);
+        module.sql.extend(out.sql);
+        module.uses.extend(out.uses);
+    }
+
+    /// Pushes the item with what the collector found; returns its index.
+    fn finish_item(&mut self, m: usize, mut it: ItemSyntax, col: body::Collector) -> usize {
+        let out = col.finish();
+        it.refs.extend(out.refs);
+        it.sql.extend(out.sql);
+        self.note_scanned(out.scanned);
+        let idx = self.push_item(m, it);
+        for mut u in out.uses {
+            u.in_item = Some(idx);
+            self.modules[m].uses.push(u);
+        }
+        idx
+    }
+}
+
+/// A new item with name, kind, visibility and lines; the span starts at the visibility or
+/// the keyword (attributes and doc comments excluded).
+fn new_item(
+    ident: &syn::Ident,
+    kind: ir::ItemKind,
+    vis: &syn::Visibility,
+    keyword: Span,
+    whole: Span,
+) -> ItemSyntax {
+    let (line, col) = line_col(ident.span());
+    let start = match vis {
+        syn::Visibility::Inherited => keyword.start().line as u32,
+        v => v.span().start().line as u32,
+    };
+    let start = if start == 0 { line } else { start };
+    ItemSyntax {
+        name: ident_str(ident),
+        kind,
+        visibility: visibility(vis),
+        line,
+        col,
+        span: ir::LineSpan {
+            start,
+            end: (whole.end().line as u32).max(start),
+        },
+        parent: None,
+        impl_self: None,
+        impl_trait: None,
+        signature: None,
+        derives: Vec::new(),
+        fields: Vec::new(),
+        table_attr: None,
+        refs: Vec::new(),
+        sql: Vec::new(),
+    }
+}
+
+/// The first line of a signature (`const`, `async`, `unsafe`, `extern` or `fn`).
+fn sig_start(sig: &syn::Signature) -> u32 {
+    let span = sig
+        .constness
+        .as_ref()
+        .map(|t| t.span)
+        .or(sig.asyncness.as_ref().map(|t| t.span))
+        .unwrap_or(sig.fn_token.span);
+    span.start().line as u32
+}
+
+/// `outer` plus the type and const parameter names of `generics`.
+fn with_generics(outer: &[String], generics: &syn::Generics) -> Vec<String> {
+    let mut out = outer.to_vec();
+    out.extend(generic_names(generics));
+    out
+}
+
+fn generic_names(generics: &syn::Generics) -> impl Iterator<Item = String> + '_ {
+    generics.params.iter().filter_map(|p| match p {
+        syn::GenericParam::Type(t) => Some(ident_str(&t.ident)),
+        syn::GenericParam::Const(c) => Some(ident_str(&c.ident)),
+        _ => None,
+    })
+}
+
+fn lower_fields<'a>(
+    fields: impl Iterator<Item = &'a syn::Field>,
+    variant: Option<&str>,
+    generics: &[String],
+) -> Vec<FieldSyntax> {
+    let mut out = Vec::new();
+    for (i, f) in fields.enumerate() {
+        let name = f.ident.as_ref().map(ident_str).unwrap_or(i.to_string());
+        let name = match variant {
+            Some(v) => format!("{v}.{name}"),
+            None => name,
+        };
+        let line = f
+            .ident
+            .as_ref()
+            .map(|id| line_col(id.span()).0)
+            .unwrap_or_else(|| f.ty.span().start().line as u32);
+        let mut col = body::Collector::new(generics);
+        col.visit_type(&f.ty);
+        out.push(FieldSyntax {
+            name,
+            ty: tokens::print(f.ty.to_token_stream()),
+            ty_paths: col.finish().refs,
+            line,
+        });
+    }
+    out
+}
+
+/// The path of a type that is a plain path (`Order`, `crate::m::Order<T>`), unless it is a
+/// generic parameter.
+fn type_path(ty: &syn::Type, generics: &[String]) -> Option<PathRef> {
+    match ty {
+        syn::Type::Path(tp) if tp.qself.is_none() => {
+            let path = path_segments(&tp.path);
+            if path.len() == 1 && generics.contains(&path[0]) {
+                return None;
+            }
+            let (line, col) = path_line_col(&tp.path);
+            Some(PathRef {
+                path,
+                kind: ir::DepKind::Type,
+                line,
+                col,
+            })
+        }
+        syn::Type::Paren(p) => type_path(&p.elem, generics),
+        syn::Type::Group(g) => type_path(&g.elem, generics),
+        _ => None,
+    }
+}
+
+/// Parses the tables of a diesel `table!` body. Tolerant: anything it does not understand
+/// is skipped.
+fn tables_in_macro(tokens: &proc_macro2::TokenStream, line: u32, col: u32) -> Vec<TableSyntax> {
+    tokens::diesel_tables(tokens)
+        .into_iter()
+        .map(|t| TableSyntax {
+            name: t.sql_name.unwrap_or_else(|| t.rust_name.clone()),
+            rust_name: t.rust_name,
+            columns: t.columns,
+            line: if t.line == 0 { line } else { t.line },
+            col: if t.line == 0 { col } else { t.col },
+        })
+        .collect()
+}
+
+/// Flattens a use tree into leaves.
+fn flatten_use(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    vis: ir::Visibility,
+    in_item: Option<usize>,
+    out: &mut Vec<UseSyntax>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(ident_str(&p.ident));
+            flatten_use(&p.tree, prefix, vis, in_item, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let (line, col) = line_col(n.ident.span());
+            let name = ident_str(&n.ident);
+            let mut path = prefix.clone();
+            // `use a::b::{self}` imports `a::b`.
+            if name != "self" || path.is_empty() {
+                path.push(name);
+            }
+            out.push(UseSyntax {
+                path,
+                rename: None,
+                glob: false,
+                visibility: vis,
+                in_item,
+                line,
+                col,
+            });
+        }
+        syn::UseTree::Rename(r) => {
+            let (line, col) = line_col(r.ident.span());
+            let name = ident_str(&r.ident);
+            let mut path = prefix.clone();
+            if name != "self" || path.is_empty() {
+                path.push(name);
+            }
+            out.push(UseSyntax {
+                path,
+                rename: Some(ident_str(&r.rename)),
+                glob: false,
+                visibility: vis,
+                in_item,
+                line,
+                col,
+            });
+        }
+        syn::UseTree::Glob(g) => {
+            let (line, col) = line_col(g.star_token.span);
+            out.push(UseSyntax {
+                path: prefix.clone(),
+                rename: None,
+                glob: true,
+                visibility: vis,
+                in_item,
+                line,
+                col,
+            });
+        }
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                flatten_use(t, prefix, vis, in_item, out);
+            }
+        }
+    }
+}
+
+/// Maps syn's visibility onto the model's.
+fn visibility(vis: &syn::Visibility) -> ir::Visibility {
+    match vis {
+        syn::Visibility::Public(_) => ir::Visibility::Public,
+        syn::Visibility::Restricted(r) => {
+            if r.in_token.is_none() && r.path.is_ident("crate") {
+                ir::Visibility::Crate
+            } else if r.in_token.is_none() && r.path.is_ident("self") {
+                ir::Visibility::Private
+            } else {
+                ir::Visibility::Restricted
+            }
+        }
+        _ => ir::Visibility::Private,
+    }
+}
+
+/// An identifier as a string, `r#` stripped.
+fn ident_str(ident: &syn::Ident) -> String {
+    let s = ident.to_string();
+    match s.strip_prefix("r#") {
+        Some(rest) => rest.to_owned(),
+        None => s,
+    }
+}
+
+/// 1-based line and column of a span's start.
+fn line_col(span: Span) -> (u32, u32) {
+    let lc = span.start();
+    (lc.line as u32, lc.column as u32 + 1)
+}
+
+fn path_line_col(path: &syn::Path) -> (u32, u32) {
+    match (&path.leading_colon, path.segments.first()) {
+        (Some(c), _) => line_col(c.spans[0]),
+        (None, Some(seg)) => line_col(seg.ident.span()),
+        (None, None) => (0, 0),
+    }
+}
+
+/// Segments as written, generic arguments dropped, leading `::` as an empty segment.
+fn path_segments(path: &syn::Path) -> Vec<String> {
+    let mut out = Vec::with_capacity(path.segments.len() + 1);
+    if path.leading_colon.is_some() {
+        out.push(String::new());
+    }
+    out.extend(path.segments.iter().map(|s| ident_str(&s.ident)));
+    out
+}
+
+#[cfg(test)]
+mod tests;
