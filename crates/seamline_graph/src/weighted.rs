@@ -78,7 +78,10 @@ impl WeightedGraph {
 
     /// Total edge weight `m` (each undirected edge once).
     pub fn total_weight(&self) -> f64 {
-        (0..self.node_count() as u32).map(|u| self.degree(u)).sum::<f64>() / 2.0
+        (0..self.node_count() as u32)
+            .map(|u| self.degree(u))
+            .sum::<f64>()
+            / 2.0
     }
 }
 
@@ -107,7 +110,11 @@ impl Partition {
 
     /// Number of communities.
     pub fn community_count(&self) -> usize {
-        self.labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0)
+        self.labels
+            .iter()
+            .map(|&l| l as usize + 1)
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -125,6 +132,9 @@ mod tests {
 
     #[test]
     fn partitions_are_renumbered_by_first_appearance() {
-        assert_eq!(Partition::from_labels(&[7, 7, 3, 9, 3]).labels, vec![0, 0, 1, 2, 1]);
+        assert_eq!(
+            Partition::from_labels(&[7, 7, 3, 9, 3]).labels,
+            vec![0, 0, 1, 2, 1]
+        );
     }
 }

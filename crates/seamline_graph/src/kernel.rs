@@ -1,0 +1,121 @@
+//! Shared-kernel detection: nodes used from many modules spread over many areas are generic
+//! infrastructure (errors, config, utils), set aside rather than glued to one context.
+//! The rule is documented on [`crate::KernelOptions`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use seamline_ir as ir;
+
+use crate::dep_graph::{DepGraph, NodeId};
+use crate::options::KernelOptions;
+
+/// The area of a module: its path cut after the first segment below the crate root
+/// (`shop::routes::orders` -> `shop::routes`; `shop` -> `shop`).
+pub fn module_area(path: &str) -> &str {
+    let mut ends = path.match_indices("::").map(|(i, _)| i);
+    let _crate_end = ends.next();
+    match ends.next() {
+        Some(end) => &path[..end],
+        None => path,
+    }
+}
+
+/// Kernel nodes with a one-sentence reason each, in node order.
+pub(crate) fn detect(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    options: &KernelOptions,
+) -> Vec<(NodeId, String)> {
+    // Which modules reference each node (module-level `use` included), and which modules
+    // reference anything outside themselves.
+    let mut fan_in: BTreeMap<NodeId, BTreeSet<ir::ModuleId>> = BTreeMap::new();
+    let mut users: BTreeSet<ir::ModuleId> = BTreeSet::new();
+    for reference in &facts.references {
+        let Some(target) = facts.items.get(reference.to.index()) else {
+            continue;
+        };
+        if target.module == reference.from_module {
+            continue;
+        }
+        users.insert(reference.from_module);
+        if let Some(node) = graph.node_of_item(reference.to) {
+            fan_in
+                .entry(node)
+                .or_default()
+                .insert(reference.from_module);
+        }
+    }
+    let area_of = |m: ir::ModuleId| -> &str {
+        facts
+            .modules
+            .get(m.index())
+            .map(|m| module_area(&m.path))
+            .unwrap_or("")
+    };
+    let n_areas = users
+        .iter()
+        .map(|&m| area_of(m))
+        .collect::<BTreeSet<_>>()
+        .len();
+    let mut out = Vec::new();
+    for (node_id, modules) in fan_in {
+        let node = graph.node(node_id);
+        let own = node.module;
+        let n_users = users.iter().filter(|&&m| m != own).count();
+        let n_fan_in = modules.len();
+        if n_fan_in < options.min_fan_in || n_users == 0 {
+            continue;
+        }
+        let share = n_fan_in as f64 / n_users as f64;
+        let areas = modules
+            .iter()
+            .map(|&m| area_of(m))
+            .collect::<BTreeSet<_>>()
+            .len();
+        let module_path = facts
+            .modules
+            .get(own.index())
+            .map(|m| m.path.as_str())
+            .unwrap_or("");
+        let generic = module_path
+            .split("::")
+            .skip(1)
+            .map(str::to_lowercase)
+            .find(|seg| options.generic_names.iter().any(|g| g == seg));
+        let structural = share >= options.min_share && areas >= options.min_areas.min(n_areas);
+        let named = generic.is_some()
+            && share >= options.named_min_share
+            && areas >= options.named_min_areas.min(n_areas);
+        if structural {
+            out.push((
+                node_id,
+                format!(
+                    "used from {n_fan_in} of {n_users} modules ({:.0}%) across {areas} areas",
+                    share * 100.0
+                ),
+            ));
+        } else if named {
+            out.push((
+                node_id,
+                format!(
+                    "generic name `{}` and used from {n_fan_in} of {n_users} modules ({:.0}%) across {areas} areas",
+                    generic.unwrap_or_default(),
+                    share * 100.0
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_cut_after_the_first_segment_below_the_crate() {
+        assert_eq!(module_area("shop::routes::orders"), "shop::routes");
+        assert_eq!(module_area("shop::error"), "shop::error");
+        assert_eq!(module_area("shop"), "shop");
+    }
+}

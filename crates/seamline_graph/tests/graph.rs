@@ -1,0 +1,169 @@
+//! Tests of the dependency graph on hand-built facts: node folding at both granularities,
+//! weights and dampening, table links, the shared kernel, cycles and the dump.
+
+use seamline_graph::testing::{FactsBuilder, layered_shop};
+use seamline_graph::{DepGraph, Granularity, GraphOptions, KernelOptions, NodeKey};
+use seamline_ir as ir;
+
+#[track_caller]
+fn check(facts: &ir::Facts, granularity: Granularity) -> DepGraph {
+    facts.validate().expect("hand-built facts are valid");
+    DepGraph::build(facts, &GraphOptions::standard(granularity))
+}
+
+fn node_by_label(graph: &DepGraph, label: &str) -> seamline_graph::NodeId {
+    graph
+        .node_ids()
+        .find(|&n| graph.node(n).label == label)
+        .unwrap_or_else(|| panic!("no node {label}"))
+}
+
+#[test]
+fn layered_shop_at_module_granularity() {
+    let graph = check(&layered_shop(), Granularity::Module);
+    insta::assert_snapshot!(graph.dump());
+}
+
+#[test]
+fn layered_shop_at_item_granularity() {
+    let graph = check(&layered_shop(), Granularity::Item);
+    insta::assert_snapshot!(graph.dump());
+}
+
+#[test]
+fn methods_and_impls_fold_into_their_type() {
+    let facts = layered_shop();
+    let graph = check(&facts, Granularity::Item);
+    let order = node_by_label(&graph, "shop::models::order::Order");
+    let folded: Vec<&str> = graph
+        .node(order)
+        .items
+        .iter()
+        .map(|&i| facts.items[i.index()].name.as_str())
+        .collect();
+    assert_eq!(folded, vec!["Order", "impl Order", "total"]);
+    assert!(graph.node_ids().all(|n| match graph.node(n).key {
+        NodeKey::Item(i) => !matches!(
+            facts.items[i.index()].kind,
+            ir::ItemKind::Method | ir::ItemKind::Impl
+        ),
+        NodeKey::Module(_) => false,
+    }));
+    // The call to `Order::total` lands on `Order`.
+    let cancel = node_by_label(&graph, "shop::services::orders::cancel_order");
+    assert!(graph.out_edges(cancel).iter().any(|e| e.to == order));
+}
+
+#[test]
+fn module_level_imports_are_dropped_at_item_granularity() {
+    let graph = check(&layered_shop(), Granularity::Item);
+    assert_eq!(graph.dropped_references(), 6);
+    let module_graph = check(&layered_shop(), Granularity::Module);
+    assert_eq!(module_graph.dropped_references(), 0);
+}
+
+#[test]
+fn counts_are_dampened_logarithmically_and_kinds_weighted() {
+    let mut b = FactsBuilder::new("k");
+    let a = b.module("k::a", "src/a.rs", 10);
+    let z = b.module("k::z", "src/z.rs", 10);
+    let f = b.item(a, "f", ir::ItemKind::Function, 5, None);
+    let g = b.item(z, "g", ir::ItemKind::Function, 5, None);
+    b.reference(a, Some(f), g, ir::DepKind::Call, 10);
+    b.reference(a, Some(f), g, ir::DepKind::Type, 1);
+    let facts = b.finish();
+    let graph = check(&facts, Granularity::Module);
+    let edges: Vec<_> = graph.edges().collect();
+    assert_eq!(edges.len(), 1);
+    let expected = 3.0 * (1.0 + 10f64.ln()) + 2.0;
+    assert!(
+        (edges[0].weight - expected).abs() < 1e-9,
+        "{}",
+        edges[0].weight
+    );
+    assert_eq!(edges[0].counts, [0, 1, 10, 0, 0]);
+}
+
+#[test]
+fn nodes_touching_the_same_table_are_linked() {
+    let facts = layered_shop();
+    let graph = check(&facts, Granularity::Item);
+    let refund = node_by_label(&graph, "shop::services::billing::refund");
+    let save_order = node_by_label(&graph, "shop::repositories::orders::save_order");
+    let order = node_by_label(&graph, "shop::models::order::Order");
+    let link = graph
+        .table_links()
+        .iter()
+        .find(|l| (l.a, l.b) == (refund.min(save_order), refund.max(save_order)))
+        .expect("refund and save_order share the orders table");
+    // Four nodes touch `orders` (Order maps it; save_order, find_order, refund access it).
+    assert!((link.weight - 4.0 / 3.0).abs() < 1e-9);
+    // Accessors depend on the mapping model with a table edge.
+    assert!(
+        graph
+            .out_edges(refund)
+            .iter()
+            .any(|e| e.to == order && e.counts[4] == 1)
+    );
+}
+
+#[test]
+fn a_module_used_everywhere_is_the_kernel() {
+    let facts = layered_shop();
+    for granularity in [Granularity::Module, Granularity::Item] {
+        let graph = check(&facts, granularity);
+        let kernel: Vec<&str> = graph
+            .kernel_nodes()
+            .iter()
+            .map(|&n| graph.node(n).label.as_str())
+            .collect();
+        let expected = match granularity {
+            Granularity::Module => "shop::error",
+            Granularity::Item => "shop::error::AppError",
+        };
+        assert_eq!(kernel, vec![expected]);
+        let cluster = graph.cluster_graph();
+        assert_eq!(cluster.nodes.len(), graph.node_count() - 1);
+    }
+    let no_kernel = DepGraph::build(
+        &facts,
+        &GraphOptions {
+            kernel: KernelOptions::disabled(),
+            ..GraphOptions::standard(Granularity::Module)
+        },
+    );
+    assert!(no_kernel.kernel_nodes().is_empty());
+}
+
+#[test]
+fn a_domain_model_used_by_its_layers_is_not_kernel() {
+    let graph = check(&layered_shop(), Granularity::Module);
+    let order = node_by_label(&graph, "shop::models::order");
+    assert!(!graph.is_kernel(order));
+}
+
+#[test]
+fn cycles_are_found_with_their_nodes() {
+    let mut b = FactsBuilder::new("c");
+    let a = b.module("c::a", "src/a.rs", 10);
+    let z = b.module("c::z", "src/z.rs", 10);
+    let f = b.item(a, "f", ir::ItemKind::Function, 5, None);
+    let g = b.item(z, "g", ir::ItemKind::Function, 5, None);
+    b.call(f, g);
+    b.call(g, f);
+    let graph = check(&b.finish(), Granularity::Module);
+    let cycles: Vec<Vec<&str>> = graph
+        .cycles()
+        .iter()
+        .map(|c| c.iter().map(|&n| graph.node(n).label.as_str()).collect())
+        .collect();
+    assert_eq!(cycles, vec![vec!["c::a", "c::z"]]);
+}
+
+#[test]
+fn the_dump_is_deterministic() {
+    let facts = layered_shop();
+    let a = check(&facts, Granularity::Item).dump();
+    let b = check(&facts.clone(), Granularity::Item).dump();
+    assert_eq!(a, b);
+}
