@@ -1,0 +1,863 @@
+//! Discovery: which crates the root holds, where their root files are, how they depend on
+//! each other, and which `.rs` files exist (candidates for orphans).
+//!
+//! With a `Cargo.toml` at the root, `cargo metadata --no-deps --offline` tells the workspace
+//! members and targets. When cargo cannot be run or rejects the manifest, or when there is
+//! no manifest at all, crates are guessed by walking the tree: every `Cargo.toml` with a
+//! `[package]` (read as text, never executed) gives its `src/lib.rs`, `src/main.rs` and
+//! `src/bin/*.rs` targets, and a root that is not a package becomes a crate named after the
+//! folder. A single `.rs` file is a crate named after the file.
+//!
+//! Crate names: the target name with `-` replaced by `_`. Names must be unique (they prefix
+//! module ids), so when several targets share a name, the library keeps it, a binary gets
+//! `_bin` appended (`foo` + `foo_bin` for the usual `src/lib.rs` + `src/main.rs` package),
+//! a test, bench or example `_test`, and any remaining clash gets `_2`, `_3`, ... in
+//! (kind, manifest, root file) order.
+
+use crate::ir;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// One crate to analyse, before ids are assigned.
+#[derive(Debug, Clone)]
+pub(crate) struct CrateSpec {
+    /// Unique crate name (see the module docs).
+    pub name: String,
+    /// The package name, with dashes, if from a manifest.
+    pub package: Option<String>,
+    /// The manifest, relative to the root.
+    pub manifest: Option<String>,
+    /// Target kind.
+    pub kind: ir::CrateKind,
+    /// Root file (absolute, under the canonical root), if any.
+    pub root_file: Option<PathBuf>,
+    /// The folder whose unreached `.rs` files are this crate's orphans (absolute).
+    pub dir: PathBuf,
+    /// The package folder (absolute); the root for guessed crates without a manifest.
+    pub package_dir: PathBuf,
+    /// Other crates this one may name: (local name, index into the discovery's crates).
+    pub deps: Vec<(String, usize)>,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub(crate) struct Discovery {
+    /// Crates, sorted by name.
+    pub crates: Vec<CrateSpec>,
+    /// Every `.rs` file met by the walk (canonical, under the root), sorted.
+    pub rs_files: Vec<PathBuf>,
+    /// Package folders (absolute), for attributing orphans.
+    pub package_dirs: BTreeSet<PathBuf>,
+    /// Problems met.
+    pub diagnostics: Vec<ir::Diagnostic>,
+}
+
+/// The analysed root, canonicalized.
+#[derive(Debug, Clone)]
+pub(crate) struct Root {
+    /// Canonical absolute path of the root folder (the file's folder for a file root).
+    pub dir: PathBuf,
+    /// For a single-file root, the canonical file.
+    pub file: Option<PathBuf>,
+}
+
+impl Root {
+    /// `path` relative to the root, `/`-separated, lexically normalised (for display).
+    pub fn rel(&self, path: &Path) -> String {
+        let normal = normalize(path);
+        match normal.strip_prefix(&self.dir) {
+            Ok(rel) => slash_path(rel),
+            Err(_) => slash_path(&normal),
+        }
+    }
+
+    /// Whether a canonical path lies under the root.
+    pub fn contains(&self, canonical: &Path) -> bool {
+        canonical.starts_with(&self.dir)
+    }
+}
+
+/// Joins path components with `/`.
+pub(crate) fn slash_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// Removes `.` and folds `..` lexically (no disk access).
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for comp in path.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Whether an IO error is "too many levels of symbolic links".
+pub(crate) fn is_loop_error(err: &io::Error) -> bool {
+    // ELOOP is 40 on Linux and 62 on macOS and the BSDs.
+    matches!(err.raw_os_error(), Some(40) | Some(62)) || err.to_string().contains("symbolic links")
+}
+
+/// Opens the root: canonicalizes it and decides whether it is a file or a folder.
+pub(crate) fn open_root(path: &Path) -> Result<Root, crate::Error> {
+    let canonical = std::fs::canonicalize(path).map_err(|source| crate::Error::RootUnreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let meta = std::fs::metadata(&canonical).map_err(|source| crate::Error::RootUnreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    if meta.is_file() {
+        let dir = canonical
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| canonical.clone());
+        Ok(Root {
+            dir,
+            file: Some(canonical),
+        })
+    } else {
+        // Fail early on an unreadable folder.
+        std::fs::read_dir(&canonical).map_err(|source| crate::Error::RootUnreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(Root {
+            dir: canonical,
+            file: None,
+        })
+    }
+}
+
+/// How discovery runs `cargo metadata`.
+#[derive(Debug, Clone)]
+pub(crate) struct CargoOptions {
+    /// The cargo executable; `None` uses `$CARGO` or `cargo` on PATH.
+    pub cargo_path: Option<PathBuf>,
+}
+
+/// Finds crates and `.rs` files under the root.
+pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -> Discovery {
+    let mut disc = Discovery::default();
+    let walk = walk_tree(root);
+    disc.diagnostics.extend(walk.diagnostics);
+    disc.rs_files = walk.rs_files;
+
+    if let Some(file) = &root.file {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "main".to_owned());
+        disc.rs_files = vec![file.clone()];
+        disc.crates = vec![CrateSpec {
+            name: ident_name(&stem),
+            package: None,
+            manifest: None,
+            kind: ir::CrateKind::Guessed,
+            root_file: Some(file.clone()),
+            dir: root.dir.clone(),
+            package_dir: root.dir.clone(),
+            deps: Vec::new(),
+        }];
+        return disc;
+    }
+
+    let manifest = root.dir.join("Cargo.toml");
+    let mut raw: Option<Vec<RawCrate>> = None;
+    if manifest.is_file() {
+        match cargo_crates(root, include_tests, cargo) {
+            Ok(crates) => raw = Some(crates),
+            Err(CargoFailure::Unavailable(msg)) => disc.diagnostics.push(ir::Diagnostic::new(
+                ir::DiagCode::CargoUnavailable,
+                Some("Cargo.toml".to_owned()),
+                0,
+                0,
+                format!("cannot run `cargo metadata` ({msg}); crates are guessed from the tree"),
+            )),
+            Err(CargoFailure::Rejected(msg)) => disc.diagnostics.push(ir::Diagnostic::new(
+                ir::DiagCode::BrokenManifest,
+                Some("Cargo.toml".to_owned()),
+                0,
+                0,
+                format!("cargo rejected the manifest: {msg}; crates are guessed from the tree"),
+            )),
+        }
+    }
+    let raw = match raw {
+        Some(raw) => raw,
+        None => guess_crates(root, &walk.manifests, include_tests),
+    };
+    for c in &raw {
+        disc.package_dirs.insert(c.package_dir.clone());
+    }
+    disc.crates = name_crates(raw);
+    disc
+}
+
+/// A crate before naming.
+#[derive(Debug, Clone)]
+struct RawCrate {
+    base_name: String,
+    package: Option<String>,
+    manifest: Option<String>,
+    kind: ir::CrateKind,
+    root_file: Option<PathBuf>,
+    dir: PathBuf,
+    package_dir: PathBuf,
+    /// (local name, package name or `None` for "the lib of my own package"). In fallback
+    /// mode the special local name `*` means "every library crate found".
+    deps: Vec<(String, DepTarget)>,
+}
+
+#[derive(Debug, Clone)]
+enum DepTarget {
+    /// The library of the package with this name (and manifest folder, when known).
+    Package(String, Option<PathBuf>),
+    /// Every guessed library (fallback mode, where dependencies are not read).
+    AllLibs,
+}
+
+enum CargoFailure {
+    Unavailable(String),
+    Rejected(String),
+}
+
+/// The toolchain given to rustup for `cargo metadata`: the one we run under, or `stable`.
+fn toolchain() -> String {
+    std::env::var("RUSTUP_TOOLCHAIN")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "stable".to_owned())
+}
+
+fn cargo_crates(
+    root: &Root,
+    include_tests: bool,
+    opts: &CargoOptions,
+) -> Result<Vec<RawCrate>, CargoFailure> {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.current_dir(&root.dir)
+        .no_deps()
+        .other_options(vec!["--offline".to_owned()])
+        // A rust-toolchain.toml naming an uninstalled toolchain must not make rustup
+        // download it (or fail): use ours. See DEPS.md.
+        .env("RUSTUP_TOOLCHAIN", toolchain())
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .env("CARGO_NET_OFFLINE", "true");
+    if let Some(path) = &opts.cargo_path {
+        cmd.cargo_path(path);
+    }
+    let meta = match cmd.exec() {
+        Ok(meta) => meta,
+        Err(cargo_metadata::Error::Io(err)) => {
+            return Err(CargoFailure::Unavailable(err.to_string()));
+        }
+        Err(cargo_metadata::Error::CargoMetadata { stderr }) => {
+            return Err(CargoFailure::Rejected(first_error_line(&stderr)));
+        }
+        Err(other) => return Err(CargoFailure::Rejected(one_line(&other.to_string()))),
+    };
+    let members: BTreeSet<&cargo_metadata::PackageId> = meta.workspace_members.iter().collect();
+    let mut out = Vec::new();
+    let mut packages: Vec<&cargo_metadata::Package> = meta
+        .packages
+        .iter()
+        .filter(|p| members.contains(&p.id))
+        .collect();
+    packages.sort_by(|a, b| a.manifest_path.cmp(&b.manifest_path));
+    for pkg in packages {
+        let manifest_path = PathBuf::from(pkg.manifest_path.as_std_path());
+        let Ok(manifest_canon) = std::fs::canonicalize(&manifest_path) else {
+            continue;
+        };
+        // A member whose manifest lies outside the root (the root is inside a bigger
+        // workspace) is not analysed.
+        if !root.contains(&manifest_canon) {
+            continue;
+        }
+        let package_dir = manifest_canon
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.dir.clone());
+        let package_name = pkg.name.to_string();
+        let mut pkg_deps: Vec<(String, DepTarget)> = Vec::new();
+        let mut dev_deps: Vec<(String, DepTarget)> = Vec::new();
+        for dep in &pkg.dependencies {
+            let local = ident_name(dep.rename.as_deref().unwrap_or(&dep.name));
+            // Without a rename, the local name is the dependency's lib name; we fix that up
+            // when naming (a package whose lib is renamed with `[lib] name`).
+            let target = DepTarget::Package(
+                dep.name.clone(),
+                dep.path.as_ref().map(|p| PathBuf::from(p.as_std_path())),
+            );
+            let entry = (
+                if dep.rename.is_some() {
+                    local
+                } else {
+                    String::new()
+                },
+                target,
+            );
+            match dep.kind {
+                cargo_metadata::DependencyKind::Normal => pkg_deps.push(entry),
+                cargo_metadata::DependencyKind::Development => dev_deps.push(entry),
+                _ => {}
+            }
+        }
+        let has_lib = pkg.targets.iter().any(is_lib_target);
+        for target in &pkg.targets {
+            let kind = if is_lib_target(target) {
+                ir::CrateKind::Lib
+            } else if target.is_bin() {
+                ir::CrateKind::Bin
+            } else if target.is_test() || target.is_bench() || target.is_example() {
+                if !include_tests {
+                    continue;
+                }
+                ir::CrateKind::Test
+            } else {
+                continue; // build scripts: never analysed, never run
+            };
+            let src = PathBuf::from(target.src_path.as_std_path());
+            let dir = src
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| package_dir.clone());
+            let mut deps = pkg_deps.clone();
+            if kind == ir::CrateKind::Test {
+                deps.extend(dev_deps.iter().cloned());
+            }
+            if kind != ir::CrateKind::Lib && has_lib {
+                deps.push((
+                    String::new(),
+                    DepTarget::Package(package_name.clone(), None),
+                ));
+            }
+            out.push(RawCrate {
+                base_name: ident_name(&target.name),
+                package: Some(package_name.clone()),
+                manifest: Some(root.rel(&manifest_canon)),
+                kind,
+                root_file: Some(src),
+                dir,
+                package_dir: package_dir.clone(),
+                deps,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn is_lib_target(target: &cargo_metadata::Target) -> bool {
+    target.is_lib()
+        || target.is_proc_macro()
+        || target.is_rlib()
+        || target.is_dylib()
+        || target.is_cdylib()
+        || target.is_staticlib()
+}
+
+/// The first `error:` line of cargo's stderr (or its first line), without the prefix.
+fn first_error_line(stderr: &str) -> String {
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("error"))
+        .or_else(|| stderr.lines().find(|l| !l.trim().is_empty()))
+        .unwrap_or("cargo metadata failed");
+    let line = line.trim();
+    let line = line.strip_prefix("error:").unwrap_or(line).trim();
+    one_line(line)
+}
+
+fn one_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().to_owned()
+}
+
+/// `my-crate` -> `my_crate`; anything not an identifier character becomes `_`.
+pub(crate) fn ident_name(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push('_');
+    }
+    out
+}
+
+/// The few manifest keys the fallback needs, read as text.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct ManifestText {
+    pub package_name: Option<String>,
+    pub lib_name: Option<String>,
+    pub lib_path: Option<String>,
+}
+
+/// Reads `[package] name`, `[lib] name` and `[lib] path` from a manifest's text, tolerating
+/// anything else (this runs when cargo rejected the manifest).
+pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
+    let mut out = ManifestText::default();
+    let mut section = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim()
+                .to_owned();
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let value = value.trim();
+        let Some(value) = value
+            .strip_prefix('"')
+            .and_then(|v| v.split('"').next())
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        match (section.as_str(), key) {
+            ("package", "name") => out.package_name = Some(value),
+            ("lib", "name") => out.lib_name = Some(value),
+            ("lib", "path") => out.lib_path = Some(value),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn guess_crates(root: &Root, manifests: &[PathBuf], include_tests: bool) -> Vec<RawCrate> {
+    let mut out = Vec::new();
+    let mut root_is_package = false;
+    for manifest in manifests {
+        let Some(pkg_dir) = manifest.parent() else {
+            continue;
+        };
+        let Ok(text) = std::fs::read(manifest) else {
+            continue;
+        };
+        let info = read_manifest_text(&String::from_utf8_lossy(&text));
+        let Some(package) = info.package_name.clone() else {
+            continue; // a virtual manifest
+        };
+        if pkg_dir == root.dir {
+            root_is_package = true;
+        }
+        let manifest_rel = Some(root.rel(manifest));
+        let mut push = |base: String, kind: ir::CrateKind, file: PathBuf| {
+            let dir = file
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| pkg_dir.to_path_buf());
+            out.push(RawCrate {
+                base_name: ident_name(&base),
+                package: Some(package.clone()),
+                manifest: manifest_rel.clone(),
+                kind,
+                root_file: Some(file),
+                dir,
+                package_dir: pkg_dir.to_path_buf(),
+                deps: vec![(String::new(), DepTarget::AllLibs)],
+            });
+        };
+        let lib = match &info.lib_path {
+            Some(p) => pkg_dir.join(p),
+            None => pkg_dir.join("src/lib.rs"),
+        };
+        if lib.is_file() {
+            let name = info.lib_name.clone().unwrap_or_else(|| package.clone());
+            push(name, ir::CrateKind::Lib, lib);
+        }
+        let main = pkg_dir.join("src/main.rs");
+        if main.is_file() {
+            push(package.clone(), ir::CrateKind::Bin, main);
+        }
+        for (stem, file) in target_files(&pkg_dir.join("src/bin")) {
+            push(stem, ir::CrateKind::Bin, file);
+        }
+        if include_tests {
+            for sub in ["tests", "benches", "examples"] {
+                for (stem, file) in target_files(&pkg_dir.join(sub)) {
+                    push(stem, ir::CrateKind::Test, file);
+                }
+            }
+        }
+    }
+    if !root_is_package {
+        // The root folder itself is a crate named after the folder, rooted at the first of
+        // the usual root files if any (otherwise every file is a top-level module).
+        let name = root
+            .dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "root".to_owned());
+        let root_file = ["src/lib.rs", "src/main.rs", "lib.rs", "main.rs"]
+            .iter()
+            .map(|p| root.dir.join(p))
+            .find(|p| p.is_file());
+        let dir = match &root_file {
+            Some(f) if f.parent() == Some(root.dir.join("src").as_path()) => root.dir.join("src"),
+            _ => root.dir.clone(),
+        };
+        out.push(RawCrate {
+            base_name: ident_name(&name),
+            package: None,
+            manifest: None,
+            kind: ir::CrateKind::Guessed,
+            root_file,
+            dir,
+            package_dir: root.dir.clone(),
+            deps: vec![(String::new(), DepTarget::AllLibs)],
+        });
+    }
+    out
+}
+
+/// `dir/*.rs` and `dir/*/main.rs`, as (target name, file), sorted.
+fn target_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_file() {
+            if let Some(stem) = name.strip_suffix(".rs") {
+                out.push((stem.to_owned(), path));
+            }
+        } else if path.join("main.rs").is_file() {
+            out.push((name, path.join("main.rs")));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn kind_rank(kind: ir::CrateKind) -> u8 {
+    match kind {
+        ir::CrateKind::Lib => 0,
+        ir::CrateKind::Bin => 1,
+        ir::CrateKind::Test => 2,
+        ir::CrateKind::Guessed => 3,
+    }
+}
+
+/// Gives unique names, sorts by name, and resolves dependencies to indices.
+fn name_crates(mut raw: Vec<RawCrate>) -> Vec<CrateSpec> {
+    raw.sort_by(|a, b| {
+        (&a.base_name, kind_rank(a.kind), &a.manifest, &a.root_file).cmp(&(
+            &b.base_name,
+            kind_rank(b.kind),
+            &b.manifest,
+            &b.root_file,
+        ))
+    });
+    let mut names: Vec<Option<String>> = vec![None; raw.len()];
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for (i, c) in raw.iter().enumerate() {
+        if taken.insert(c.base_name.clone()) {
+            names[i] = Some(c.base_name.clone());
+        }
+    }
+    for (i, c) in raw.iter().enumerate() {
+        if names[i].is_some() {
+            continue;
+        }
+        let mut candidate = match c.kind {
+            ir::CrateKind::Bin => format!("{}_bin", c.base_name),
+            ir::CrateKind::Test => format!("{}_test", c.base_name),
+            _ => c.base_name.clone(),
+        };
+        if taken.contains(&candidate) {
+            let stem = candidate.clone();
+            let mut n = 2;
+            while taken.contains(&candidate) {
+                candidate = format!("{stem}_{n}");
+                n += 1;
+            }
+        }
+        taken.insert(candidate.clone());
+        names[i] = Some(candidate);
+    }
+    let mut specs: Vec<(String, RawCrate)> = names
+        .into_iter()
+        .map(|n| n.unwrap_or_default())
+        .zip(raw)
+        .collect();
+    specs.sort_by(|a, b| a.0.cmp(&b.0));
+
+    // Libraries by package name (and manifest folder) for dependency lookup.
+    let mut libs: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, (_, c)) in specs.iter().enumerate() {
+        if c.kind == ir::CrateKind::Lib {
+            if let Some(p) = &c.package {
+                libs.entry(p.clone()).or_default().push(i);
+            }
+        }
+    }
+    let all_libs: Vec<usize> = libs.values().flatten().copied().collect();
+    let mut out = Vec::with_capacity(specs.len());
+    for (i, (name, c)) in specs.iter().enumerate() {
+        let mut deps: Vec<(String, usize)> = Vec::new();
+        for (local, target) in &c.deps {
+            match target {
+                DepTarget::Package(pkg, path) => {
+                    let Some(cands) = libs.get(pkg) else {
+                        continue; // an external dependency
+                    };
+                    let found = cands.iter().copied().find(|&j| match path {
+                        Some(p) => std::fs::canonicalize(p)
+                            .map(|p| p == specs[j].1.package_dir)
+                            .unwrap_or(false),
+                        None => true,
+                    });
+                    let Some(j) = found else { continue };
+                    if j == i {
+                        continue;
+                    }
+                    let local = if local.is_empty() {
+                        specs[j].1.base_name.clone()
+                    } else {
+                        local.clone()
+                    };
+                    deps.push((local, j));
+                }
+                DepTarget::AllLibs => {
+                    for &j in &all_libs {
+                        if j != i {
+                            deps.push((specs[j].1.base_name.clone(), j));
+                        }
+                    }
+                }
+            }
+        }
+        deps.sort();
+        deps.dedup();
+        out.push(CrateSpec {
+            name: name.clone(),
+            package: c.package.clone(),
+            manifest: c.manifest.clone(),
+            kind: c.kind,
+            root_file: c.root_file.clone(),
+            dir: c.dir.clone(),
+            package_dir: c.package_dir.clone(),
+            deps,
+        });
+    }
+    out
+}
+
+/// What a walk of the root found.
+#[derive(Debug, Default)]
+pub(crate) struct Walk {
+    /// `.rs` files, canonical, sorted, deduplicated.
+    pub rs_files: Vec<PathBuf>,
+    /// `Cargo.toml` files, canonical, sorted.
+    pub manifests: Vec<PathBuf>,
+    /// Loops, links leading outside, unreadable folders.
+    pub diagnostics: Vec<ir::Diagnostic>,
+}
+
+/// Whether a folder is a build output folder: `target` next to a `Cargo.toml`, or any
+/// folder holding a `CACHEDIR.TAG`. Source modules named `target` are kept.
+pub(crate) fn is_build_dir(dir: &Path) -> bool {
+    if dir.join("CACHEDIR.TAG").is_file() {
+        return true;
+    }
+    dir.file_name().is_some_and(|n| n == "target")
+        && dir.parent().is_some_and(|p| p.join("Cargo.toml").is_file())
+}
+
+/// Walks the root (following links that stay inside it), skipping hidden folders and build
+/// folders.
+pub(crate) fn walk_tree(root: &Root) -> Walk {
+    let mut out = Walk::default();
+    if root.file.is_some() {
+        return out;
+    }
+    let mut outside: Vec<ir::Diagnostic> = Vec::new();
+    let walker = walkdir::WalkDir::new(&root.dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if name.starts_with('.') {
+                return false;
+            }
+            if entry.path_is_symlink() {
+                match std::fs::canonicalize(entry.path()) {
+                    Ok(target) if !root.contains(&target) => {
+                        outside.push(ir::Diagnostic::new(
+                            ir::DiagCode::PathOutsideRoot,
+                            Some(root.rel(entry.path())),
+                            0,
+                            0,
+                            format!(
+                                "symlink `{}` leads outside the root; not followed",
+                                root.rel(entry.path())
+                            ),
+                        ));
+                        return false;
+                    }
+                    _ => {}
+                }
+            }
+            if entry.file_type().is_dir() && is_build_dir(entry.path()) {
+                return false;
+            }
+            true
+        });
+    let mut rs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut manifests: BTreeSet<PathBuf> = BTreeSet::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let name = entry.file_name();
+                let is_rs = Path::new(name).extension().is_some_and(|e| e == "rs");
+                let is_manifest = name == "Cargo.toml";
+                if !is_rs && !is_manifest {
+                    continue;
+                }
+                let path = if entry.path_is_symlink() {
+                    match std::fs::canonicalize(entry.path()) {
+                        Ok(p) => p,
+                        Err(_) => continue,
+                    }
+                } else {
+                    entry.path().to_path_buf()
+                };
+                if is_rs {
+                    rs.insert(path);
+                } else {
+                    manifests.insert(path);
+                }
+            }
+            Err(err) => {
+                let path = err.path().map(|p| root.rel(p)).unwrap_or_default();
+                let looped =
+                    err.loop_ancestor().is_some() || err.io_error().is_some_and(is_loop_error);
+                if looped {
+                    out.diagnostics.push(ir::Diagnostic::new(
+                        ir::DiagCode::SymlinkLoop,
+                        Some(path.clone()),
+                        0,
+                        0,
+                        format!("symlink loop at `{path}`; not followed"),
+                    ));
+                } else if err
+                    .io_error()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
+                {
+                    // A dangling symlink: nothing to analyse.
+                } else {
+                    out.diagnostics.push(ir::Diagnostic::new(
+                        ir::DiagCode::IoError,
+                        Some(path.clone()),
+                        0,
+                        0,
+                        format!("cannot read `{path}`: {}", one_line(&err.to_string())),
+                    ));
+                }
+            }
+        }
+    }
+    out.diagnostics.extend(outside);
+    out.rs_files = rs.into_iter().collect();
+    out.manifests = manifests.into_iter().collect();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_text_reads_package_and_lib_names() {
+        let text = "[package]\nname = \"my-pkg\" # c\nversion = \"1\"\n[lib]\nname = \"mine\"\npath = \"lib.rs\"\n[dependencies]\nname = \"x\"\n";
+        assert_eq!(
+            read_manifest_text(text),
+            ManifestText {
+                package_name: Some("my-pkg".to_owned()),
+                lib_name: Some("mine".to_owned()),
+                lib_path: Some("lib.rs".to_owned()),
+            }
+        );
+    }
+
+    #[test]
+    fn crate_names_become_identifiers() {
+        assert_eq!(ident_name("my-crate"), "my_crate");
+        assert_eq!(ident_name("a.b"), "a_b");
+    }
+
+    fn raw(name: &str, kind: ir::CrateKind, manifest: &str) -> RawCrate {
+        RawCrate {
+            base_name: name.to_owned(),
+            package: Some(name.to_owned()),
+            manifest: Some(manifest.to_owned()),
+            kind,
+            root_file: None,
+            dir: PathBuf::from("/r"),
+            package_dir: PathBuf::from("/r"),
+            deps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn clashing_crate_names_are_disambiguated_by_kind_then_number() {
+        let crates = name_crates(vec![
+            raw("app", ir::CrateKind::Bin, "a/Cargo.toml"),
+            raw("app", ir::CrateKind::Lib, "a/Cargo.toml"),
+            raw("app", ir::CrateKind::Bin, "b/Cargo.toml"),
+            raw("app_bin", ir::CrateKind::Lib, "c/Cargo.toml"),
+        ]);
+        let names: Vec<(&str, ir::CrateKind, &str)> = crates
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind, c.manifest.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("app", ir::CrateKind::Lib, "a/Cargo.toml"),
+                ("app_bin", ir::CrateKind::Lib, "c/Cargo.toml"),
+                ("app_bin_2", ir::CrateKind::Bin, "a/Cargo.toml"),
+                ("app_bin_3", ir::CrateKind::Bin, "b/Cargo.toml"),
+            ]
+        );
+    }
+}

@@ -1,0 +1,827 @@
+//! The driver: walks every crate's module tree in parallel waves and assembles the facts.
+//!
+//! Wave 0 holds the crate roots. Each wave reads, parses and lowers its new files in
+//! parallel (on a rayon pool with big stacks; each syntax tree is dropped right after
+//! lowering), then, sequentially and in a fixed order, creates the modules and follows their
+//! `mod x;` declarations into the next wave. The order of waves and of jobs inside a wave
+//! depends only on the input, so the result is the same whatever the thread count.
+//!
+//! When no crate reaches anything new, unreached `.rs` files in the crates' folders become
+//! orphans: the shallowest ones are analysed as roots named `crate::<orphan>::a::b` (after
+//! their path relative to the crate's folder, `mod.rs` naming its folder), their children
+//! follow, and the next shallowest unreached files after that, until none is left. A guessed
+//! crate without a root file has no orphans: its files are its top-level modules
+//! (`crate::a::b`).
+//!
+//! A file reached by several crates (a `src/lib.rs` and a `src/main.rs` that both declare
+//! `mod util;`) is parsed once and backs one module in each crate, as rustc compiles it
+//! twice. Module paths are unique: a clash (two `cfg` branches declaring the same name)
+//! gets `#2`, `#3`, ... appended, in discovery order.
+
+use crate::discover::{self, CargoOptions, CrateSpec, Discovery, Root};
+use crate::modtree::ModDir;
+use crate::read::{self, LineStats, ReadProblem};
+use crate::syntax::{FileSyntax, ModSyntax};
+use crate::{Error, Options, ParseStats, Progress, ir};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stack size of parsing threads: deep nesting recurses in syn (see [`read::MAX_NESTING`]).
+const STACK_SIZE: usize = 64 << 20;
+
+pub(crate) fn analyze(options: &Options) -> Result<ir::Facts, Error> {
+    analyze_with(options, &CargoOptions { cargo_path: None })
+}
+
+/// [`analyze`] with a chosen cargo executable (tests use a missing one).
+pub(crate) fn analyze_with(options: &Options, cargo: &CargoOptions) -> Result<ir::Facts, Error> {
+    let root = discover::open_root(&options.root)?;
+    let disc = discover::discover(&root, options.include_tests, cargo);
+    if disc.rs_files.is_empty()
+        && !disc
+            .crates
+            .iter()
+            .any(|c| c.root_file.as_ref().is_some_and(|f| f.is_file()))
+    {
+        return Err(Error::NoRust {
+            path: options.root.clone(),
+        });
+    }
+    let pool = build_pool(options.threads);
+    let mut run = Run::new(options, &root, &disc);
+    pool.install(|| run.walk_all());
+    Ok(run.assemble())
+}
+
+pub(crate) fn parse_only(options: &Options) -> Result<ParseStats, Error> {
+    let root = discover::open_root(&options.root)?;
+    let disc = discover::discover(
+        &root,
+        options.include_tests,
+        &CargoOptions { cargo_path: None },
+    );
+    let mut files: Vec<PathBuf> = disc
+        .rs_files
+        .iter()
+        .filter(|f| owner_crate(&disc, f).is_some())
+        .cloned()
+        .collect();
+    files.extend(
+        disc.crates
+            .iter()
+            .filter_map(|c| c.root_file.as_ref())
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .filter(|f| root.contains(f)),
+    );
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        return Err(Error::NoRust {
+            path: options.root.clone(),
+        });
+    }
+    let pool = build_pool(options.threads);
+    let max = options.max_file_size;
+    let per_file: Vec<(u64, u64, bool)> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|path| match read::read_text(path, max) {
+                (bytes, Ok(text)) => {
+                    let lines = text.lines().count() as u64;
+                    let ok = read::parse(&text).is_ok();
+                    (bytes, lines, ok)
+                }
+                (bytes, Err(_)) => (bytes, 0, false),
+            })
+            .collect()
+    });
+    let mut stats = ParseStats {
+        files: per_file.len(),
+        ..ParseStats::default()
+    };
+    for (bytes, lines, ok) in per_file {
+        stats.bytes += bytes;
+        stats.lines += lines;
+        stats.parsed += usize::from(ok);
+    }
+    Ok(stats)
+}
+
+fn build_pool(threads: usize) -> rayon::ThreadPool {
+    let build = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("seamline-parse-{i}"))
+            .build()
+    };
+    match build(threads) {
+        Ok(pool) => pool,
+        // Fewer threads is the only thing we can try; one thread is always possible unless
+        // the process cannot create threads at all, which we cannot work around.
+        Err(_) => build(1).unwrap_or_else(|err| panic!("cannot start a parsing thread: {err}")),
+    }
+}
+
+/// The crate (index) whose folder holds an unreached file: the deepest crate folder inside
+/// the file's innermost package (libraries first on ties).
+fn owner_crate(disc: &Discovery, file: &Path) -> Option<usize> {
+    let package = file
+        .ancestors()
+        .skip(1)
+        .find(|a| disc.package_dirs.contains(*a));
+    let mut best: Option<(usize, u8, usize)> = None;
+    for (i, c) in disc.crates.iter().enumerate() {
+        let same_package = match package {
+            Some(p) => c.package_dir == p,
+            None => false,
+        };
+        if !same_package || !file.starts_with(&c.dir) {
+            continue;
+        }
+        let depth = c.dir.components().count();
+        let rank = match c.kind {
+            ir::CrateKind::Lib => 0,
+            ir::CrateKind::Bin => 1,
+            ir::CrateKind::Test => 2,
+            ir::CrateKind::Guessed => 3,
+        };
+        let better = match best {
+            None => true,
+            Some((bd, br, _)) => depth > bd || (depth == bd && rank < br),
+        };
+        if better {
+            best = Some((depth, rank, i));
+        }
+    }
+    best.map(|(_, _, i)| i)
+}
+
+/// One file: read once, parsed once, whatever the number of modules it backs.
+struct FileRec {
+    rel: String,
+    bytes: u64,
+    stats: LineStats,
+    syntax: Option<FileSyntax>,
+    problem: Option<ReadProblem>,
+    krate: Option<usize>,
+    module: Option<usize>,
+    orphan: bool,
+}
+
+/// One module, before ids.
+struct ModRec {
+    path: String,
+    krate: usize,
+    file: usize,
+    parent: Option<usize>,
+    inline: bool,
+    span: ir::LineSpan,
+    /// Index of the body in the file's `FileSyntax::modules`.
+    body_index: usize,
+    /// Inline children, for code-line accounting.
+    inline_children: Vec<usize>,
+}
+
+/// Something to put into the tree: a file backing a module.
+struct Job {
+    krate: usize,
+    file: PathBuf,
+    dir: ModDir,
+    path: String,
+    parent: Option<usize>,
+    orphan: bool,
+}
+
+struct Run<'a> {
+    options: &'a Options,
+    root: &'a Root,
+    disc: &'a Discovery,
+    files: Vec<FileRec>,
+    file_index: HashMap<PathBuf, usize>,
+    modules: Vec<ModRec>,
+    claimed: HashSet<(usize, PathBuf)>,
+    taken_paths: HashSet<String>,
+    crate_root_module: Vec<Option<usize>>,
+    diagnostics: Vec<ir::Diagnostic>,
+    done: AtomicUsize,
+    total: usize,
+}
+
+enum Probe {
+    Found(PathBuf),
+    Missing,
+    Outside(PathBuf),
+    Loop,
+    Failed(String),
+}
+
+impl<'a> Run<'a> {
+    fn new(options: &'a Options, root: &'a Root, disc: &'a Discovery) -> Self {
+        Run {
+            options,
+            root,
+            disc,
+            files: Vec::new(),
+            file_index: HashMap::new(),
+            modules: Vec::new(),
+            claimed: HashSet::new(),
+            taken_paths: HashSet::new(),
+            crate_root_module: vec![None; disc.crates.len()],
+            diagnostics: disc.diagnostics.clone(),
+            done: AtomicUsize::new(0),
+            total: 0,
+        }
+    }
+
+    fn probe(&self, path: &Path) -> Probe {
+        match std::fs::canonicalize(path) {
+            Ok(canon) => {
+                if !self.root.contains(&canon) {
+                    Probe::Outside(canon)
+                } else if canon.is_file() {
+                    Probe::Found(canon)
+                } else {
+                    Probe::Missing
+                }
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Probe::Missing,
+            Err(err) if discover::is_loop_error(&err) => Probe::Loop,
+            Err(err) => Probe::Failed(err.to_string()),
+        }
+    }
+
+    fn unique_path(&mut self, base: String) -> String {
+        if self.taken_paths.insert(base.clone()) {
+            return base;
+        }
+        let mut n = 2;
+        loop {
+            let candidate = format!("{base}#{n}");
+            if self.taken_paths.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+
+    fn diag(&mut self, code: ir::DiagCode, file: Option<String>, line: u32, col: u32, msg: String) {
+        self.diagnostics
+            .push(ir::Diagnostic::new(code, file, line, col, msg));
+    }
+
+    /// Reports a probe that found no file. `at` is (file, line, col) of the declaration.
+    fn report_probe(
+        &mut self,
+        probe: &Probe,
+        tried: &[PathBuf],
+        what: &str,
+        at: (Option<String>, u32, u32),
+    ) {
+        let (file, line, col) = at;
+        let shown: Vec<String> = tried
+            .iter()
+            .map(|p| format!("`{}`", self.root.rel(p)))
+            .collect();
+        match probe {
+            Probe::Found(_) => {}
+            Probe::Missing => self.diag(
+                ir::DiagCode::MissingModuleFile,
+                file,
+                line,
+                col,
+                format!("file not found for {what}: tried {}", shown.join(" and ")),
+            ),
+            Probe::Outside(target) => {
+                let msg = format!(
+                    "{what} leads to `{}`, outside the root; not read",
+                    target.display()
+                );
+                self.diag(ir::DiagCode::PathOutsideRoot, file, line, col, msg)
+            }
+            Probe::Loop => self.diag(
+                ir::DiagCode::SymlinkLoop,
+                file,
+                line,
+                col,
+                format!(
+                    "symlink loop at {} for {what}; not read",
+                    shown.join(" and ")
+                ),
+            ),
+            Probe::Failed(err) => self.diag(
+                ir::DiagCode::IoError,
+                file,
+                line,
+                col,
+                format!("cannot read {} for {what}: {err}", shown.join(" and ")),
+            ),
+        }
+    }
+
+    /// Walks all crates' trees, then the orphans.
+    fn walk_all(&mut self) {
+        let mut jobs = Vec::new();
+        for (idx, spec) in self.disc.crates.iter().enumerate() {
+            let Some(root_file) = &spec.root_file else {
+                continue;
+            };
+            let probe = self.probe(root_file);
+            match probe {
+                Probe::Found(canon) => {
+                    self.claimed.insert((idx, canon.clone()));
+                    let path = self.unique_path(spec.name.clone());
+                    jobs.push(Job {
+                        krate: idx,
+                        file: canon,
+                        dir: ModDir::mod_rs(root_file),
+                        path,
+                        parent: None,
+                        orphan: false,
+                    });
+                }
+                other => {
+                    let what = format!("the root of crate `{}`", spec.name);
+                    self.report_probe(
+                        &other,
+                        &[root_file.clone()],
+                        &what,
+                        (spec.manifest.clone(), 0, 0),
+                    );
+                }
+            }
+        }
+        loop {
+            while !jobs.is_empty() {
+                jobs = self.run_wave(jobs);
+            }
+            jobs = self.orphan_jobs();
+            if jobs.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// The shallowest unreached files, as orphan roots.
+    fn orphan_jobs(&mut self) -> Vec<Job> {
+        let mut candidates: Vec<(usize, &PathBuf, usize)> = Vec::new();
+        for file in &self.disc.rs_files {
+            if self
+                .file_index
+                .get(file)
+                .is_some_and(|&f| self.files[f].module.is_some())
+            {
+                continue;
+            }
+            if let Some(krate) = owner_crate(self.disc, file) {
+                candidates.push((file.components().count(), file, krate));
+            }
+        }
+        let Some(min_depth) = candidates.iter().map(|c| c.0).min() else {
+            return Vec::new();
+        };
+        let chosen: Vec<(PathBuf, usize)> = candidates
+            .into_iter()
+            .filter(|c| c.0 == min_depth)
+            .map(|(_, f, k)| (f.clone(), k))
+            .collect();
+        let mut jobs = Vec::new();
+        for (file, krate) in chosen {
+            let spec: &CrateSpec = &self.disc.crates[krate];
+            let rootless = spec.root_file.is_none();
+            let rel = file.strip_prefix(&spec.dir).unwrap_or(&file);
+            let mut segments: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if let Some(last) = segments.pop() {
+                let stem = last.strip_suffix(".rs").unwrap_or(&last).to_owned();
+                if stem != "mod" || segments.is_empty() {
+                    segments.push(stem);
+                }
+            }
+            let base = if rootless {
+                format!("{}::{}", spec.name, segments.join("::"))
+            } else {
+                format!("{}::<orphan>::{}", spec.name, segments.join("::"))
+            };
+            let path = self.unique_path(base);
+            if !rootless {
+                let rel = self.root.rel(&file);
+                self.diag(
+                    ir::DiagCode::OrphanFile,
+                    Some(rel),
+                    0,
+                    0,
+                    format!(
+                        "no `mod` declaration of crate `{}` reaches this file; analysed as `{path}`",
+                        spec.name
+                    ),
+                );
+            }
+            self.claimed.insert((krate, file.clone()));
+            jobs.push(Job {
+                krate,
+                dir: ModDir::for_file(&file),
+                file,
+                path,
+                parent: None,
+                orphan: !rootless,
+            });
+        }
+        jobs
+    }
+
+    /// Reads and parses the wave's new files in parallel, then places every job.
+    fn run_wave(&mut self, jobs: Vec<Job>) -> Vec<Job> {
+        let mut new_files: Vec<PathBuf> = Vec::new();
+        let mut seen: HashSet<&PathBuf> = HashSet::new();
+        for job in &jobs {
+            if !self.file_index.contains_key(&job.file) && seen.insert(&job.file) {
+                new_files.push(job.file.clone());
+            }
+        }
+        self.total += new_files.len();
+        let max = self.options.max_file_size;
+        let progress = self.options.progress.clone();
+        let total = self.total;
+        let done = &self.done;
+        let loaded: Vec<Loaded> = new_files
+            .par_iter()
+            .map(|path| {
+                let loaded = load(path, max);
+                let files_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(cb) = &progress {
+                    cb(Progress {
+                        files_done,
+                        files_total: total,
+                    });
+                }
+                loaded
+            })
+            .collect();
+        for (path, loaded) in new_files.into_iter().zip(loaded) {
+            let idx = self.files.len();
+            let (syntax, problem) = match loaded.result {
+                Ok(s) => (Some(s), None),
+                Err(p) => (None, Some(p)),
+            };
+            self.files.push(FileRec {
+                rel: self.root.rel(&path),
+                bytes: loaded.bytes,
+                stats: loaded.stats,
+                syntax,
+                problem,
+                krate: None,
+                module: None,
+                orphan: false,
+            });
+            self.file_index.insert(path, idx);
+        }
+        let mut next = Vec::new();
+        for job in jobs {
+            self.place(job, &mut next);
+        }
+        next
+    }
+
+    /// Creates the modules of one job's file and queues its `mod x;` children.
+    fn place(&mut self, job: Job, next: &mut Vec<Job>) {
+        let f = self.file_index[&job.file];
+        let lines = self.files[f].stats.lines;
+        let file_mod = self.modules.len();
+        self.modules.push(ModRec {
+            path: job.path.clone(),
+            krate: job.krate,
+            file: f,
+            parent: job.parent,
+            inline: false,
+            span: ir::LineSpan {
+                start: 1,
+                end: lines.max(1),
+            },
+            body_index: 0,
+            inline_children: Vec::new(),
+        });
+        if let Some(parent) = job.parent {
+            let _ = parent; // file modules are not inline children
+        } else if self.crate_root_module[job.krate].is_none() && !job.orphan {
+            if self.disc.crates[job.krate].root_file.is_some() {
+                self.crate_root_module[job.krate] = Some(file_mod);
+            }
+        }
+        {
+            let rec = &mut self.files[f];
+            if rec.module.is_none() {
+                rec.module = Some(file_mod);
+                rec.krate = Some(job.krate);
+                rec.orphan = job.orphan;
+            }
+        }
+        // Copy what we need out of the syntax, so that `self` stays free to mutate.
+        struct Shape {
+            name: String,
+            parent: Option<usize>,
+            path_attr: Option<String>,
+            span: ir::LineSpan,
+            decls: Vec<crate::syntax::ModDecl>,
+        }
+        let shapes: Vec<Shape> = match &self.files[f].syntax {
+            Some(s) => s
+                .modules
+                .iter()
+                .map(|m| Shape {
+                    name: m.name.clone(),
+                    parent: m.parent,
+                    path_attr: m.path_attr.clone(),
+                    span: m.span,
+                    decls: m.mod_decls.clone(),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let rel = self.files[f].rel.clone();
+        let mut mod_ids: Vec<usize> = Vec::with_capacity(shapes.len());
+        let mut dirs: Vec<ModDir> = Vec::with_capacity(shapes.len());
+        for (i, shape) in shapes.iter().enumerate() {
+            if i == 0 {
+                mod_ids.push(file_mod);
+                dirs.push(job.dir.clone());
+                continue;
+            }
+            // Lowering emits parents before children; anything else is treated as a child
+            // of the file module.
+            let p = shape.parent.filter(|&p| p < i).unwrap_or(0);
+            let dir = dirs[p].inline_child(&shape.name, shape.path_attr.as_deref());
+            let base = format!("{}::{}", self.modules[mod_ids[p]].path, shape.name);
+            let path = self.unique_path(base);
+            let id = self.modules.len();
+            self.modules.push(ModRec {
+                path,
+                krate: job.krate,
+                file: f,
+                parent: Some(mod_ids[p]),
+                inline: true,
+                span: shape.span,
+                body_index: i,
+                inline_children: Vec::new(),
+            });
+            self.modules[mod_ids[p]].inline_children.push(id);
+            mod_ids.push(id);
+            dirs.push(dir);
+        }
+        for (i, shape) in shapes.iter().enumerate() {
+            for decl in &shape.decls {
+                let candidates = dirs[i].file_candidates(&decl.name, decl.path_attr.as_deref());
+                let mut outcome = Probe::Missing;
+                let mut chosen_dir = None;
+                for (file, dir) in &candidates {
+                    let probe = self.probe(file);
+                    if matches!(probe, Probe::Missing) {
+                        continue;
+                    }
+                    chosen_dir = Some(dir.clone());
+                    outcome = probe;
+                    break;
+                }
+                let at = (Some(rel.clone()), decl.line, decl.col);
+                let what = format!("module `{}`", decl.name);
+                match outcome {
+                    Probe::Found(canon) => {
+                        if !self.claimed.insert((job.krate, canon.clone())) {
+                            let shown = self.root.rel(&canon);
+                            self.diag(
+                                ir::DiagCode::DuplicateModule,
+                                at.0,
+                                at.1,
+                                at.2,
+                                format!(
+                                    "`{shown}` is already a module of crate `{}`; this declaration of `{}` is skipped",
+                                    self.disc.crates[job.krate].name, decl.name
+                                ),
+                            );
+                            continue;
+                        }
+                        let base = format!("{}::{}", self.modules[mod_ids[i]].path, decl.name);
+                        let path = self.unique_path(base);
+                        next.push(Job {
+                            krate: job.krate,
+                            file: canon,
+                            dir: chosen_dir.unwrap_or_else(|| dirs[i].clone()),
+                            path,
+                            parent: Some(mod_ids[i]),
+                            orphan: job.orphan,
+                        });
+                    }
+                    other => {
+                        let tried: Vec<PathBuf> = candidates.into_iter().map(|(f, _)| f).collect();
+                        self.report_probe(&other, &tried, &what, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sorts, assigns ids, resolves and counts code lines.
+    fn assemble(mut self) -> ir::Facts {
+        // Files sorted by path.
+        let mut file_order: Vec<usize> = (0..self.files.len()).collect();
+        file_order.sort_by(|&a, &b| self.files[a].rel.cmp(&self.files[b].rel));
+        let mut file_id = vec![ir::FileId(0); self.files.len()];
+        for (new, &old) in file_order.iter().enumerate() {
+            file_id[old] = ir::FileId(new as u32);
+        }
+        let mut mod_order: Vec<usize> = (0..self.modules.len()).collect();
+        mod_order.sort_by(|&a, &b| self.modules[a].path.cmp(&self.modules[b].path));
+        let mut mod_id = vec![ir::ModuleId(0); self.modules.len()];
+        for (new, &old) in mod_order.iter().enumerate() {
+            mod_id[old] = ir::ModuleId(new as u32);
+        }
+
+        let crates: Vec<ir::Crate> = self
+            .disc
+            .crates
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let root_module = self.crate_root_module[i];
+                ir::Crate {
+                    id: ir::CrateId(i as u32),
+                    name: spec.name.clone(),
+                    package: spec.package.clone(),
+                    manifest: spec.manifest.clone(),
+                    kind: spec.kind,
+                    root_file: root_module.map(|m| file_id[self.modules[m].file]),
+                    root_module: root_module.map(|m| mod_id[m]),
+                    deps: spec
+                        .deps
+                        .iter()
+                        .map(|(local, j)| ir::CrateDep {
+                            local_name: local.clone(),
+                            krate: ir::CrateId(*j as u32),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+
+        let mut files = Vec::with_capacity(self.files.len());
+        for &old in &file_order {
+            let rec = &self.files[old];
+            if let Some(p) = &rec.problem {
+                self.diagnostics.push(ir::Diagnostic::new(
+                    p.code,
+                    Some(rec.rel.clone()),
+                    p.line,
+                    p.col,
+                    p.message.clone(),
+                ));
+            }
+            if let Some(s) = &rec.syntax {
+                for (code, line, msg) in &s.notes {
+                    self.diagnostics.push(ir::Diagnostic::new(
+                        *code,
+                        Some(rec.rel.clone()),
+                        *line,
+                        0,
+                        msg.clone(),
+                    ));
+                }
+            }
+            files.push(ir::SourceFile {
+                id: file_id[old],
+                path: rec.rel.clone(),
+                krate: rec.krate.map(|k| ir::CrateId(k as u32)),
+                module: rec.module.map(|m| mod_id[m]),
+                lines: rec.stats.lines,
+                code_lines: rec.stats.code_lines(),
+                bytes: rec.bytes,
+                analysed: rec.syntax.is_some(),
+                orphan: rec.orphan,
+            });
+        }
+
+        // Module bodies, moved out of the file summaries (cloned when a file backs modules
+        // in several crates).
+        let mut uses: HashMap<(usize, usize), usize> = HashMap::new();
+        for m in &self.modules {
+            *uses.entry((m.file, m.body_index)).or_default() += 1;
+        }
+        let mut modules = Vec::with_capacity(self.modules.len());
+        let mut bodies: Vec<ModSyntax> = Vec::with_capacity(self.modules.len());
+        for &old in &mod_order {
+            let m = &self.modules[old];
+            let stats = &self.files[m.file].stats;
+            let own = stats.code_in(m.span);
+            let children: u32 = m
+                .inline_children
+                .iter()
+                .map(|&c| stats.code_in(self.modules[c].span))
+                .sum();
+            modules.push(ir::Module {
+                id: mod_id[old],
+                path: m.path.clone(),
+                krate: ir::CrateId(m.krate as u32),
+                file: file_id[m.file],
+                parent: m.parent.map(|p| mod_id[p]),
+                inline: m.inline,
+                span: m.span,
+                code_lines: own.saturating_sub(children),
+                items: Vec::new(),
+            });
+            let key = (m.file, m.body_index);
+            let left = uses.get_mut(&key).map(|n| {
+                *n -= 1;
+                *n
+            });
+            let body = match &mut self.files[m.file].syntax {
+                Some(s) if m.body_index < s.modules.len() => {
+                    if left == Some(0) {
+                        std::mem::take(&mut s.modules[m.body_index])
+                    } else {
+                        s.modules[m.body_index].clone()
+                    }
+                }
+                _ => ModSyntax::default(),
+            };
+            bodies.push(body);
+        }
+
+        let resolved = crate::resolve::resolve(crate::resolve::ResolveInput {
+            files: &files,
+            crates: &crates,
+            modules: &modules,
+            bodies,
+        });
+        let mut facts = ir::Facts {
+            root: self.options.root.display().to_string(),
+            crates,
+            files,
+            modules,
+            items: resolved.items,
+            tables: resolved.tables,
+            table_accesses: resolved.table_accesses,
+            references: resolved.references,
+            external: resolved.external,
+            diagnostics: Vec::new(),
+        };
+        for (m, items) in resolved.module_items.into_iter().enumerate() {
+            facts.modules[m].items = items;
+        }
+        // Code lines of items, within their spans.
+        let mut stats_by_file: Vec<&LineStats> = vec![&self.files[0].stats; 0];
+        stats_by_file.reserve(file_order.len());
+        for &old in &file_order {
+            stats_by_file.push(&self.files[old].stats);
+        }
+        for item in &mut facts.items {
+            let file = facts.modules[item.module.index()].file;
+            item.code_lines = stats_by_file[file.index()].code_in(item.span);
+        }
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        diagnostics.extend(resolved.diagnostics);
+        diagnostics.sort();
+        diagnostics.dedup();
+        facts.diagnostics = diagnostics;
+        debug_assert_eq!(facts.validate(), Ok(()));
+        facts
+    }
+}
+
+/// A file after reading, parsing and lowering.
+struct Loaded {
+    bytes: u64,
+    stats: LineStats,
+    result: Result<FileSyntax, ReadProblem>,
+}
+
+/// Reads, parses and lowers one file; the syntax tree is dropped before returning.
+fn load(path: &Path, max_size: u64) -> Loaded {
+    let (bytes, text) = read::read_text(path, max_size);
+    match text {
+        Err(problem) => Loaded {
+            bytes,
+            stats: LineStats::default(),
+            result: Err(problem),
+        },
+        Ok(text) => {
+            let stats = read::line_stats(&text);
+            let result = read::parse(&text).map(|file| {
+                let syntax = lower_file(&file);
+                drop(file);
+                syntax
+            });
+            Loaded {
+                bytes,
+                stats,
+                result,
+            }
+        }
+    }
+}
+
+fn lower_file(file: &syn::File) -> FileSyntax {
+    crate::lower::lower_file(file)
+}

@@ -1,0 +1,393 @@
+//! Reading one file: size limit, UTF-8 check, line and code-line counts, and parsing with
+//! syn on the current (big-stack) thread.
+//!
+//! Lines of code are lines holding something other than whitespace and comments; a small
+//! lexer skips `//` and nested `/* */` comments while respecting string, raw string, byte
+//! string and char literals (so `"http://x"` is code).
+
+use crate::ir;
+use std::path::Path;
+
+/// A file's text statistics.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LineStats {
+    /// Total lines.
+    pub lines: u32,
+    /// `prefix[i]` = code lines among lines `1..=i`; `prefix[0] = 0`.
+    pub code_prefix: Vec<u32>,
+}
+
+impl LineStats {
+    /// Code lines in the whole file.
+    pub fn code_lines(&self) -> u32 {
+        self.code_prefix.last().copied().unwrap_or(0)
+    }
+
+    /// Code lines among lines `start..=end` (clamped to the file).
+    pub fn code_in(&self, span: ir::LineSpan) -> u32 {
+        let n = self.code_prefix.len().saturating_sub(1) as u32;
+        if n == 0 || span.end < span.start {
+            return 0;
+        }
+        let start = span.start.max(1).min(n);
+        let end = span.end.min(n);
+        if end < start {
+            return 0;
+        }
+        self.code_prefix[end as usize] - self.code_prefix[start as usize - 1]
+    }
+}
+
+/// Why a file was not parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadProblem {
+    /// The diagnostic code.
+    pub code: ir::DiagCode,
+    /// Line (0 when the whole file).
+    pub line: u32,
+    /// Column (0 when unknown).
+    pub col: u32,
+    /// Message.
+    pub message: String,
+}
+
+/// Reads a file within the size limit and checks it is UTF-8.
+pub(crate) fn read_text(path: &Path, max_size: u64) -> (u64, Result<String, ReadProblem>) {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(err) => return (0, Err(io_problem(&err))),
+    };
+    let bytes = meta.len();
+    if bytes > max_size {
+        return (
+            bytes,
+            Err(ReadProblem {
+                code: ir::DiagCode::FileTooLarge,
+                line: 0,
+                col: 0,
+                message: format!(
+                    "file is {bytes} bytes, over the limit of {max_size} bytes; not analysed"
+                ),
+            }),
+        );
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(err) => return (bytes, Err(io_problem(&err))),
+    };
+    match String::from_utf8(data) {
+        Ok(text) => (bytes, Ok(text)),
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let before = &err.as_bytes()[..valid];
+            let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let col = (valid
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)) as u32
+                + 1;
+            (
+                bytes,
+                Err(ReadProblem {
+                    code: ir::DiagCode::NotUtf8,
+                    line,
+                    col,
+                    message: format!("invalid UTF-8 at byte {valid}; not analysed"),
+                }),
+            )
+        }
+    }
+}
+
+fn io_problem(err: &std::io::Error) -> ReadProblem {
+    ReadProblem {
+        code: ir::DiagCode::IoError,
+        line: 0,
+        col: 0,
+        message: format!("cannot read file: {err}"),
+    }
+}
+
+/// Counts lines and code lines.
+pub(crate) fn line_stats(text: &str) -> LineStats {
+    let bytes = text.as_bytes();
+    let mut prefix: Vec<u32> = Vec::with_capacity(text.len() / 30 + 2);
+    prefix.push(0);
+    let mut code_on_line = false;
+    let mut count = 0u32;
+    let mut i = 0usize;
+    let mut block_depth = 0u32;
+    let n = bytes.len();
+    let end_line = |prefix: &mut Vec<u32>, code: &mut bool, count: &mut u32| {
+        if *code {
+            *count += 1;
+        }
+        prefix.push(*count);
+        *code = false;
+    };
+    while i < n {
+        let b = bytes[i];
+        if b == b'\n' {
+            end_line(&mut prefix, &mut code_on_line, &mut count);
+            i += 1;
+            continue;
+        }
+        if block_depth > 0 {
+            if b == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                block_depth -= 1;
+                i += 2;
+            } else if b == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                block_depth += 1;
+                i += 2;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        match b {
+            b' ' | b'\t' | b'\r' | 0x0c => i += 1,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < n && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                block_depth = 1;
+                i += 2;
+            }
+            b'"' => {
+                code_on_line = true;
+                i = skip_string(bytes, i + 1, &mut prefix, &mut count);
+            }
+            b'r' | b'b' | b'c' if is_raw_string_start(bytes, i) => {
+                code_on_line = true;
+                i = skip_raw_string(bytes, i, &mut prefix, &mut count);
+            }
+            b'\'' => {
+                code_on_line = true;
+                i = skip_char_or_lifetime(bytes, i);
+            }
+            _ => {
+                code_on_line = true;
+                // Skip a whole identifier, so that `r"` inside `bar"` is not misread (a
+                // raw string at a word start was matched above).
+                if b.is_ascii_alphanumeric() || b == b'_' {
+                    while i < n && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                        i += 1;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+    if code_on_line || !text.is_empty() && !text.ends_with('\n') {
+        end_line(&mut prefix, &mut code_on_line, &mut count);
+    }
+    LineStats {
+        lines: (prefix.len() - 1) as u32,
+        code_prefix: prefix,
+    }
+}
+
+/// Inside a string (after the opening quote): skips to after the closing quote, counting
+/// the lines it spans as code.
+fn skip_string(bytes: &[u8], mut i: usize, prefix: &mut Vec<u32>, count: &mut u32) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            b'\n' => {
+                *count += 1;
+                prefix.push(*count);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// `r"`, `r#"`, `br"`, `cr#"`: at a word start.
+fn is_raw_string_start(bytes: &[u8], i: usize) -> bool {
+    if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') {
+        return false;
+    }
+    let mut j = i;
+    if matches!(bytes.get(j), Some(b'b') | Some(b'c')) {
+        j += 1;
+    }
+    if bytes.get(j) != Some(&b'r') {
+        return false;
+    }
+    j += 1;
+    while bytes.get(j) == Some(&b'#') {
+        j += 1;
+    }
+    bytes.get(j) == Some(&b'"')
+}
+
+fn skip_raw_string(bytes: &[u8], mut i: usize, prefix: &mut Vec<u32>, count: &mut u32) -> usize {
+    while bytes[i] != b'r' {
+        i += 1;
+    }
+    i += 1;
+    let mut hashes = 0;
+    while bytes.get(i) == Some(&b'#') {
+        hashes += 1;
+        i += 1;
+    }
+    i += 1; // the quote
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            *count += 1;
+            prefix.push(*count);
+            i += 1;
+            continue;
+        }
+        if bytes[i] == b'"' {
+            let mut k = 0;
+            while k < hashes && bytes.get(i + 1 + k) == Some(&b'#') {
+                k += 1;
+            }
+            if k == hashes {
+                return i + 1 + hashes;
+            }
+        }
+        i += 1;
+    }
+    i
+}
+
+/// At a `'`: a char literal (`'a'`, `'\n'`, `'\u{1F600}'`) or a lifetime/label (`'a`).
+fn skip_char_or_lifetime(bytes: &[u8], i: usize) -> usize {
+    let n = bytes.len();
+    if bytes.get(i + 1) == Some(&b'\\') {
+        // An escaped char literal: find the closing quote on this line.
+        let mut j = i + 2;
+        while j < n && bytes[j] != b'\'' && bytes[j] != b'\n' {
+            j += 1;
+        }
+        return if j < n && bytes[j] == b'\'' { j + 1 } else { j };
+    }
+    // One (possibly multi-byte) character followed by a quote is a char literal.
+    if let Some(rest) = bytes.get(i + 1..) {
+        if let Some(&first) = rest.first() {
+            let width = utf8_width(first);
+            if rest.get(width) == Some(&b'\'') && first != b'\n' {
+                return i + 1 + width + 1;
+            }
+        }
+    }
+    i + 1
+}
+
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+}
+
+/// The deepest bracket nesting in the text, ignoring comments and literals only roughly
+/// (a cheap guard against inputs that would overflow even a big parser stack).
+pub(crate) fn max_bracket_depth(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Deepest nesting we hand to syn. Measured: syn needs roughly 4 KiB of stack per level of
+/// nested parenthesised expressions in a debug build; the pool's 64 MiB stacks take 8,000
+/// levels with room to spare for lowering. Deeper files become a `parse-error` diagnostic.
+pub(crate) const MAX_NESTING: usize = 8_000;
+
+/// Parses a file's text with syn on the current thread. Invalidates the thread's span
+/// table first, so that memory stays bounded (see DEPS.md).
+pub(crate) fn parse(text: &str) -> Result<syn::File, ReadProblem> {
+    let depth = max_bracket_depth(text);
+    if depth > MAX_NESTING {
+        return Err(ReadProblem {
+            code: ir::DiagCode::ParseError,
+            line: 0,
+            col: 0,
+            message: format!(
+                "brackets nested {depth} deep, over the limit of {MAX_NESTING}; not parsed"
+            ),
+        });
+    }
+    proc_macro2::extra::invalidate_current_thread_spans();
+    syn::parse_file(text).map_err(|err| {
+        let start = err.span().start();
+        ReadProblem {
+            code: ir::DiagCode::ParseError,
+            line: start.line as u32,
+            col: start.column as u32 + 1,
+            message: format!("cannot parse: {err}"),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> (u32, u32) {
+        let s = line_stats(text);
+        (s.lines, s.code_lines())
+    }
+
+    #[test]
+    fn blank_and_comment_lines_are_not_code() {
+        let text = "// c\n\nfn a() {} // tail\n/* a\n b */\n/// doc\nstruct S;\n";
+        assert_eq!(code(text), (7, 2));
+    }
+
+    #[test]
+    fn comment_markers_inside_strings_are_code() {
+        let text =
+            "let u = \"http://x\";\nlet r = r#\"/* not a comment\n*/\"#;\nlet c = '/';\n// real\n";
+        assert_eq!(code(text), (5, 4));
+    }
+
+    #[test]
+    fn nested_block_comments_and_lifetimes() {
+        let text = "/* a /* b */ c */\nfn f<'a>(x: &'a str) {}\n/*\n*/ x\n";
+        assert_eq!(code(text), (4, 2));
+    }
+
+    #[test]
+    fn last_line_without_newline_counts() {
+        assert_eq!(code("fn a() {}"), (1, 1));
+        assert_eq!(code(""), (0, 0));
+    }
+
+    #[test]
+    fn code_in_a_span() {
+        let s = line_stats("a\n\nb\nc\n");
+        assert_eq!(s.code_in(ir::LineSpan { start: 2, end: 3 }), 1);
+        assert_eq!(s.code_in(ir::LineSpan { start: 1, end: 99 }), 3);
+    }
+
+    #[test]
+    fn parse_errors_have_a_position() {
+        let Err(err) = parse("fn a() {}\nfn b( {}\n") else {
+            panic!("should not parse");
+        };
+        assert_eq!(err.code, ir::DiagCode::ParseError);
+        assert_eq!(err.line, 2);
+    }
+}
