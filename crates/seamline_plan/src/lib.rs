@@ -1,1 +1,685 @@
-//! placeholder
+//! The split plan: turns the bounded contexts of a [`Proposal`] into the advice an architect
+//! takes into a design review.
+//!
+//! [`plan`] is a pure function of the facts, the proposal and the [`PlanOptions`]. It says
+//! whether to split at all (the [`Verdict`], with reasons computed from measured facts and
+//! documented [`Thresholds`]), what each service owns and exposes, what has to change first
+//! (shared models, shared tables, cycles between contexts) and in which order to extract the
+//! services (the strangler fig), with evidence down to file and line.
+//!
+//! The wording and the techniques come from the literature on monolith decomposition
+//! (see `DOMAIN.md`): reference by ID, the owner's API or events, dependency inversion,
+//! sagas, anti-corruption layers, timeouts and circuit breakers on new network calls.
+//!
+//! Every list in a [`Plan`] has a deterministic order, and the plan carries the display
+//! names it needs (paths, `file:line`), so that renderers never look anything up.
+//!
+//! **API boundary:** [`Plan`] is read by the report (HTML, JSON, Markdown, DOT).
+#![deny(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+mod build;
+mod cycles;
+mod data;
+mod dump;
+mod order;
+pub mod sample;
+mod services;
+mod verdict;
+
+use seamline_cluster::contexts::{ContextId, Proposal};
+use seamline_ir as ir;
+use std::fmt;
+
+pub use verdict::Thresholds;
+
+/// Options of the plan stage. Built from `seamline.toml` by the binary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// The thresholds that decide the verdict and a few techniques.
+    pub thresholds: Thresholds,
+}
+
+/// Computes the split plan. Pure: the same inputs give the same plan, byte for byte.
+///
+/// Inconsistent inputs (a proposal computed on other facts, ids out of range) never panic:
+/// whatever cannot be resolved is left out.
+pub fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Plan {
+    build::plan(facts, proposal, options)
+}
+
+/// The split plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Split now, modularise first, or keep the monolith.
+    pub verdict: Verdict,
+    /// Why: one sentence per measured fact, the decisive ones first.
+    pub reasons: Vec<Reason>,
+    /// The headline numbers of the codebase and the proposal.
+    pub numbers: KeyNumbers,
+    /// Context names, indexed by [`ContextId`] (a copy of the proposal's, for renderers).
+    pub context_names: Vec<String>,
+    /// One service per context, in context order.
+    pub services: Vec<Service>,
+    /// Models used by several contexts, and how to stop sharing them.
+    pub shared_models: Vec<SharedModelPlan>,
+    /// Tables touched by several contexts, and how to give each one owner.
+    pub shared_tables: Vec<SharedTablePlan>,
+    /// Cycles between contexts, and which references to cut.
+    pub cycles: Vec<CyclePlan>,
+    /// The extraction order (strangler fig), first step first.
+    pub extraction: Vec<ExtractionStep>,
+    /// Every reference that crosses a context boundary (kernel excluded), sorted by
+    /// (from context, to context, location).
+    pub cross_references: Vec<CrossRef>,
+    /// The thresholds the verdict was computed with.
+    pub thresholds: Thresholds,
+}
+
+impl Plan {
+    /// The name of a context (`?` when out of range).
+    pub fn context_name(&self, id: ContextId) -> &str {
+        self.context_names
+            .get(id.index())
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+}
+
+/// The three outcomes of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Clear contexts, limited shared data: extract services one at a time.
+    SplitNow,
+    /// Too tangled: fix the boundaries inside the monolith before cutting network seams.
+    ModulariseFirst,
+    /// Small or cohesive: services would cost more than they bring.
+    KeepMonolith,
+}
+
+impl Verdict {
+    /// The kebab-case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::SplitNow => "split-now",
+            Verdict::ModulariseFirst => "modularise-first",
+            Verdict::KeepMonolith => "keep-monolith",
+        }
+    }
+
+    /// A short title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Verdict::SplitNow => "Split now",
+            Verdict::ModulariseFirst => "Modularise first",
+            Verdict::KeepMonolith => "Keep the monolith",
+        }
+    }
+
+    /// One sentence of advice that goes with the verdict.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Verdict::SplitNow => {
+                "The contexts are clear and share little data: extract them one at a time behind the existing interface (strangler fig), in the order below."
+            }
+            Verdict::ModulariseFirst => {
+                "The boundaries are not clean yet: break the cycles and give every table and model one owner inside the monolith first, then extract services in the order below."
+            }
+            Verdict::KeepMonolith => {
+                "Services would cost more than they bring here: keep one deployable, and keep the contexts below as modules with clear boundaries so that a later split stays cheap."
+            }
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a reason measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReasonKind {
+    /// Lines of code.
+    Size,
+    /// Number of contexts.
+    Contexts,
+    /// Mean lines of code per context (over-fragmentation).
+    ServiceSize,
+    /// Modularity Q.
+    Modularity,
+    /// Share of contexts caught in cycles.
+    Cycles,
+    /// Share of tables touched by several contexts.
+    SharedTables,
+    /// Share of models used by several contexts.
+    SharedModels,
+}
+
+impl ReasonKind {
+    /// The kebab-case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasonKind::Size => "size",
+            ReasonKind::Contexts => "contexts",
+            ReasonKind::ServiceSize => "service-size",
+            ReasonKind::Modularity => "modularity",
+            ReasonKind::Cycles => "cycles",
+            ReasonKind::SharedTables => "shared-tables",
+            ReasonKind::SharedModels => "shared-models",
+        }
+    }
+}
+
+/// One measured fact behind the verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    /// What it measures.
+    pub kind: ReasonKind,
+    /// Whether this fact decided the verdict (a threshold was crossed), or only supports it.
+    pub decisive: bool,
+    /// The measured value.
+    pub value: f64,
+    /// The threshold it was compared with.
+    pub threshold: f64,
+    /// One sentence with the number.
+    pub text: String,
+}
+
+/// The headline numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyNumbers {
+    /// Lines of code over analysed files.
+    pub code_lines: u64,
+    /// Source files.
+    pub files: usize,
+    /// Modules.
+    pub modules: usize,
+    /// Items.
+    pub items: usize,
+    /// Tables.
+    pub tables: usize,
+    /// Contexts proposed.
+    pub contexts: usize,
+    /// Modules in the shared kernel.
+    pub kernel_modules: usize,
+    /// Modularity Q of the proposal.
+    pub modularity: f64,
+    /// References crossing a context boundary (sum of counts).
+    pub cross_references: u64,
+    /// Contexts caught in a cycle.
+    pub contexts_in_cycles: usize,
+    /// Models used by several contexts, identifier types (`OrderId`) left out.
+    pub shared_models: usize,
+    /// Tables touched by several contexts.
+    pub shared_tables: usize,
+    /// Diagnostics raised on the input.
+    pub diagnostics: usize,
+}
+
+/// A place in the analysed code, ready for display.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    /// Path relative to the analysed root.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// An item of the codebase, ready for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRef {
+    /// Its id.
+    pub id: ir::ItemId,
+    /// Its own name.
+    pub name: String,
+    /// Its full path.
+    pub path: String,
+    /// What it is.
+    pub kind: ir::ItemKind,
+    /// Where it is declared.
+    pub at: Loc,
+}
+
+impl ItemRef {
+    /// Lowercase kind name (`struct`, `fn`, `method`, ...).
+    pub fn kind_str(&self) -> &'static str {
+        kind_str(self.kind)
+    }
+}
+
+/// Lowercase name of an item kind, as people say it.
+pub fn kind_str(kind: ir::ItemKind) -> &'static str {
+    use ir::ItemKind as K;
+    match kind {
+        K::Struct => "struct",
+        K::Enum => "enum",
+        K::Union => "union",
+        K::Trait => "trait",
+        K::TypeAlias => "type",
+        K::Function => "fn",
+        K::Impl => "impl",
+        K::Method => "method",
+        K::Const => "const",
+        K::Static => "static",
+        K::Macro => "macro",
+        K::TableSchema => "table!",
+    }
+}
+
+/// A table, ready for display.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRef {
+    /// Its id.
+    pub id: ir::TableId,
+    /// Its name.
+    pub name: String,
+}
+
+/// A module, ready for display.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ModuleRef {
+    /// Its id.
+    pub id: ir::ModuleId,
+    /// Its path (`shop::orders`).
+    pub path: String,
+}
+
+/// One reference (or table access) from one context to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrossRef {
+    /// The context holding the reference.
+    pub from_context: ContextId,
+    /// The context of the referenced item or table.
+    pub to_context: ContextId,
+    /// The module holding the reference.
+    pub from_module: ir::ModuleId,
+    /// The item holding it (`None` for a module-level `use`).
+    pub from_item: Option<ir::ItemId>,
+    /// Display name of the holder: the item's path, else the module's path.
+    pub from: String,
+    /// The referenced item, unless this is a table access.
+    pub to_item: Option<ir::ItemId>,
+    /// The table, for table accesses.
+    pub table: Option<ir::TableId>,
+    /// Display name of the target: the item's path or `table <name>`.
+    pub to: String,
+    /// The signature of the referenced function or method, if any.
+    pub to_signature: Option<String>,
+    /// The reference kind (`Table` for table accesses).
+    pub kind: ir::DepKind,
+    /// For table accesses: whether it writes.
+    pub writes: bool,
+    /// How many times.
+    pub count: u32,
+    /// The first occurrence.
+    pub at: Loc,
+}
+
+/// A link from a service to another, with the number of references behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceLink {
+    /// The other context.
+    pub context: ContextId,
+    /// References (sum of counts).
+    pub references: u32,
+}
+
+/// What a service owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ownership {
+    /// Models defined in the context.
+    pub models: Vec<ItemRef>,
+    /// Tables defined or mapped in the context.
+    pub tables: Vec<TableRef>,
+    /// Files wholly in the context.
+    pub files: Vec<String>,
+    /// Items of this context that sit in a module of another context (or of the kernel):
+    /// they must move out of the mixed file before the split.
+    pub to_move: Vec<ItemMove>,
+}
+
+/// An item in a mixed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemMove {
+    /// The item.
+    pub item: ItemRef,
+    /// Its module today.
+    pub module: ModuleRef,
+    /// The context of that module (`None`: the shared kernel).
+    pub module_context: Option<ContextId>,
+}
+
+/// An item other contexts use today: a candidate endpoint (functions, methods) or a data
+/// contract (models).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiItem {
+    /// The item.
+    pub item: ItemRef,
+    /// Its signature, for functions and methods.
+    pub signature: Option<String>,
+    /// The contexts using it, sorted.
+    pub used_by: Vec<ContextId>,
+    /// References to it from other contexts (sum of counts).
+    pub references: u32,
+}
+
+impl ApiItem {
+    /// Whether the item is called (a function or method): a candidate endpoint.
+    pub fn is_endpoint(&self) -> bool {
+        matches!(
+            self.item.kind,
+            ir::ItemKind::Function | ir::ItemKind::Method
+        )
+    }
+}
+
+/// A piece of infrastructure a service needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Infra {
+    /// A database engine.
+    Database,
+    /// A cache.
+    Cache,
+    /// A message queue or stream.
+    Queue,
+    /// An HTTP server.
+    HttpServer,
+    /// A gRPC server.
+    GrpcServer,
+    /// An outbound HTTP client (third-party APIs).
+    HttpClient,
+    /// Outbound e-mail or SMS.
+    Messaging,
+    /// A scheduler (cron jobs).
+    Scheduler,
+    /// Object storage.
+    ObjectStorage,
+}
+
+impl Infra {
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Infra::Database => "database",
+            Infra::Cache => "cache",
+            Infra::Queue => "queue",
+            Infra::HttpServer => "HTTP server",
+            Infra::GrpcServer => "gRPC server",
+            Infra::HttpClient => "HTTP client",
+            Infra::Messaging => "e-mail/SMS",
+            Infra::Scheduler => "scheduler",
+            Infra::ObjectStorage => "object storage",
+        }
+    }
+}
+
+/// A piece of a service's stack and the crates that imply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackNeed {
+    /// The infrastructure.
+    pub infra: Infra,
+    /// The crates that imply it, sorted.
+    pub crates: Vec<String>,
+}
+
+/// An external crate used by a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalCrate {
+    /// The crate's root name as the code writes it.
+    pub name: String,
+    /// References (sum of counts).
+    pub references: u32,
+}
+
+/// Whether a service holds state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    /// Tables it owns.
+    pub tables: Vec<TableRef>,
+    /// `static` items it declares.
+    pub statics: Vec<ItemRef>,
+}
+
+impl State {
+    /// Stateful: owns tables or statics (needs backups, migrations, data ownership).
+    pub fn is_stateful(&self) -> bool {
+        !self.tables.is_empty() || !self.statics.is_empty()
+    }
+}
+
+/// One service: a context seen as a deployable unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Its context.
+    pub context: ContextId,
+    /// Its name.
+    pub name: String,
+    /// One sentence: its main models and modules.
+    pub purpose: String,
+    /// Its main models (most referenced first, at most 3).
+    pub main_models: Vec<ItemRef>,
+    /// Its main modules (largest first, at most 3).
+    pub main_modules: Vec<ModuleRef>,
+    /// Modules of the context.
+    pub modules: Vec<ModuleRef>,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// What it owns.
+    pub owns: Ownership,
+    /// Its API surface: items used from other contexts, most used first.
+    pub api: Vec<ApiItem>,
+    /// Contexts it depends on, most references first.
+    pub calls: Vec<ServiceLink>,
+    /// Contexts depending on it, most references first.
+    pub called_by: Vec<ServiceLink>,
+    /// External crates its modules use (std and friends left out), by name.
+    pub external_crates: Vec<ExternalCrate>,
+    /// The infrastructure those crates imply.
+    pub stack: Vec<StackNeed>,
+    /// Tables and statics it holds.
+    pub state: State,
+}
+
+/// A field that holds another context's model, by id or embedded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldUse {
+    /// The model declaring the field.
+    pub holder: ItemRef,
+    /// The holder's context (`None`: the kernel).
+    pub context: Option<ContextId>,
+    /// The field's name.
+    pub field: String,
+    /// Its type as written.
+    pub ty: String,
+    /// Where.
+    pub at: Loc,
+}
+
+/// A model used by several contexts, and the change that stops the sharing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedModelPlan {
+    /// The model.
+    pub model: ItemRef,
+    /// The owner (`None`: the shared kernel).
+    pub owner: Option<ContextId>,
+    /// Other contexts using it, sorted.
+    pub used_by: Vec<ContextId>,
+    /// References to it from other contexts (sum of counts).
+    pub references: u32,
+    /// Whether the model is itself an identifier (`OrderId`): sharing it is the intended
+    /// contract, so it does not count against the split.
+    pub id_type: bool,
+    /// Fields of other contexts' models that embed the whole model.
+    pub embedded_in: Vec<FieldUse>,
+    /// Fields of other contexts' models that already hold only its id.
+    pub held_by_id: Vec<FieldUse>,
+    /// The change, in one or two sentences.
+    pub change: String,
+}
+
+/// How other contexts should reach a shared table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TableTechnique {
+    /// Through the owner's API (a synchronous call).
+    OwnerApi,
+    /// A read model replicated by events from the owner (hot reads).
+    ReplicateByEvents,
+    /// Writes from several contexts: commands to the owner, a saga across services.
+    Saga,
+}
+
+impl TableTechnique {
+    /// The kebab-case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableTechnique::OwnerApi => "owner-api",
+            TableTechnique::ReplicateByEvents => "replicate-by-events",
+            TableTechnique::Saga => "saga",
+        }
+    }
+
+    /// A short title.
+    pub fn title(self) -> &'static str {
+        match self {
+            TableTechnique::OwnerApi => "API of the owner",
+            TableTechnique::ReplicateByEvents => "Replicate by events",
+            TableTechnique::Saga => "Commands + saga",
+        }
+    }
+}
+
+/// One context's accesses to a shared table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUse {
+    /// The context.
+    pub context: ContextId,
+    /// Reads (sum of counts).
+    pub reads: u32,
+    /// Writes (sum of counts).
+    pub writes: u32,
+    /// The first access.
+    pub at: Option<Loc>,
+}
+
+/// A table touched by several contexts, and how to give it one owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedTablePlan {
+    /// The table.
+    pub table: TableRef,
+    /// The owner: the defining context, else the proposed one.
+    pub owner: Option<ContextId>,
+    /// Whether the owner was proposed by the plan (no context defines or maps the table).
+    pub owner_proposed: bool,
+    /// Every context's accesses, by context.
+    pub uses: Vec<TableUse>,
+    /// The technique for the other contexts.
+    pub technique: TableTechnique,
+    /// The change, in one or two sentences.
+    pub change: String,
+}
+
+/// How to cut a dependency between contexts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CutTechnique {
+    /// Publish an event; the other side subscribes (notifications flowing backwards).
+    Events,
+    /// The caller owns a trait; the callee implements it and is injected.
+    DependencyInversion,
+    /// Move the referenced item to the context that uses it most.
+    MoveItem,
+}
+
+impl CutTechnique {
+    /// The kebab-case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CutTechnique::Events => "events",
+            CutTechnique::DependencyInversion => "dependency-inversion",
+            CutTechnique::MoveItem => "move-item",
+        }
+    }
+
+    /// A short title.
+    pub fn title(self) -> &'static str {
+        match self {
+            CutTechnique::Events => "Events",
+            CutTechnique::DependencyInversion => "Dependency inversion",
+            CutTechnique::MoveItem => "Move the item",
+        }
+    }
+}
+
+/// A directed edge between two contexts inside a cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleEdge {
+    /// Depending context.
+    pub from: ContextId,
+    /// Depended-on context.
+    pub to: ContextId,
+    /// References (sum of counts).
+    pub references: u32,
+    /// The references, sorted by location.
+    pub evidence: Vec<CrossRef>,
+}
+
+/// An edge to cut and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleCut {
+    /// Index into [`CyclePlan::edges`].
+    pub edge: usize,
+    /// The technique.
+    pub technique: CutTechnique,
+    /// Why this edge and this technique, with the numbers.
+    pub rationale: String,
+}
+
+/// A cycle between contexts (a strongly connected component).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CyclePlan {
+    /// The contexts, sorted.
+    pub contexts: Vec<ContextId>,
+    /// The edges inside the component, sorted by (from, to).
+    pub edges: Vec<CycleEdge>,
+    /// The edges to cut (the lightest first), enough to make the component acyclic.
+    pub cuts: Vec<CycleCut>,
+}
+
+/// One step of the extraction (strangler fig).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionStep {
+    /// 1-based.
+    pub step: usize,
+    /// The context extracted.
+    pub context: ContextId,
+    /// Why now, with the numbers.
+    pub why: String,
+    /// References into this context from contexts still in the monolith.
+    pub inbound_references: u32,
+    /// References from this context to contexts still in the monolith.
+    pub outbound_references: u32,
+    /// Shared models and shared tables this context touches.
+    pub shared_data: usize,
+    /// The effort: every cross-boundary reference to rewrite, sorted by location.
+    pub rewrites: Vec<CrossRef>,
+    /// New network calls: distinct (caller, callee or table) pairs that cross the new seam.
+    pub new_network_calls: usize,
+    /// Tables to migrate into the service's own database.
+    pub tables_to_migrate: Vec<TableRef>,
+    /// Concrete advice for the step.
+    pub advice: Vec<String>,
+}
+
+impl ExtractionStep {
+    /// The number of references to rewrite (sum of counts).
+    pub fn effort(&self) -> u32 {
+        self.rewrites.iter().map(|r| r.count).sum()
+    }
+}

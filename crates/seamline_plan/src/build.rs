@@ -1,0 +1,283 @@
+//! Wires the plan together, and the lookups every part of it shares: display references,
+//! the context of a module, item or table, and the cross-boundary references.
+
+use crate::verdict::{self, Shares};
+use crate::{
+    CrossRef, ItemRef, KeyNumbers, Loc, ModuleRef, Plan, PlanOptions, TableRef, cycles, data,
+    order, services,
+};
+use seamline_cluster::contexts::{ContextId, Proposal};
+use seamline_ir as ir;
+use std::collections::BTreeSet;
+
+/// Read-only access to the inputs, tolerant of ids out of range.
+pub(crate) struct Input<'a> {
+    pub facts: &'a ir::Facts,
+    pub proposal: &'a Proposal,
+}
+
+impl Input<'_> {
+    pub fn loc(&self, loc: ir::Location) -> Loc {
+        Loc {
+            file: self
+                .facts
+                .files
+                .get(loc.file.index())
+                .map(|f| f.path.clone())
+                .unwrap_or_else(|| "?".to_owned()),
+            line: loc.line,
+        }
+    }
+
+    pub fn item(&self, id: ir::ItemId) -> Option<&ir::Item> {
+        self.facts.items.get(id.index())
+    }
+
+    pub fn item_ref(&self, id: ir::ItemId) -> Option<ItemRef> {
+        let it = self.item(id)?;
+        Some(ItemRef {
+            id,
+            name: it.name.clone(),
+            path: it.path.clone(),
+            kind: it.kind,
+            at: self.loc(it.location),
+        })
+    }
+
+    pub fn module_ref(&self, id: ir::ModuleId) -> Option<ModuleRef> {
+        let m = self.facts.modules.get(id.index())?;
+        Some(ModuleRef {
+            id,
+            path: m.path.clone(),
+        })
+    }
+
+    pub fn table_ref(&self, id: ir::TableId) -> Option<TableRef> {
+        let t = self.facts.tables.get(id.index())?;
+        Some(TableRef {
+            id,
+            name: t.name.clone(),
+        })
+    }
+
+    pub fn ctx_name(&self, c: ContextId) -> &str {
+        self.proposal
+            .contexts
+            .get(c.index())
+            .map(|c| c.name.as_str())
+            .unwrap_or("?")
+    }
+
+    /// The item a method or impl belongs to (its type), bounded and tolerant of bad ids.
+    pub fn owner_item(&self, item: ir::ItemId) -> ir::ItemId {
+        let mut cur = item;
+        for _ in 0..4 {
+            match self.item(cur) {
+                Some(it) if matches!(it.kind, ir::ItemKind::Method | ir::ItemKind::Impl) => {
+                    match it.parent {
+                        Some(p) if self.item(p).is_some() => cur = p,
+                        _ => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        cur
+    }
+
+    pub fn n_contexts(&self) -> usize {
+        self.proposal.contexts.len()
+    }
+
+    fn valid(&self, c: Option<ContextId>) -> Option<ContextId> {
+        c.filter(|c| c.index() < self.n_contexts())
+    }
+
+    pub fn module_context(&self, m: ir::ModuleId) -> Option<ContextId> {
+        self.valid(
+            self.proposal
+                .module_context
+                .get(m.index())
+                .copied()
+                .flatten(),
+        )
+    }
+
+    pub fn item_context(&self, i: ir::ItemId) -> Option<ContextId> {
+        self.valid(self.proposal.item_context.get(i.index()).copied().flatten())
+    }
+
+    /// The context of the code at (module, item): the item's, else the module's.
+    pub fn code_context(&self, m: ir::ModuleId, i: Option<ir::ItemId>) -> Option<ContextId> {
+        match i {
+            Some(i) if self.proposal.item_context.get(i.index()).is_some() => self.item_context(i),
+            _ => self.module_context(m),
+        }
+    }
+
+    /// The context owning a table: the one listing it in `owned_tables`, else the context
+    /// of the modules declaring or mapping it (lowest id).
+    pub fn table_context(&self, t: ir::TableId) -> Option<ContextId> {
+        for c in &self.proposal.contexts {
+            if c.metrics.owned_tables.contains(&t) {
+                return self.valid(Some(c.id));
+            }
+        }
+        if t.index() >= self.facts.tables.len() {
+            return None;
+        }
+        self.facts
+            .table_owner_modules(t)
+            .into_iter()
+            .filter(|m| m.index() < self.facts.modules.len())
+            .filter_map(|m| self.module_context(m))
+            .min()
+    }
+
+    fn holder_name(&self, m: ir::ModuleId, i: Option<ir::ItemId>) -> String {
+        i.and_then(|i| self.item(i).map(|it| it.path.clone()))
+            .or_else(|| self.module_ref(m).map(|m| m.path))
+            .unwrap_or_else(|| "?".to_owned())
+    }
+
+    /// Every reference and table access crossing a context boundary (the kernel excluded),
+    /// sorted by (from context, to context, location, from, to).
+    pub fn cross_refs(&self) -> Vec<CrossRef> {
+        let mut out = Vec::new();
+        for r in &self.facts.references {
+            let (Some(from), Some(to)) = (
+                self.code_context(r.from_module, r.from_item),
+                self.item_context(r.to),
+            ) else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let Some(target) = self.item(r.to) else {
+                continue;
+            };
+            out.push(CrossRef {
+                from_context: from,
+                to_context: to,
+                from_module: r.from_module,
+                from_item: r.from_item,
+                from: self.holder_name(r.from_module, r.from_item),
+                to_item: Some(r.to),
+                table: None,
+                to: target.path.clone(),
+                to_signature: target.signature.clone(),
+                kind: r.kind,
+                writes: false,
+                count: r.count,
+                at: self.loc(r.first),
+            });
+        }
+        for a in &self.facts.table_accesses {
+            let (Some(from), Some(to)) = (
+                self.code_context(a.module, a.item),
+                self.table_context(a.table),
+            ) else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let Some(table) = self.table_ref(a.table) else {
+                continue;
+            };
+            out.push(CrossRef {
+                from_context: from,
+                to_context: to,
+                from_module: a.module,
+                from_item: a.item,
+                from: self.holder_name(a.module, a.item),
+                to_item: None,
+                table: Some(a.table),
+                to: format!("table {}", table.name),
+                to_signature: None,
+                kind: ir::DepKind::Table,
+                writes: a.mode == ir::AccessMode::Write,
+                count: a.count,
+                at: self.loc(a.first),
+            });
+        }
+        out.sort_by(|a, b| {
+            (a.from_context, a.to_context, &a.at, &a.from, &a.to, a.kind).cmp(&(
+                b.from_context,
+                b.to_context,
+                &b.at,
+                &b.from,
+                &b.to,
+                b.kind,
+            ))
+        });
+        out
+    }
+}
+
+pub(crate) fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Plan {
+    let input = Input { facts, proposal };
+    let cross = input.cross_refs();
+    let services = services::services(&input, &cross);
+    let shared_models = data::shared_models(&input, &cross);
+    let shared_tables = data::shared_tables(&input, &options.thresholds);
+    let cycles = cycles::cycles(&input, &cross);
+    let extraction = order::extraction(&input, &cross, &services, &shared_models, &shared_tables);
+
+    let contexts_in_cycles: BTreeSet<ContextId> = cycles
+        .iter()
+        .flat_map(|c| c.contexts.iter().copied())
+        .collect();
+    let numbers = KeyNumbers {
+        code_lines: facts.code_lines(),
+        files: facts.files.len(),
+        modules: facts.modules.len(),
+        items: facts.items.len(),
+        tables: facts.tables.len(),
+        contexts: proposal.contexts.len(),
+        kernel_modules: proposal.kernel_modules.len(),
+        modularity: proposal.metrics.modularity,
+        cross_references: cross.iter().map(|r| u64::from(r.count)).sum(),
+        contexts_in_cycles: contexts_in_cycles.len(),
+        shared_models: shared_models.iter().filter(|m| !m.id_type).count(),
+        shared_tables: shared_tables.len(),
+        diagnostics: facts.diagnostics.len(),
+    };
+    let tables_in_use: BTreeSet<ir::TableId> = facts
+        .table_accesses
+        .iter()
+        .filter(|a| input.code_context(a.module, a.item).is_some())
+        .map(|a| a.table)
+        .chain(
+            proposal
+                .contexts
+                .iter()
+                .flat_map(|c| c.metrics.owned_tables.iter().copied()),
+        )
+        .collect();
+    let owned_models: BTreeSet<ir::ItemId> = proposal
+        .contexts
+        .iter()
+        .flat_map(|c| c.metrics.owned_models.iter().copied())
+        .filter(|&m| input.item(m).is_some_and(|it| !data::is_id_type(&it.name)))
+        .collect();
+    let shares = Shares {
+        tables_in_use: tables_in_use.len(),
+        owned_models: owned_models.len(),
+    };
+    let (verdict, reasons) = verdict::decide(&numbers, &shares, &options.thresholds);
+    Plan {
+        verdict,
+        reasons,
+        numbers,
+        context_names: proposal.contexts.iter().map(|c| c.name.clone()).collect(),
+        services,
+        shared_models,
+        shared_tables,
+        cycles,
+        extraction,
+        cross_references: cross,
+        thresholds: options.thresholds.clone(),
+    }
+}
