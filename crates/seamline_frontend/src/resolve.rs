@@ -1,8 +1,57 @@
-//! Name resolution (best effort): turns every module's syntax summary into items,
+//! Name resolution, best effort: turns every module's syntax summary into items,
 //! references, tables and table accesses.
+//!
+//! It is not rustc's algorithm. These are the rules, in order:
+//!
+//! - **Items.** Every item of every module gets an id, ordered by module id, then line,
+//!   column and name. Paths are `module::Name`; methods `module::Type::method` (the impl's
+//!   self type, or the trait); impl blocks `module::<impl Trait for Type>`. A path already
+//!   taken in the module gets a `#2`, `#3`... suffix. Each diesel `table!` table becomes a
+//!   `TableSchema` item named after its Rust identifier.
+//! - **Scopes.** A module's scope holds, by name, its items (types, functions, consts,
+//!   statics, macros, `table!` modules), its child modules, its `use` bindings (renames
+//!   included, `as _` binds nothing) and its glob imports (of modules, of enums: their
+//!   variants, of diesel `table!` modules and their `dsl`: the table and its columns).
+//!   One namespace is used for types, values and macros. Visibility is not checked.
+//! - **Lookup of a name** in a module: its items and child modules, then explicit `use`
+//!   bindings (whose paths are resolved from that module, so `pub use` re-exports are
+//!   followed to the defining item, through any chain; a cycle ends as not found), then
+//!   glob imports. Inside an item, its own body-level `use`s come first.
+//! - **First segment of a path**: `crate` and `$crate` (the crate root), `self`, `super`
+//!   (repeatable), leading `::` (an extern crate: a workspace crate or external), `Self`
+//!   (the impl's self type, the trait, or the type itself); else a scoped lookup, then the
+//!   workspace crates this crate depends on (their local names, and a package's own lib for
+//!   its bins), then `macro_rules!` macros of the enclosing modules and of the crate, then
+//!   the std prelude (`Option`, `Vec`, `String`, `Box`, `Result`, `Ok`, std macros...:
+//!   external `std`), then primitives (ignored).
+//! - **Further segments**: a module is entered; a type followed by a name resolves to that
+//!   type's method (from its inherent and trait impls, or the trait's own methods) when one
+//!   has that name, an enum followed by a variant to the enum, otherwise to the type itself;
+//!   a `table!` table followed by anything (`users::table`, `users::dsl::*`, `users::name`)
+//!   is a table access. A name missing in a module of the codebase is unresolved.
+//! - **Not found**: a path whose first segment names nothing is external, aggregated per
+//!   module under its first segment (`serde`, `tokio`); an unresolved path starting with an
+//!   uppercase name, or whose first segment was resolved in the codebase, is kept under
+//!   `<unresolved>::path`. Generic parameters and local variables were already dropped by
+//!   lowering.
+//! - **References** are aggregated per (module, item, target, kind) with the first
+//!   location; a reference from an item to itself is dropped. Module-level `use`s give
+//!   `Import` references without an item. `impl Trait for Type` gives the impl item `Impl`
+//!   references to both, its `parent` (the type) and `implements` (the trait).
+//! - **Fields** refer to the items their types mention; a field is an id when it is named
+//!   `id`, `*_id` or `*_ids`, or its type mentions a name ending in `Id` that resolves to a
+//!   one-field tuple struct or a type alias.
+//! - **Tables** come from `table!` (name, columns, definition), mapping attributes (diesel
+//!   `table_name` naming a `table!` by its Rust name uses that table's SQL name) and SQL.
+//!   Accesses: SQL (statement targets are writes), diesel DSL paths (a write inside
+//!   `insert_into`/`update`/`delete` arguments, else a read), mapping attributes (a read by
+//!   the model's module and item). SQL that does not parse is kept, from a scan, only when
+//!   it is an argument of a query call, with an `sql-unparsed` note.
 
-use crate::syntax;
+use crate::sql::tables_in_sql;
+use crate::syntax::{self, ItemSyntax, ModSyntax, PathRef, UseSyntax};
 use seamline_ir as ir;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// What the resolver needs: the module tree built by the driver and each module's syntax.
 pub(crate) struct ResolveInput<'a> {
@@ -25,20 +74,1244 @@ pub(crate) struct Resolved {
     pub(crate) module_items: Vec<Vec<ir::ItemId>>,
     /// Tables, sorted by name.
     pub(crate) tables: Vec<ir::Table>,
-    /// Table accesses, sorted.
+    /// Table accesses, sorted by (module, item, table, mode, via).
     pub(crate) table_accesses: Vec<ir::TableAccess>,
-    /// References, sorted.
+    /// References, sorted by (from_module, from_item, to, kind).
     pub(crate) references: Vec<ir::Reference>,
-    /// External references, sorted.
+    /// External references, sorted by (module, root).
     pub(crate) external: Vec<ir::ExternalRef>,
-    /// Notes (unresolved imports, unparsable SQL).
+    /// Notes (unresolved imports, unparsable SQL), in discovery order.
     pub(crate) diagnostics: Vec<ir::Diagnostic>,
 }
 
-/// Resolves names across the whole codebase.
+/// Resolves names across the whole codebase. Never panics on odd input.
 pub(crate) fn resolve(input: ResolveInput<'_>) -> Resolved {
-    Resolved {
-        module_items: vec![Vec::new(); input.modules.len()],
-        ..Resolved::default()
+    let mut r = Resolver::new(&input);
+    r.resolve_impls();
+    r.build_assoc();
+    r.resolve_all();
+    r.finish()
+}
+
+/// Names the std prelude (and common std macros) brings into every module.
+const PRELUDE: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "ToString",
+    "ToOwned",
+    "Clone",
+    "Copy",
+    "Default",
+    "Drop",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+    "drop",
+    "Debug",
+    "Hash",
+    "FromIterator",
+    "std",
+    "core",
+    "alloc",
+    // Macros.
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "format_args",
+    "vec",
+    "write",
+    "writeln",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "panic",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "matches",
+    "dbg",
+    "concat",
+    "stringify",
+    "include",
+    "include_str",
+    "include_bytes",
+    "env",
+    "option_env",
+    "cfg",
+    "line",
+    "column",
+    "file",
+    "module_path",
+    "compile_error",
+    "thread_local",
+    "const_format_args",
+    "assert_matches",
+    "addr_of",
+    "addr_of_mut",
+];
+
+/// Primitive types: not references at all.
+const PRIMITIVES: &[&str] = &[
+    "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+    "i128", "isize", "f32", "f64", "f16", "f128",
+];
+
+/// What a path resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Res {
+    /// An item of the codebase.
+    Item(ir::ItemId),
+    /// A module of the codebase.
+    Module(ir::ModuleId),
+    /// Something inside a `table!` table (`users::table`, a column, the `dsl` module).
+    Table(ir::ItemId),
+    /// Outside the codebase, with the external root name.
+    External(String),
+    /// A primitive type: not a reference.
+    Ignore,
+}
+
+/// An import binding: `use path as name` or a glob.
+#[derive(Debug, Clone)]
+struct Import {
+    path: Vec<String>,
+    glob: bool,
+}
+
+/// A module's scope.
+#[derive(Debug, Default)]
+struct Scope {
+    /// Items and child modules declared in the module, first declaration wins.
+    defs: HashMap<String, Res>,
+    /// `use` bindings by name.
+    imports: HashMap<String, Vec<Import>>,
+    /// Glob imports.
+    globs: Vec<Import>,
+}
+
+/// The context of a path: where it is written.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    module: ir::ModuleId,
+    /// The item holding the path, with its body-level `use`s.
+    item: Option<ir::ItemId>,
+    local_uses: &'a [UseSyntax],
+    /// What `Self` means here.
+    self_item: Option<ir::ItemId>,
+}
+
+/// Per-item data kept beside the [`ir::Item`] during resolution.
+struct ItemInfo {
+    /// Index of the module body and the item in it (`None` for `table!` items).
+    src: Option<(usize, usize)>,
+    /// For `table!` items: the index of the table in the module body.
+    table_src: Option<usize>,
+    /// Enum variants.
+    variants: Vec<String>,
+}
+
+/// A reference's aggregation key: (from module, from item, to, kind).
+type RefKey = (ir::ModuleId, Option<ir::ItemId>, ir::ItemId, ir::DepKind);
+
+/// A table access's aggregation key: (module, item, table name, mode, via).
+type AccessKey = (
+    ir::ModuleId,
+    Option<ir::ItemId>,
+    String,
+    ir::AccessMode,
+    ir::AccessVia,
+);
+
+struct Resolver<'a> {
+    input: &'a ResolveInput<'a>,
+    items: Vec<ir::Item>,
+    info: Vec<ItemInfo>,
+    module_items: Vec<Vec<ir::ItemId>>,
+    /// `(module, index in body.items)` -> item id.
+    item_of: HashMap<(usize, usize), ir::ItemId>,
+    /// Local `use`s per item.
+    local_uses: HashMap<ir::ItemId, Vec<UseSyntax>>,
+    scopes: Vec<Scope>,
+    children: Vec<HashMap<String, ir::ModuleId>>,
+    /// Methods of each type and trait, by name, first one wins.
+    assoc: HashMap<ir::ItemId, HashMap<String, ir::ItemId>>,
+    /// Memoized scope lookups (only those that hit no cycle guard).
+    cache: HashMap<(ir::ModuleId, String), Option<Res>>,
+    /// Lookups in progress (cycle guard).
+    in_progress: HashSet<(ir::ModuleId, String)>,
+    /// How many times the cycle guard fired (to know what can be cached).
+    cycle_hits: u64,
+    /// Macro items by name per crate, first one wins.
+    macros_by_crate: HashMap<(ir::CrateId, String), ir::ItemId>,
+    /// SQL name of each `table!` item.
+    table_item_name: HashMap<ir::ItemId, String>,
+    // Outputs being aggregated.
+    refs: BTreeMap<RefKey, (u32, ir::Location)>,
+    external: BTreeMap<(ir::ModuleId, String), (u32, ir::Location)>,
+    accesses: BTreeMap<AccessKey, (u32, ir::Location)>,
+    /// Table names seen, with columns and definition when a `table!` declares them.
+    tables: BTreeMap<String, TableDraft>,
+    diagnostics: Vec<ir::Diagnostic>,
+}
+
+#[derive(Default)]
+struct TableDraft {
+    columns: Vec<String>,
+    defined_in: Option<ir::TableDefinition>,
+    mapped_by: Vec<ir::ItemId>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(input: &'a ResolveInput<'a>) -> Self {
+        let n_modules = input.modules.len();
+        let mut r = Resolver {
+            input,
+            items: Vec::new(),
+            info: Vec::new(),
+            module_items: vec![Vec::new(); n_modules],
+            item_of: HashMap::new(),
+            local_uses: HashMap::new(),
+            scopes: Vec::with_capacity(n_modules),
+            children: vec![HashMap::new(); n_modules],
+            assoc: HashMap::new(),
+            cache: HashMap::new(),
+            in_progress: HashSet::new(),
+            cycle_hits: 0,
+            macros_by_crate: HashMap::new(),
+            table_item_name: HashMap::new(),
+            refs: BTreeMap::new(),
+            external: BTreeMap::new(),
+            accesses: BTreeMap::new(),
+            tables: BTreeMap::new(),
+            diagnostics: Vec::new(),
+        };
+        r.create_items();
+        r.build_scopes();
+        r
+    }
+
+    fn body(&self, m: usize) -> &'a ModSyntax {
+        static EMPTY: std::sync::OnceLock<ModSyntax> = std::sync::OnceLock::new();
+        self.input
+            .bodies
+            .get(m)
+            .unwrap_or_else(|| EMPTY.get_or_init(ModSyntax::default))
+    }
+
+    fn loc(&self, m: ir::ModuleId, line: u32, col: u32) -> ir::Location {
+        ir::Location {
+            file: self.input.modules[m.index()].file,
+            line,
+            col,
+        }
+    }
+
+    fn file_path(&self, m: ir::ModuleId) -> Option<String> {
+        let file = self.input.modules[m.index()].file;
+        self.input.files.get(file.index()).map(|f| f.path.clone())
+    }
+
+    /// Creates every item with its id, path and plain attributes.
+    fn create_items(&mut self) {
+        for (m, module) in self.input.modules.iter().enumerate() {
+            let body = self.body(m);
+            // (line, col, name, src): src is Ok(item index) or Err(table index).
+            let mut order: Vec<(u32, u32, &str, Result<usize, usize>)> = body
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it.line, it.col, it.name.as_str(), Ok(i)))
+                .collect();
+            order.extend(
+                body.tables
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.line, t.col, t.rust_name.as_str(), Err(i))),
+            );
+            order.sort();
+            let first = self.items.len();
+            for (line, col, _, src) in &order {
+                let id = ir::ItemId(self.items.len() as u32);
+                let (name, kind, visibility, span, signature, derives, variants) = match src {
+                    Ok(i) => {
+                        let it = &body.items[*i];
+                        self.item_of.insert((m, *i), id);
+                        (
+                            it.name.clone(),
+                            it.kind,
+                            it.visibility,
+                            it.span,
+                            it.signature.clone(),
+                            it.derives.clone(),
+                            it.variants.clone(),
+                        )
+                    }
+                    Err(t) => {
+                        let t = &body.tables[*t];
+                        self.table_item_name.insert(id, t.name.clone());
+                        (
+                            t.rust_name.clone(),
+                            ir::ItemKind::TableSchema,
+                            ir::Visibility::Public,
+                            ir::LineSpan {
+                                start: t.line,
+                                end: t.line,
+                            },
+                            None,
+                            Vec::new(),
+                            Vec::new(),
+                        )
+                    }
+                };
+                self.items.push(ir::Item {
+                    id,
+                    name,
+                    path: String::new(),
+                    module: module.id,
+                    kind,
+                    visibility,
+                    location: ir::Location {
+                        file: module.file,
+                        line: *line,
+                        col: *col,
+                    },
+                    span,
+                    code_lines: 0,
+                    parent: None,
+                    implements: None,
+                    signature,
+                    derives,
+                    fields: Vec::new(),
+                    table: None,
+                });
+                self.info.push(ItemInfo {
+                    src: src.ok().map(|i| (m, i)),
+                    table_src: src.err(),
+                    variants,
+                });
+                self.module_items[m].push(id);
+            }
+            // Parents of methods, then paths (methods need their parent's path).
+            for idx in first..self.items.len() {
+                if let Some((m, i)) = self.info[idx].src
+                    && let Some(p) = self.body(m).items[i].parent
+                {
+                    self.items[idx].parent = self.item_of.get(&(m, p)).copied();
+                }
+            }
+            let mut taken: HashSet<String> = HashSet::new();
+            for idx in first..self.items.len() {
+                let base = self.item_path_base(idx, &module.path);
+                let mut path = base.clone();
+                let mut n = 2;
+                while !taken.insert(path.clone()) {
+                    path = format!("{base}#{n}");
+                    n += 1;
+                }
+                self.items[idx].path = path;
+            }
+            // Local uses.
+            for u in &body.uses {
+                if let Some(i) = u.in_item
+                    && let Some(&id) = self.item_of.get(&(m, i))
+                {
+                    self.local_uses.entry(id).or_default().push(u.clone());
+                }
+            }
+        }
+    }
+
+    fn item_path_base(&self, idx: usize, module_path: &str) -> String {
+        let it = &self.items[idx];
+        match it.kind {
+            ir::ItemKind::Impl => format!("{module_path}::<{}>", it.name),
+            ir::ItemKind::Method => {
+                let owner = it
+                    .parent
+                    .map(|p| {
+                        let parent = &self.items[p.index()];
+                        match parent.kind {
+                            ir::ItemKind::Impl => {
+                                let (m, i) = self.info[p.index()].src.unwrap_or((0, 0));
+                                match self
+                                    .body(m)
+                                    .items
+                                    .get(i)
+                                    .and_then(|s| s.impl_self.as_ref())
+                                    .and_then(|s| s.path.last())
+                                {
+                                    Some(ty) => format!("{module_path}::{ty}"),
+                                    None => format!("{module_path}::<{}>", parent.name),
+                                }
+                            }
+                            _ => format!("{module_path}::{}", parent.name),
+                        }
+                    })
+                    .unwrap_or_else(|| module_path.to_owned());
+                format!("{owner}::{}", it.name)
+            }
+            _ => format!("{module_path}::{}", it.name),
+        }
+    }
+
+    fn build_scopes(&mut self) {
+        for (m, module) in self.input.modules.iter().enumerate() {
+            if let Some(p) = module.parent
+                && p.index() < self.children.len()
+            {
+                let name = module.path.rsplit("::").next().unwrap_or("").to_owned();
+                self.children[p.index()].entry(name).or_insert(module.id);
+            }
+            let _ = m;
+        }
+        for m in 0..self.input.modules.len() {
+            let mut scope = Scope::default();
+            for (name, &child) in &self.children[m] {
+                scope.defs.insert(name.clone(), Res::Module(child));
+            }
+            for &id in &self.module_items[m] {
+                let it = &self.items[id.index()];
+                let in_scope = !matches!(it.kind, ir::ItemKind::Impl | ir::ItemKind::Method);
+                if in_scope && it.name != "_" {
+                    // Items win over child modules of the same name only if declared
+                    // first; keep the first binding, modules included.
+                    scope.defs.entry(it.name.clone()).or_insert(Res::Item(id));
+                }
+                if it.kind == ir::ItemKind::Macro {
+                    let krate = self.input.modules[m].krate;
+                    self.macros_by_crate
+                        .entry((krate, it.name.clone()))
+                        .or_insert(id);
+                }
+            }
+            for u in &self.body(m).uses {
+                if u.in_item.is_some() {
+                    continue;
+                }
+                let import = Import {
+                    path: u.path.clone(),
+                    glob: u.glob,
+                };
+                if u.glob {
+                    scope.globs.push(import);
+                } else if let Some(name) = binding_name(u) {
+                    scope.imports.entry(name).or_default().push(import);
+                }
+            }
+            self.scopes.push(scope);
+        }
+    }
+
+    // ---- Lookup ----
+
+    /// Looks `name` up in module `m`'s scope (items, imports, globs).
+    fn lookup(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
+        if m.index() >= self.scopes.len() || depth > 64 {
+            return None;
+        }
+        let key = (m, name.to_owned());
+        if let Some(res) = self.cache.get(&key) {
+            return res.clone();
+        }
+        if !self.in_progress.insert(key.clone()) {
+            self.cycle_hits += 1;
+            return None;
+        }
+        let hits_before = self.cycle_hits;
+        let res = self.lookup_uncached(m, name, depth);
+        self.in_progress.remove(&key);
+        if self.cycle_hits == hits_before {
+            self.cache.insert(key, res.clone());
+        }
+        res
+    }
+
+    fn lookup_uncached(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
+        let scope = &self.scopes[m.index()];
+        if let Some(res) = scope.defs.get(name) {
+            return Some(res.clone());
+        }
+        let imports = scope.imports.get(name).cloned().unwrap_or_default();
+        for import in imports {
+            let res = self.resolve_segments(m, None, &import.path, depth + 1);
+            if let Some(res) = res {
+                return Some(res);
+            }
+        }
+        let globs = self.scopes[m.index()].globs.clone();
+        for glob in globs {
+            if let Some(res) = self.lookup_in_glob(m, &glob, name, depth) {
+                return Some(res);
+            }
+        }
+        None
+    }
+
+    /// Looks `name` up through a glob import written in module `m`.
+    fn lookup_in_glob(
+        &mut self,
+        m: ir::ModuleId,
+        glob: &Import,
+        name: &str,
+        depth: u32,
+    ) -> Option<Res> {
+        match self.resolve_segments(m, None, &glob.path, depth + 1)? {
+            Res::Module(target) if target != m => self.lookup(target, name, depth + 1),
+            Res::Item(id) => self.name_inside_item(id, name),
+            Res::Table(id) => self.name_inside_item(id, name),
+            _ => None,
+        }
+    }
+
+    /// What `Item::name` denotes when the item is used as a namespace: an enum's variant
+    /// (the enum), a type's or trait's method, a `table!` table's column or `dsl` names.
+    fn name_inside_item(&self, id: ir::ItemId, name: &str) -> Option<Res> {
+        let it = &self.items[id.index()];
+        match it.kind {
+            ir::ItemKind::TableSchema => {
+                let info = &self.info[id.index()];
+                let cols = info
+                    .table_src
+                    .and_then(|t| self.body(it.module.index()).tables.get(t))
+                    .map(|t| t.columns.as_slice())
+                    .unwrap_or(&[]);
+                let known = name == it.name
+                    || name == "table"
+                    || name == "dsl"
+                    || name == "columns"
+                    || name == "star"
+                    || name == "all_columns"
+                    || name == "SqlType"
+                    || cols.iter().any(|c| c == name);
+                known.then_some(Res::Table(id))
+            }
+            ir::ItemKind::Enum if self.info[id.index()].variants.iter().any(|v| v == name) => {
+                Some(Res::Item(id))
+            }
+            _ => self
+                .assoc
+                .get(&id)
+                .and_then(|a| a.get(name))
+                .map(|&m| Res::Item(m)),
+        }
+    }
+
+    /// The crate root of module `m`.
+    fn crate_root(&self, m: ir::ModuleId) -> Option<ir::ModuleId> {
+        let krate = self.input.modules.get(m.index())?.krate;
+        if let Some(root) = self
+            .input
+            .crates
+            .get(krate.index())
+            .and_then(|c| c.root_module)
+        {
+            return Some(root);
+        }
+        // Walk up.
+        let mut cur = m;
+        for _ in 0..256 {
+            match self.input.modules[cur.index()].parent {
+                Some(p) => cur = p,
+                None => return Some(cur),
+            }
+        }
+        None
+    }
+
+    /// A workspace crate visible from module `m` under `name`.
+    fn extern_crate(&self, m: ir::ModuleId, name: &str) -> Option<ir::ModuleId> {
+        let krate = self
+            .input
+            .crates
+            .get(self.input.modules[m.index()].krate.index())?;
+        if let Some(dep) = krate.deps.iter().find(|d| d.local_name == name) {
+            return self.input.crates.get(dep.krate.index())?.root_module;
+        }
+        // A bin (or test) target uses its own package's lib under the lib's name.
+        if krate.kind != ir::CrateKind::Lib {
+            return self
+                .input
+                .crates
+                .iter()
+                .find(|c| {
+                    c.kind == ir::CrateKind::Lib
+                        && c.name == name
+                        && c.manifest.is_some()
+                        && c.manifest == krate.manifest
+                })
+                .and_then(|c| c.root_module);
+        }
+        None
+    }
+
+    /// A `macro_rules!` macro named `name`, visible from `m`: in `m` or its ancestors, else
+    /// anywhere in the crate (`#[macro_use]`, `#[macro_export]`).
+    fn find_macro(&self, m: ir::ModuleId, name: &str) -> Option<ir::ItemId> {
+        let mut cur = Some(m);
+        for _ in 0..256 {
+            let Some(c) = cur else { break };
+            if let Some(Res::Item(id)) = self.scopes[c.index()].defs.get(name)
+                && self.items[id.index()].kind == ir::ItemKind::Macro
+            {
+                return Some(*id);
+            }
+            cur = self.input.modules[c.index()].parent;
+        }
+        let krate = self.input.modules[m.index()].krate;
+        self.macros_by_crate.get(&(krate, name.to_owned())).copied()
+    }
+
+    /// Resolves the first segment `name` in context.
+    fn resolve_first(
+        &mut self,
+        ctx_module: ir::ModuleId,
+        ctx: Option<&Ctx<'_>>,
+        name: &str,
+        depth: u32,
+    ) -> Option<Res> {
+        // Body-level `use`s of the item.
+        if let Some(ctx) = ctx {
+            for u in ctx.local_uses.iter().filter(|u| !u.glob) {
+                if binding_name(u).as_deref() == Some(name)
+                    && let Some(res) = self.resolve_segments(ctx.module, None, &u.path, depth + 1)
+                {
+                    return Some(res);
+                }
+            }
+        }
+        if let Some(res) = self.lookup(ctx_module, name, depth) {
+            return Some(res);
+        }
+        if let Some(ctx) = ctx {
+            for u in ctx.local_uses.iter().filter(|u| u.glob) {
+                let import = Import {
+                    path: u.path.clone(),
+                    glob: true,
+                };
+                if let Some(res) = self.lookup_in_glob(ctx.module, &import, name, depth) {
+                    return Some(res);
+                }
+            }
+        }
+        if let Some(root) = self.extern_crate(ctx_module, name) {
+            return Some(Res::Module(root));
+        }
+        if let Some(mac) = self.find_macro(ctx_module, name) {
+            return Some(Res::Item(mac));
+        }
+        if PRELUDE.contains(&name) {
+            return Some(Res::External(match name {
+                "core" | "alloc" => name.to_owned(),
+                _ => "std".to_owned(),
+            }));
+        }
+        if PRIMITIVES.contains(&name) {
+            return Some(Res::Ignore);
+        }
+        None
+    }
+
+    /// Resolves a path written in module `m` (with the item context, if any). `None` when
+    /// it names nothing known (the caller decides between external and unresolved).
+    fn resolve_segments(
+        &mut self,
+        m: ir::ModuleId,
+        ctx: Option<&Ctx<'_>>,
+        segs: &[String],
+        depth: u32,
+    ) -> Option<Res> {
+        if depth > 64 || m.index() >= self.scopes.len() {
+            return None;
+        }
+        let (first, rest) = segs.split_first()?;
+        let mut rest = rest;
+        let mut cur = match first.as_str() {
+            "" => {
+                let (name, r) = rest.split_first()?;
+                rest = r;
+                match self.extern_crate(m, name) {
+                    Some(root) => Res::Module(root),
+                    None => Res::External(name.clone()),
+                }
+            }
+            "crate" | "$crate" => Res::Module(self.crate_root(m)?),
+            "self" => Res::Module(m),
+            "super" => Res::Module(self.input.modules[m.index()].parent?),
+            "Self" => match ctx.and_then(|c| c.self_item) {
+                Some(id) => Res::Item(id),
+                // `Self` of something outside the codebase: nothing to record.
+                None => return Some(Res::Ignore),
+            },
+            name => self.resolve_first(m, ctx, name, depth)?,
+        };
+        for seg in rest {
+            cur = match cur {
+                Res::Module(module) => match seg.as_str() {
+                    "super" => Res::Module(self.input.modules[module.index()].parent?),
+                    "self" => Res::Module(module),
+                    _ => self.lookup(module, seg, depth + 1)?,
+                },
+                Res::Item(id) => {
+                    // A type used as a namespace: stop here.
+                    return Some(self.name_inside_item(id, seg).unwrap_or(Res::Item(id)));
+                }
+                done @ (Res::Table(_) | Res::External(_) | Res::Ignore) => return Some(done),
+            };
+        }
+        Some(cur)
+    }
+
+    // ---- Passes ----
+
+    fn self_ctx_for(&self, id: ir::ItemId) -> Option<ir::ItemId> {
+        let it = &self.items[id.index()];
+        match it.kind {
+            ir::ItemKind::Method => it.parent.and_then(|p| {
+                let parent = &self.items[p.index()];
+                match parent.kind {
+                    ir::ItemKind::Impl => parent.parent,
+                    _ => Some(p),
+                }
+            }),
+            ir::ItemKind::Impl => it.parent,
+            k if k.is_model() => Some(id),
+            _ => None,
+        }
+    }
+
+    fn ctx_for(&self, id: ir::ItemId) -> (ir::ModuleId, Option<ir::ItemId>) {
+        (self.items[id.index()].module, self.self_ctx_for(id))
+    }
+
+    /// Resolves impl blocks' self types and traits.
+    fn resolve_impls(&mut self) {
+        for idx in 0..self.items.len() {
+            if self.items[idx].kind != ir::ItemKind::Impl {
+                continue;
+            }
+            let Some((m, i)) = self.info[idx].src else {
+                continue;
+            };
+            let body = self.body(m);
+            let it = &body.items[i];
+            let module = ir::ModuleId(m as u32);
+            let local = self
+                .local_uses
+                .get(&ir::ItemId(idx as u32))
+                .cloned()
+                .unwrap_or_default();
+            let ctx = Ctx {
+                module,
+                item: Some(ir::ItemId(idx as u32)),
+                local_uses: &local,
+                self_item: None,
+            };
+            if let Some(p) = &it.impl_self
+                && let Some(Res::Item(target)) =
+                    self.resolve_segments(module, Some(&ctx), &p.path, 0)
+            {
+                self.items[idx].parent = Some(target);
+            }
+            if let Some(p) = &it.impl_trait
+                && let Some(Res::Item(target)) =
+                    self.resolve_segments(module, Some(&ctx), &p.path, 0)
+                && self.items[target.index()].kind == ir::ItemKind::Trait
+            {
+                self.items[idx].implements = Some(target);
+            }
+        }
+    }
+
+    /// Methods by owner: a type's inherent and trait impls' methods, a trait's methods.
+    fn build_assoc(&mut self) {
+        for idx in 0..self.items.len() {
+            let it = &self.items[idx];
+            if it.kind != ir::ItemKind::Method {
+                continue;
+            }
+            let Some(p) = it.parent else { continue };
+            let parent = &self.items[p.index()];
+            let owner = match parent.kind {
+                ir::ItemKind::Impl => parent.parent,
+                _ => Some(p),
+            };
+            if let Some(owner) = owner {
+                self.assoc
+                    .entry(owner)
+                    .or_default()
+                    .entry(it.name.clone())
+                    .or_insert(ir::ItemId(idx as u32));
+            }
+        }
+    }
+
+    fn resolve_all(&mut self) {
+        // Tables declared by `table!`.
+        for idx in 0..self.items.len() {
+            if let Some(t) = self.info[idx].table_src {
+                let module = self.items[idx].module;
+                let ts = &self.body(module.index()).tables[t];
+                let loc = self.loc(module, ts.line, ts.col);
+                let draft = self.tables.entry(ts.name.clone()).or_default();
+                if draft.defined_in.is_none() {
+                    draft.columns = ts.columns.clone();
+                    draft.defined_in = Some(ir::TableDefinition {
+                        module,
+                        item: Some(ir::ItemId(idx as u32)),
+                        location: loc,
+                    });
+                }
+            }
+        }
+        for m in 0..self.input.modules.len() {
+            let module = ir::ModuleId(m as u32);
+            let body = self.body(m);
+            // Module-level uses.
+            for u in body.uses.iter().filter(|u| u.in_item.is_none()) {
+                self.resolve_use(module, None, u);
+            }
+            // Module-level refs and SQL (macro bodies).
+            let ctx = Ctx {
+                module,
+                item: None,
+                local_uses: &[],
+                self_item: None,
+            };
+            for p in &body.refs {
+                self.resolve_ref(&ctx, p);
+            }
+            for s in &body.sql {
+                self.resolve_sql(module, None, s);
+            }
+        }
+        for idx in 0..self.items.len() {
+            let Some((m, i)) = self.info[idx].src else {
+                continue;
+            };
+            let id = ir::ItemId(idx as u32);
+            let body = self.body(m);
+            let it: &ItemSyntax = &body.items[i];
+            let (module, self_item) = self.ctx_for(id);
+            let local = self.local_uses.get(&id).cloned().unwrap_or_default();
+            for u in &local {
+                self.resolve_use(module, Some(id), u);
+            }
+            let ctx = Ctx {
+                module,
+                item: Some(id),
+                local_uses: &local,
+                self_item,
+            };
+            // Impl blocks: `Impl` references to the type and the trait.
+            for p in it.impl_self.iter().chain(it.impl_trait.iter()) {
+                self.resolve_ref(&ctx, p);
+            }
+            for p in &it.refs {
+                self.resolve_ref(&ctx, p);
+            }
+            for s in &it.sql {
+                self.resolve_sql(module, Some(id), s);
+            }
+            // Fields.
+            let mut fields = Vec::with_capacity(it.fields.len());
+            for f in &it.fields {
+                let mut refs = Vec::new();
+                let mut id_newtype = false;
+                for p in &f.ty_paths {
+                    if let Some(Res::Item(target)) =
+                        self.resolve_segments(module, Some(&ctx), &p.path, 0)
+                    {
+                        refs.push(target);
+                        let t = &self.items[target.index()];
+                        let newtype = t.kind == ir::ItemKind::TypeAlias
+                            || t.kind == ir::ItemKind::Struct
+                                && t.fields.len() == 1
+                                && t.fields[0].name == "0"
+                            || t.kind == ir::ItemKind::Struct && self.is_tuple_newtype(target);
+                        if t.name.len() > 2 && t.name.ends_with("Id") && newtype {
+                            id_newtype = true;
+                        }
+                    }
+                }
+                refs.sort();
+                refs.dedup();
+                let bare = f.name.rsplit('.').next().unwrap_or(&f.name);
+                let is_id =
+                    bare == "id" || bare.ends_with("_id") || bare.ends_with("_ids") || id_newtype;
+                fields.push(ir::Field {
+                    name: f.name.clone(),
+                    ty: f.ty.clone(),
+                    refs,
+                    is_id,
+                    line: f.line,
+                });
+            }
+            self.items[idx].fields = fields;
+            // Mapping attributes.
+            if let Some(attr) = &it.table_attr {
+                let name = self.mapped_table_name(&attr.table);
+                let loc = self.loc(module, attr.line, 1);
+                let draft = self.tables.entry(name.clone()).or_default();
+                draft.mapped_by.push(id);
+                self.add_access(
+                    module,
+                    Some(id),
+                    name,
+                    ir::AccessMode::Read,
+                    ir::AccessVia::Mapping,
+                    loc,
+                );
+            }
+        }
+    }
+
+    /// Whether a struct is a one-field tuple struct (its fields may not be filled yet).
+    fn is_tuple_newtype(&self, id: ir::ItemId) -> bool {
+        match self.info[id.index()].src {
+            Some((m, i)) => {
+                let f = &self.body(m).items[i].fields;
+                f.len() == 1 && f[0].name == "0"
+            }
+            None => false,
+        }
+    }
+
+    /// The SQL name of a mapped table: a `table!` whose Rust name matches gives its SQL
+    /// name (`#[sql_name]`), else the attribute's value.
+    fn mapped_table_name(&self, name: &str) -> String {
+        for (id, sql_name) in &self.table_item_name {
+            if self.items[id.index()].name == name {
+                return sql_name.clone();
+            }
+        }
+        name.to_owned()
+    }
+
+    fn resolve_use(&mut self, module: ir::ModuleId, item: Option<ir::ItemId>, u: &UseSyntax) {
+        if u.glob && u.path.is_empty() {
+            return;
+        }
+        let loc = self.loc(module, u.line, u.col);
+        let res = self.resolve_segments(module, None, &u.path, 0);
+        match res {
+            Some(Res::Item(to)) => {
+                self.add_ref(module, item, to, ir::DepKind::Import, loc);
+            }
+            Some(Res::Table(to)) => {
+                // `use schema::users::dsl::*` or `use schema::users::dsl::{users, name}`:
+                // an import of the `table!` item.
+                self.add_ref(module, item, to, ir::DepKind::Import, loc);
+            }
+            Some(Res::External(root)) => self.add_external(module, root, loc),
+            Some(Res::Module(_) | Res::Ignore) => {}
+            None => {
+                let first = u.path.first().map(String::as_str).unwrap_or("");
+                let local = matches!(first, "crate" | "$crate" | "self" | "super")
+                    || self.extern_crate(module, first).is_some()
+                    || self.lookup(module, first, 0).is_some();
+                if local {
+                    let shown = u.path.join("::");
+                    self.diagnostics.push(ir::Diagnostic::new(
+                        ir::DiagCode::UnresolvedImport,
+                        self.file_path(module),
+                        u.line,
+                        u.col,
+                        format!(
+                            "unresolved import `{shown}{}`",
+                            if u.glob { "::*" } else { "" }
+                        ),
+                    ));
+                    self.add_external(module, format!("<unresolved>::{shown}"), loc);
+                } else if !first.is_empty() {
+                    self.add_external(module, first.to_owned(), loc);
+                } else if let Some(second) = u.path.get(1) {
+                    self.add_external(module, second.clone(), loc);
+                }
+            }
+        }
+    }
+
+    fn resolve_ref(&mut self, ctx: &Ctx<'_>, p: &PathRef) {
+        if p.path.is_empty() {
+            return;
+        }
+        let loc = self.loc(ctx.module, p.line, p.col);
+        let res = self.resolve_segments(ctx.module, Some(ctx), &p.path, 0);
+        match res {
+            Some(Res::Item(to)) if self.items[to.index()].kind == ir::ItemKind::TableSchema => {
+                self.dsl_access(ctx, to, p, loc);
+            }
+            Some(Res::Item(to)) => {
+                let kind = if p.kind == ir::DepKind::Table {
+                    ir::DepKind::Call
+                } else {
+                    p.kind
+                };
+                self.add_ref(ctx.module, ctx.item, to, kind, loc);
+            }
+            Some(Res::Table(to)) => self.dsl_access(ctx, to, p, loc),
+            Some(Res::External(root)) => self.add_external(ctx.module, root, loc),
+            Some(Res::Module(_) | Res::Ignore) => {}
+            None => {
+                let first = &p.path[0];
+                let starts_upper = first.chars().next().is_some_and(char::is_uppercase);
+                let known_first = p.path.len() > 1
+                    && (matches!(first.as_str(), "crate" | "$crate" | "self" | "super" | "")
+                        || self.lookup(ctx.module, first, 0).is_some());
+                let root = if p.path.len() == 1 || starts_upper || known_first {
+                    format!("<unresolved>::{}", p.path.join("::"))
+                } else {
+                    first.clone()
+                };
+                self.add_external(ctx.module, root, loc);
+            }
+        }
+    }
+
+    fn dsl_access(
+        &mut self,
+        ctx: &Ctx<'_>,
+        table_item: ir::ItemId,
+        p: &PathRef,
+        loc: ir::Location,
+    ) {
+        let Some(name) = self.table_item_name.get(&table_item).cloned() else {
+            return;
+        };
+        let mode = if p.kind == ir::DepKind::Table {
+            ir::AccessMode::Write
+        } else {
+            ir::AccessMode::Read
+        };
+        self.add_access(ctx.module, ctx.item, name, mode, ir::AccessVia::Dsl, loc);
+    }
+
+    fn resolve_sql(
+        &mut self,
+        module: ir::ModuleId,
+        item: Option<ir::ItemId>,
+        s: &syntax::SqlSyntax,
+    ) {
+        let tables = tables_in_sql(&s.text);
+        if !tables.parsed {
+            if !s.in_query_call {
+                // Probably prose that starts with an SQL keyword.
+                return;
+            }
+            self.diagnostics.push(ir::Diagnostic::new(
+                ir::DiagCode::SqlUnparsed,
+                self.file_path(module),
+                s.line,
+                s.col,
+                format!(
+                    "SQL not understood by the parser; tables found by a scan: {}",
+                    if tables.reads.is_empty() && tables.writes.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        tables
+                            .reads
+                            .iter()
+                            .chain(tables.writes.iter())
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            ));
+        }
+        let loc = self.loc(module, s.line, s.col);
+        for t in tables.reads {
+            self.tables.entry(t.clone()).or_default();
+            self.add_access(
+                module,
+                item,
+                t,
+                ir::AccessMode::Read,
+                ir::AccessVia::Sql,
+                loc,
+            );
+        }
+        for t in tables.writes {
+            self.tables.entry(t.clone()).or_default();
+            self.add_access(
+                module,
+                item,
+                t,
+                ir::AccessMode::Write,
+                ir::AccessVia::Sql,
+                loc,
+            );
+        }
+    }
+
+    // ---- Aggregation ----
+
+    fn add_ref(
+        &mut self,
+        module: ir::ModuleId,
+        item: Option<ir::ItemId>,
+        to: ir::ItemId,
+        kind: ir::DepKind,
+        loc: ir::Location,
+    ) {
+        if item == Some(to) {
+            return;
+        }
+        let e = self
+            .refs
+            .entry((module, item, to, kind))
+            .or_insert((0, loc));
+        e.0 += 1;
+        if loc < e.1 {
+            e.1 = loc;
+        }
+    }
+
+    fn add_external(&mut self, module: ir::ModuleId, root: String, loc: ir::Location) {
+        let e = self.external.entry((module, root)).or_insert((0, loc));
+        e.0 += 1;
+        if loc < e.1 {
+            e.1 = loc;
+        }
+    }
+
+    fn add_access(
+        &mut self,
+        module: ir::ModuleId,
+        item: Option<ir::ItemId>,
+        table: String,
+        mode: ir::AccessMode,
+        via: ir::AccessVia,
+        loc: ir::Location,
+    ) {
+        self.tables.entry(table.clone()).or_default();
+        let e = self
+            .accesses
+            .entry((module, item, table, mode, via))
+            .or_insert((0, loc));
+        e.0 += 1;
+        if loc < e.1 {
+            e.1 = loc;
+        }
+    }
+
+    fn finish(mut self) -> Resolved {
+        let mut tables = Vec::with_capacity(self.tables.len());
+        let mut table_ids: HashMap<String, ir::TableId> = HashMap::new();
+        for (i, (name, draft)) in std::mem::take(&mut self.tables).into_iter().enumerate() {
+            let id = ir::TableId(i as u32);
+            table_ids.insert(name.clone(), id);
+            let mut mapped_by = draft.mapped_by;
+            mapped_by.sort();
+            mapped_by.dedup();
+            for &m in &mapped_by {
+                if self.items[m.index()].table.is_none() {
+                    self.items[m.index()].table = Some(id);
+                }
+            }
+            tables.push(ir::Table {
+                id,
+                name,
+                columns: draft.columns,
+                defined_in: draft.defined_in,
+                mapped_by,
+            });
+        }
+        let mut table_accesses: Vec<ir::TableAccess> = self
+            .accesses
+            .into_iter()
+            .filter_map(|((module, item, name, mode, via), (count, first))| {
+                Some(ir::TableAccess {
+                    module,
+                    item,
+                    table: *table_ids.get(&name)?,
+                    mode,
+                    via,
+                    count,
+                    first,
+                })
+            })
+            .collect();
+        table_accesses.sort_by_key(|a| (a.module, a.item, a.table, a.mode, a.via));
+        let references = self
+            .refs
+            .into_iter()
+            .map(
+                |((from_module, from_item, to, kind), (count, first))| ir::Reference {
+                    from_module,
+                    from_item,
+                    to,
+                    kind,
+                    count,
+                    first,
+                },
+            )
+            .collect();
+        let external = self
+            .external
+            .into_iter()
+            .map(|((module, root), (count, first))| ir::ExternalRef {
+                module,
+                root,
+                count,
+                first,
+            })
+            .collect();
+        Resolved {
+            items: self.items,
+            module_items: self.module_items,
+            tables,
+            table_accesses,
+            references,
+            external,
+            diagnostics: self.diagnostics,
+        }
     }
 }
+
+/// The name a non-glob `use` binds, if any (`as _` binds none).
+fn binding_name(u: &UseSyntax) -> Option<String> {
+    match &u.rename {
+        Some(r) if r == "_" => None,
+        Some(r) => Some(r.clone()),
+        None => u
+            .path
+            .last()
+            .filter(|s| !s.is_empty() && !matches!(s.as_str(), "crate" | "self" | "super"))
+            .cloned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

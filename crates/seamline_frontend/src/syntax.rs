@@ -93,7 +93,9 @@ pub struct UseSyntax {
 pub struct PathRef {
     /// Segments as written (generic arguments dropped; leading `::` as an empty segment).
     pub path: Vec<String>,
-    /// Type, call (expression, pattern, struct literal, macro path), or impl.
+    /// Type, call (expression, pattern, struct literal, macro path), or impl; `Table` for
+    /// a path inside the arguments of a diesel write call (`insert_into(users::table)`,
+    /// `update(..)`, `delete(..)`), which marks a DSL write.
     pub kind: ir::DepKind,
     /// Line.
     pub line: u32,
@@ -128,6 +130,9 @@ pub struct ItemSyntax {
     pub derives: Vec<String>,
     /// Fields (structs, unions, enum variants as `Variant.field`).
     pub fields: Vec<FieldSyntax>,
+    /// For enums: the variant names, in order (unit variants have no fields, so they are
+    /// listed here to resolve `use Enum::*` and `Enum::Variant`).
+    pub variants: Vec<String>,
     /// ORM mapping found on the item's attributes.
     pub table_attr: Option<TableAttr>,
     /// Paths mentioned anywhere in the item (signature, bounds, body, attributes' derives

@@ -84,10 +84,18 @@ fn leiden_pass(base: &Level, start: Vec<u32>, gamma: f64, seed: u64, pass: usize
         let mut refined = refine_partition(level, &partition, k, gamma, &mut rng);
         let mut k_refined = renumber(&mut refined, n_level);
         if k_refined == n_level {
-            // The refinement merged nothing: aggregating by it would loop forever, so
-            // aggregate by the unrefined partition (as leidenalg does).
-            refined = partition.clone();
-            k_refined = k;
+            // The refinement merged nothing (every merge had a negative gain although the
+            // sums were positive): aggregating by it would loop forever. leidenalg then
+            // aggregates by the unrefined partition, which may hold disconnected
+            // communities; we aggregate by its connected pieces instead, which keeps the
+            // guarantee, and by the partition itself only when pins hold non-adjacent nodes
+            // together (the only way every piece can be a single node).
+            refined = connected_pieces(level, &partition);
+            k_refined = renumber(&mut refined, n_level);
+            if k_refined == n_level {
+                refined = partition.clone();
+                k_refined = k;
+            }
         }
         let aggregate = level.aggregate(&refined, k_refined);
         // The aggregate starts from the unrefined partition.
@@ -102,6 +110,31 @@ fn leiden_pass(base: &Level, start: Vec<u32>, gamma: f64, seed: u64, pass: usize
         owned = Some(aggregate);
     }
     unreachable!("the last level returns")
+}
+
+/// The connected components of each community of `partition` (labels are node ids of a
+/// member; renumber before use).
+fn connected_pieces(level: &Level, partition: &[u32]) -> Vec<u32> {
+    let n = level.node_count();
+    let mut pieces = vec![u32::MAX; n];
+    let mut stack: Vec<u32> = Vec::new();
+    for start in 0..n {
+        if pieces[start] != u32::MAX {
+            continue;
+        }
+        pieces[start] = start as u32;
+        stack.push(start as u32);
+        while let Some(u) = stack.pop() {
+            let (ts, _) = level.row(u as usize);
+            for &v in ts {
+                if pieces[v as usize] == u32::MAX && partition[v as usize] == partition[start] {
+                    pieces[v as usize] = start as u32;
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    pieces
 }
 
 /// `MoveNodesFast`: queue-driven local moving (Algorithm A.2, lines 9–21).

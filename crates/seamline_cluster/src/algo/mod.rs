@@ -148,6 +148,46 @@ pub fn modularity(graph: &WeightedGraph, partition: &Partition, resolution: f64)
         .sum()
 }
 
+/// Communities of `partition` whose nodes do not induce a connected subgraph of `graph`,
+/// sorted. Leiden guarantees there are none (without pins); Louvain and label propagation
+/// give no such guarantee.
+pub fn disconnected_communities(graph: &WeightedGraph, partition: &Partition) -> Vec<u32> {
+    let n = graph.node_count();
+    let labels = &partition.labels;
+    if labels.len() != n {
+        return Vec::new();
+    }
+    let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let mut seen_community = vec![false; k];
+    let mut disconnected = vec![false; k];
+    let mut visited = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    for start in 0..n {
+        if visited[start] {
+            continue;
+        }
+        let c = labels[start] as usize;
+        // A second search starting in an already seen community means it has two parts.
+        if seen_community[c] {
+            disconnected[c] = true;
+        }
+        seen_community[c] = true;
+        visited[start] = true;
+        stack.push(start as u32);
+        while let Some(u) = stack.pop() {
+            for (v, _) in graph.neighbors(u) {
+                if !visited[v as usize] && labels[v as usize] as usize == c {
+                    visited[v as usize] = true;
+                    stack.push(v);
+                }
+            }
+        }
+    }
+    (0..k as u32)
+        .filter(|&c| disconnected[c as usize])
+        .collect()
+}
+
 /// The graph one level of a multi-level algorithm works on: CSR rows without self-loops,
 /// self-loop weights apart, degrees precomputed, and which nodes are pinned.
 #[derive(Debug, Clone)]
@@ -540,6 +580,16 @@ mod tests {
             }
         }
         WeightedGraph::from_edges(level.node_count(), edges)
+    }
+
+    #[test]
+    fn a_community_in_two_pieces_is_reported() {
+        let g = two_triangles();
+        // {0,1} and {4,5} share a label but are only joined through nodes 2 and 3.
+        let p = Partition::from_labels(&[0, 0, 1, 1, 0, 0]);
+        assert_eq!(disconnected_communities(&g, &p), vec![0]);
+        let q = Partition::from_labels(&[0, 0, 0, 1, 1, 1]);
+        assert!(disconnected_communities(&g, &q).is_empty());
     }
 
     #[test]

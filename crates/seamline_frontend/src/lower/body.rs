@@ -44,6 +44,16 @@ const SQL_FUNCTIONS: &[&str] = &[
     "sql",
 ];
 
+/// Diesel functions (any path ending with these names) whose arguments name the table
+/// written: paths inside them get [`ir::DepKind::Table`].
+const DSL_WRITE_FUNCTIONS: &[&str] = &[
+    "insert_into",
+    "insert_or_ignore_into",
+    "replace_into",
+    "update",
+    "delete",
+];
+
 /// Methods whose first argument, if a string literal, is SQL (rusqlite, postgres,
 /// tokio-postgres, mysql clients).
 const SQL_METHODS: &[&str] = &[
@@ -350,6 +360,20 @@ impl<'ast> Visit<'ast> for Collector {
             && SQL_FUNCTIONS.contains(&super::ident_str(&last.ident).as_str())
         {
             self.first_str_arg(&call.args);
+        }
+        if let syn::Expr::Path(p) = &*call.func
+            && let Some(last) = p.path.segments.last()
+            && DSL_WRITE_FUNCTIONS.contains(&super::ident_str(&last.ident).as_str())
+        {
+            self.visit_expr(&call.func);
+            let from = self.refs.len();
+            for arg in &call.args {
+                self.visit_expr(arg);
+            }
+            for r in &mut self.refs[from..] {
+                r.kind = ir::DepKind::Table;
+            }
+            return;
         }
         syn::visit::visit_expr_call(self, call);
     }

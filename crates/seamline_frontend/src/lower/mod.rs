@@ -167,6 +167,7 @@ impl Lowerer {
                 col.visit_generics(&e.generics);
                 for v in &e.variants {
                     let variant = ident_str(&v.ident);
+                    it.variants.push(variant.clone());
                     it.fields
                         .extend(lower_fields(v.fields.iter(), Some(&variant), &generics));
                     col.visit_fields(&v.fields);
@@ -446,6 +447,7 @@ impl Lowerer {
             signature: None,
             derives: Vec::new(),
             fields: Vec::new(),
+            variants: Vec::new(),
             table_attr: None,
             refs: Vec::new(),
             sql: Vec::new(),
@@ -626,6 +628,7 @@ fn new_item(
         signature: None,
         derives: Vec::new(),
         fields: Vec::new(),
+        variants: Vec::new(),
         table_attr: None,
         refs: Vec::new(),
         sql: Vec::new(),

@@ -1,0 +1,198 @@
+//! Readable context names (`billing`, not `cluster-3`), derived from the context's dominant
+//! module path segments, file stems and model names.
+//!
+//! Each member node contributes its lines (at least 1) to every meaningful token of its
+//! module path below the crate root (segments split on `_`) and, for models, of its name
+//! (split on case changes). Layer words (`routes`, `services`, `repositories`, `models`,
+//! `api`, `db`, ...) and generic words are skipped; tokens are singularised. A token's score
+//! in context `c` is `w_c(t)^2 / sum_d w_d(t)`: frequent in `c` and concentrated there.
+//! Contexts are named from the largest to the smallest, each taking its best token that no
+//! other context has taken; pinned contexts keep their declared names.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use seamline_graph::{DepGraph, NodeId, NodeKey};
+use seamline_ir as ir;
+
+/// Words that name a technical layer or nothing in particular, never a domain.
+pub const SKIPPED_WORDS: &[&str] = &[
+    "route", "routes", "router", "handler", "handlers", "service", "services", "repository", "repositories",
+    "repo", "repos", "model", "models", "controller", "controllers", "api", "db", "src", "mod", "lib", "main",
+    "dto", "dtos", "entity", "entities", "domain", "infra", "infrastructure", "web", "http", "view", "views",
+    "schema", "schemas", "store", "storage", "dao", "impl", "test", "tests", "util", "utils", "helper",
+    "helpers", "common", "shared", "core", "types", "type", "data", "app", "crate", "internal", "orphan",
+    "<orphan>", "new", "get", "set", "list", "find", "save", "create", "update", "delete", "by", "for", "to",
+    "from", "of", "and", "the", "id", "ids", "request", "response", "req", "resp", "error", "errors", "job",
+    "jobs", "client", "clients", "config", "state", "manager", "mgr", "base", "default", "row", "rows",
+];
+
+/// Singular form of a lowercase word by simple English rules (`categories` -> `category`,
+/// `addresses` -> `address`, `orders` -> `order`; `status`, `business` unchanged).
+pub fn singular(word: &str) -> String {
+    let w = word;
+    if w.len() <= 3 {
+        return w.to_owned();
+    }
+    if let Some(stem) = w.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["sses", "shes", "ches", "xes", "zes"] {
+        if w.ends_with(suffix) {
+            return w[..w.len() - 2].to_owned();
+        }
+    }
+    if w.ends_with("uses") {
+        return w[..w.len() - 2].to_owned();
+    }
+    if w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") {
+        return w.to_owned();
+    }
+    match w.strip_suffix('s') {
+        Some(stem) => stem.to_owned(),
+        None => w.to_owned(),
+    }
+}
+
+/// Splits an identifier into lowercase words (`InvoiceLine` -> `invoice`, `line`;
+/// `billing_service` -> `billing`, `service`).
+pub fn words(ident: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in ident.split(|c: char| !c.is_alphanumeric()) {
+        let mut cur = String::new();
+        let chars: Vec<char> = part.chars().collect();
+        for (i, &ch) in chars.iter().enumerate() {
+            let boundary = ch.is_uppercase()
+                && i > 0
+                && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+            if boundary && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.extend(ch.to_lowercase());
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    out.retain(|w| w.chars().any(|c| c.is_alphabetic()));
+    out
+}
+
+fn meaningful(word: &str) -> Option<String> {
+    if SKIPPED_WORDS.contains(&word) {
+        return None;
+    }
+    let s = singular(word);
+    if s.len() < 3 || SKIPPED_WORDS.contains(&s.as_str()) {
+        return None;
+    }
+    Some(s)
+}
+
+/// Token weights of one node.
+fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<String, f64> {
+    let n = graph.node(node);
+    let weight = n.code_lines.max(1) as f64;
+    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    let mut add = |raw: &str| {
+        let tokens: BTreeSet<String> = words(raw).iter().filter_map(|w| meaningful(w)).collect();
+        for t in tokens {
+            let e = out.entry(t).or_default();
+            *e = e.max(weight);
+        }
+    };
+    if let Some(m) = facts.modules.get(n.module.index()) {
+        for seg in m.path.split("::").skip(1) {
+            add(seg);
+        }
+    }
+    if let NodeKey::Item(i) = n.key {
+        if let Some(it) = facts.items.get(i.index()) {
+            if it.kind.is_model() {
+                add(&it.name);
+            }
+        }
+    } else {
+        for &i in &n.items {
+            if let Some(it) = facts.items.get(i.index()) {
+                if it.kind.is_model() && facts.owner_item(i) == i {
+                    let w = u64::from(it.code_lines).max(1) as f64;
+                    for t in words(&it.name).iter().filter_map(|w| meaningful(w)) {
+                        *out.entry(t).or_default() += w;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Names for contexts given as node lists: `declared[c]` is a pinned name to keep. Returns
+/// one unique name per context.
+pub fn name_contexts(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    members: &[Vec<NodeId>],
+    declared: &[Option<String>],
+) -> Vec<String> {
+    let k = members.len();
+    let mut weights: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); k];
+    let mut total: BTreeMap<String, f64> = BTreeMap::new();
+    let mut sizes = vec![0u64; k];
+    for (c, nodes) in members.iter().enumerate() {
+        for &node in nodes {
+            sizes[c] += graph.node(node).code_lines.max(1);
+            for (t, w) in node_tokens(facts, graph, node) {
+                *weights[c].entry(t.clone()).or_default() += w;
+                *total.entry(t).or_default() += w;
+            }
+        }
+    }
+    let mut names: Vec<Option<String>> = declared.to_vec();
+    names.resize(k, None);
+    let mut taken: BTreeSet<String> = names.iter().flatten().cloned().collect();
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(sizes[c]), c));
+    for c in order {
+        if names[c].is_some() {
+            continue;
+        }
+        let mut ranked: Vec<(f64, &String)> = weights[c]
+            .iter()
+            .map(|(t, &w)| (w * w / total[t], t))
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let name = ranked
+            .iter()
+            .map(|(_, t)| (*t).clone())
+            .find(|t| !taken.contains(t))
+            .unwrap_or_else(|| {
+                let base = ranked.first().map(|(_, t)| (*t).clone()).unwrap_or_else(|| "context".to_owned());
+                (2..)
+                    .map(|i| format!("{base}-{i}"))
+                    .find(|n| !taken.contains(n))
+                    .unwrap_or(base)
+            });
+        taken.insert(name.clone());
+        names[c] = Some(name);
+    }
+    names.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_split_and_singularised() {
+        assert_eq!(words("InvoiceLine"), vec!["invoice", "line"]);
+        assert_eq!(words("billing_service"), vec!["billing", "service"]);
+        assert_eq!(words("HTTPServer"), vec!["http", "server"]);
+        assert_eq!(singular("categories"), "category");
+        assert_eq!(singular("addresses"), "address");
+        assert_eq!(singular("orders"), "order");
+        assert_eq!(singular("status"), "status");
+        assert_eq!(singular("statuses"), "status");
+        assert_eq!(meaningful("repositories"), None);
+        assert_eq!(meaningful("payments"), Some("payment".to_owned()));
+    }
+}
