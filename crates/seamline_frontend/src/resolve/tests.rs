@@ -218,3 +218,346 @@ ref krate::b::f -> krate::a::X type x2 krate/src/lib.rs:5
 "#,
     );
 }
+
+#[test]
+fn use_groups_renames_and_self_are_flattened() {
+    check(
+        r#"
+pub mod a {
+    pub struct X;
+    pub mod sub { pub struct Z; }
+}
+mod b {
+    use crate::a::{self, X as Y, sub::{Z}};
+    fn f(_: a::X, _: Y, _: Z) {}
+}
+"#,
+        r#"
+ref krate::b -> krate::a::X import x1 krate/src/lib.rs:7
+ref krate::b -> krate::a::sub::Z import x1 krate/src/lib.rs:7
+ref krate::b::f -> krate::a::X type x2 krate/src/lib.rs:8
+ref krate::b::f -> krate::a::sub::Z type x1 krate/src/lib.rs:8
+"#,
+    );
+}
+
+#[test]
+fn glob_imports_of_modules_and_enums() {
+    check(
+        r#"
+pub mod model {
+    pub struct Order;
+    pub enum Status { Open, Closed(u8) }
+}
+mod logic {
+    use crate::model::*;
+    use Status::*;
+    fn f(o: Order) -> bool {
+        match status() { Open => true, Closed(_) => false }
+    }
+    fn status() -> Status { Open }
+}
+"#,
+        r#"
+ref krate::logic -> krate::model::Status import x1 krate/src/lib.rs:8
+ref krate::logic::f -> krate::logic::status call x1 krate/src/lib.rs:10
+ref krate::logic::f -> krate::model::Order type x1 krate/src/lib.rs:9
+ref krate::logic::f -> krate::model::Status call x2 krate/src/lib.rs:10
+ref krate::logic::status -> krate::model::Status type x1 krate/src/lib.rs:12
+ref krate::logic::status -> krate::model::Status call x1 krate/src/lib.rs:12
+"#,
+    );
+}
+
+#[test]
+fn crate_self_and_super_paths() {
+    check(
+        r#"
+pub struct Root;
+mod a {
+    pub struct A;
+    mod b {
+        fn f() {
+            let _ = crate::Root;
+            let _ = super::A;
+            let _ = super::super::Root;
+            let _ = self::g();
+        }
+        fn g() {}
+    }
+}
+"#,
+        r#"
+ref krate::a::b::f -> krate::Root call x2 krate/src/lib.rs:7
+ref krate::a::b::f -> krate::a::A call x1 krate/src/lib.rs:8
+ref krate::a::b::f -> krate::a::b::g call x1 krate/src/lib.rs:10
+"#,
+    );
+}
+
+#[test]
+fn re_exports_are_followed_to_the_defining_item_and_cycles_end() {
+    check(
+        r#"
+mod deep { pub mod inner { pub struct Thing; } }
+pub mod facade { pub use crate::deep::inner::Thing; }
+pub mod facade2 { pub use crate::facade::Thing as Renamed; }
+mod loop_a { pub use crate::loop_b::Ghost; }
+mod loop_b { pub use crate::loop_a::Ghost; }
+mod user {
+    use crate::facade2::Renamed;
+    use crate::loop_a::Ghost;
+    fn f(_: Renamed, _: Ghost) {}
+}
+"#,
+        r#"
+ref krate::facade -> krate::deep::inner::Thing import x1 krate/src/lib.rs:3
+ref krate::facade2 -> krate::deep::inner::Thing import x1 krate/src/lib.rs:4
+ref krate::user -> krate::deep::inner::Thing import x1 krate/src/lib.rs:8
+ref krate::user::f -> krate::deep::inner::Thing type x1 krate/src/lib.rs:10
+external krate::loop_a -> <unresolved>::crate::loop_b::Ghost x1
+external krate::loop_b -> <unresolved>::crate::loop_a::Ghost x1
+external krate::user -> <unresolved>::Ghost x1
+external krate::user -> <unresolved>::crate::loop_a::Ghost x1
+diag note unresolved-import krate/src/lib.rs:5 unresolved import `crate::loop_b::Ghost`
+diag note unresolved-import krate/src/lib.rs:6 unresolved import `crate::loop_a::Ghost`
+diag note unresolved-import krate/src/lib.rs:9 unresolved import `crate::loop_a::Ghost`
+"#,
+    );
+}
+
+#[test]
+fn workspace_crates_by_local_name_and_bins_use_their_lib() {
+    check(
+        r#"
+//- shop_core
+pub mod model { pub struct Order; }
+//- billing deps=core=shop_core
+use core::model::Order;
+pub fn bill(_: &Order) {}
+pub fn direct(_: ::core::model::Order) {}
+//- app bin pkg=billing
+fn main() { billing::bill(todo!()); }
+"#,
+        r#"
+ref app::main -> billing::bill call x1 app/src/lib.rs:1
+ref billing -> shop_core::model::Order import x1 billing/src/lib.rs:1
+ref billing::bill -> shop_core::model::Order type x1 billing/src/lib.rs:2
+ref billing::direct -> shop_core::model::Order type x1 billing/src/lib.rs:3
+"#,
+    );
+}
+
+#[test]
+fn relative_paths_through_child_and_imported_modules() {
+    check(
+        r#"
+pub mod models {
+    pub mod order { pub struct Order; pub fn new() -> Order { Order } }
+}
+mod handlers {
+    use crate::models;
+    fn a() -> models::order::Order { models::order::new() }
+}
+fn b() -> models::order::Order { todo!() }
+"#,
+        r#"
+ref krate::b -> krate::models::order::Order type x1 krate/src/lib.rs:9
+ref krate::handlers::a -> krate::models::order::Order type x1 krate/src/lib.rs:7
+ref krate::handlers::a -> krate::models::order::new call x1 krate/src/lib.rs:7
+ref krate::models::order::new -> krate::models::order::Order type x1 krate/src/lib.rs:3
+ref krate::models::order::new -> krate::models::order::Order call x1 krate/src/lib.rs:3
+"#,
+    );
+}
+
+#[test]
+fn uses_inside_function_bodies_are_scoped_to_the_function() {
+    check(
+        r#"
+mod a { pub struct X; }
+mod b {
+    fn f() {
+        use crate::a::X;
+        let _x: X = X;
+    }
+    fn g(_: X) {}
+}
+"#,
+        r#"
+ref krate::b::f -> krate::a::X import x1 krate/src/lib.rs:5
+ref krate::b::f -> krate::a::X type x1 krate/src/lib.rs:6
+ref krate::b::f -> krate::a::X call x1 krate/src/lib.rs:6
+external krate::b -> <unresolved>::X x1
+"#,
+    );
+}
+
+#[test]
+fn self_type_methods_and_enum_variants() {
+    check(
+        r#"
+pub struct Order { id: u32 }
+impl Order {
+    pub fn new() -> Self { Self { id: 0 } }
+    pub fn copy(&self) -> Order { Self::new() }
+}
+pub enum Status { Open }
+pub trait Repo { fn find(&self); }
+fn f(r: &dyn Repo) {
+    let _ = Order::new();
+    let _ = Order::missing();
+    let _ = Status::Open;
+    Repo::find(r);
+}
+"#,
+        r#"
+item krate::Order Struct Public krate/src/lib.rs:2
+item krate::<impl Order> Impl Private krate/src/lib.rs:3 parent=krate::Order
+item krate::Order::new Method Public krate/src/lib.rs:4 parent=krate::<impl Order>
+item krate::Order::copy Method Public krate/src/lib.rs:5 parent=krate::<impl Order>
+item krate::Status Enum Public krate/src/lib.rs:7
+item krate::Repo Trait Public krate/src/lib.rs:8
+item krate::Repo::find Method Public krate/src/lib.rs:8 parent=krate::Repo
+item krate::f Function Private krate/src/lib.rs:9
+ref krate::<impl Order> -> krate::Order impl x1 krate/src/lib.rs:3
+ref krate::Order::new -> krate::Order type x1 krate/src/lib.rs:4
+ref krate::Order::new -> krate::Order call x1 krate/src/lib.rs:4
+ref krate::Order::copy -> krate::Order type x1 krate/src/lib.rs:5
+ref krate::Order::copy -> krate::Order::new call x1 krate/src/lib.rs:5
+ref krate::f -> krate::Order call x1 krate/src/lib.rs:11
+ref krate::f -> krate::Order::new call x1 krate/src/lib.rs:10
+ref krate::f -> krate::Status call x1 krate/src/lib.rs:12
+ref krate::f -> krate::Repo type x1 krate/src/lib.rs:9
+ref krate::f -> krate::Repo::find call x1 krate/src/lib.rs:13
+"#,
+    );
+}
+
+#[test]
+fn impl_trait_for_type_links_both_and_names_the_block() {
+    check(
+        r#"
+mod model { pub struct Invoice; }
+mod api {
+    pub trait Render { fn render(&self) -> String; }
+}
+mod glue {
+    use crate::api::Render;
+    use crate::model::Invoice;
+    impl Render for Invoice { fn render(&self) -> String { String::new() } }
+    impl std::fmt::Display for Invoice {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { Ok(()) }
+    }
+}
+"#,
+        r#"
+item krate::api::Render Trait Public krate/src/lib.rs:4
+item krate::api::Render::render Method Public krate/src/lib.rs:4 parent=krate::api::Render
+item krate::glue::<impl Render for Invoice> Impl Private krate/src/lib.rs:9 parent=krate::model::Invoice
+item krate::glue::Invoice::render Method Private krate/src/lib.rs:9 parent=krate::glue::<impl Render for Invoice>
+item krate::glue::<impl std::fmt::Display for Invoice> Impl Private krate/src/lib.rs:10 parent=krate::model::Invoice
+item krate::glue::Invoice::fmt Method Private krate/src/lib.rs:11 parent=krate::glue::<impl std::fmt::Display for Invoice>
+item krate::model::Invoice Struct Public krate/src/lib.rs:2
+ref krate::glue -> krate::api::Render import x1 krate/src/lib.rs:7
+ref krate::glue -> krate::model::Invoice import x1 krate/src/lib.rs:8
+ref krate::glue::<impl Render for Invoice> -> krate::api::Render impl x1 krate/src/lib.rs:9
+ref krate::glue::<impl Render for Invoice> -> krate::model::Invoice impl x1 krate/src/lib.rs:9
+ref krate::glue::<impl std::fmt::Display for Invoice> -> krate::model::Invoice impl x1 krate/src/lib.rs:10
+external krate::api -> std x1
+external krate::glue -> std x6
+"#,
+    );
+}
+
+#[test]
+fn fields_refer_to_models_and_ids_are_marked() {
+    check(
+        r#"
+pub struct OrderId(u64);
+pub type CustomerId = u64;
+pub struct Customer;
+pub struct Line { pub sku: String }
+pub struct Order {
+    pub id: OrderId,
+    pub customer_id: CustomerId,
+    pub customer: Option<Box<Customer>>,
+    pub lines: Vec<Line>,
+    pub tag_ids: Vec<u32>,
+    pub parent: Option<OrderId>,
+}
+pub enum Event { Placed { order: Order }, Cancelled(OrderId) }
+"#,
+        r#"
+item krate::OrderId Struct Public krate/src/lib.rs:2
+  field 0: u64 -> []
+item krate::CustomerId TypeAlias Public krate/src/lib.rs:3
+item krate::Customer Struct Public krate/src/lib.rs:4
+item krate::Line Struct Public krate/src/lib.rs:5
+  field sku: String -> []
+item krate::Order Struct Public krate/src/lib.rs:6
+  field id: OrderId (id) -> [krate::OrderId]
+  field customer_id: CustomerId (id) -> [krate::CustomerId]
+  field customer: Option<Box<Customer>> -> [krate::Customer]
+  field lines: Vec<Line> -> [krate::Line]
+  field tag_ids: Vec<u32> (id) -> []
+  field parent: Option<OrderId> (id) -> [krate::OrderId]
+item krate::Event Enum Public krate/src/lib.rs:14
+  field Placed.order: Order -> [krate::Order]
+  field Cancelled.0: OrderId (id) -> [krate::OrderId]
+"#,
+    );
+}
+
+#[test]
+fn generic_parameters_and_locals_are_not_references() {
+    check(
+        r#"
+pub struct T;
+pub struct Wrapper<T> { inner: T }
+impl<T: Clone> Wrapper<T> {
+    fn get<U>(&self, u: U) -> T where U: Into<T> {
+        let x = self.inner.clone();
+        let y = u;
+        let _ = T::default;
+        drop(y);
+        x
+    }
+}
+fn uses_struct_t(t: T) -> T { t }
+"#,
+        r#"
+ref krate::<impl Wrapper<T>> -> krate::Wrapper impl x1 krate/src/lib.rs:4
+ref krate::uses_struct_t -> krate::T type x2 krate/src/lib.rs:13
+external krate -> std x3
+"#,
+    );
+}
+
+#[test]
+fn unknown_names_are_external_or_unresolved() {
+    check(
+        r#"
+use serde::Serialize;
+fn f() -> Vec<String> {
+    let _ = tokio::spawn(async {});
+    let _ = Mystery::new();
+    let _ = helper();
+    let v: Option<u8> = None;
+    println!("{:?}", v);
+    ::anyhow::bail!("x");
+    vec![]
+}
+#[derive(Serialize)]
+struct S;
+"#,
+        r#"
+external krate -> <unresolved>::Mystery::new x1
+external krate -> <unresolved>::helper x1
+external krate -> anyhow x1
+external krate -> serde x1
+external krate -> std x6
+external krate -> tokio x1
+"#,
+    );
+}
