@@ -310,9 +310,7 @@ impl Worker {
             let rewrites = repo
                 .diff_resource_cache_for_tree_diff()
                 .map_err(|e| e.to_string())?;
-            let mut lines = repo
-                .diff_resource_cache_for_tree_diff()
-                .map_err(|e| e.to_string())?;
+            let mut lines = rewrites.clone();
             // Deterministic line counts whatever `diff.algorithm` says, and never an
             // external diff command.
             lines.options.algorithm = Some(gix::diff::blob::Algorithm::Myers);
@@ -354,18 +352,23 @@ impl Worker {
                 track_empty: false,
             }));
         });
-        platform
-            .for_each_to_obtain_tree_with_cache(&tree, rewrite_cache, |change| {
-                if change.entry_mode().is_blob() {
-                    changes.push(change.detach());
-                }
+        let walked = platform.for_each_to_obtain_tree_with_cache(&tree, rewrite_cache, |change| {
+            if change.entry_mode().is_blob() {
+                changes.push(change.detach());
+            }
+            // Past the limit the commit is skipped anyway: stop diffing it.
+            if changes.len() > max_files {
+                Ok(std::ops::ControlFlow::Break(()))
+            } else {
                 Ok(std::ops::ControlFlow::Continue(()))
-            })
-            .map_err(|e| e.to_string())?;
+            }
+        });
         rewrite_cache.clear_resource_cache_keep_allocation();
+        // Stopping at the limit makes the walk report "cancelled": the commit is huge.
         if changes.len() > max_files {
             return Ok(DiffOutcome::Huge);
         }
+        walked.map_err(|e| e.to_string())?;
         let mut res = Vec::with_capacity(changes.len());
         for change in &changes {
             let (added, removed) = line_counts(line_cache, change, &repo.objects);

@@ -204,6 +204,12 @@ fn huge_commits_are_skipped_and_counted() {
             ("gen/f1.rs", Some("changed\n")),
         ],
     );
+    // Six modifications (found during the tree walk, unlike additions).
+    let changed: Vec<(&str, Option<&str>)> = many
+        .iter()
+        .map(|(p, _)| (p.as_str(), Some("again\n")))
+        .collect();
+    repo.commit(ALICE, &changed);
 
     let history = read_history(
         repo.path(),
@@ -212,8 +218,9 @@ fn huge_commits_are_skipped_and_counted() {
             ..opts()
         },
     );
-    assert_eq!(history.commits_read, 2);
-    assert_eq!(history.huge_skipped, 1);
+    assert!(history.diagnostics.is_empty(), "{:?}", history.diagnostics);
+    assert_eq!(history.commits_read, 3);
+    assert_eq!(history.huge_skipped, 2);
     assert_eq!(history.commits.len(), 1);
     assert_eq!(
         history.files.keys().collect::<Vec<_>>(),
