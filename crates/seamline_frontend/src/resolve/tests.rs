@@ -561,3 +561,215 @@ external krate -> tokio x1
 "#,
     );
 }
+
+#[test]
+fn diesel_schema_mapping_and_dsl_accesses() {
+    check(
+        r#"
+pub mod schema {
+    diesel::table! {
+        use diesel::sql_types::*;
+        users (id) {
+            id -> Int4,
+            #[sql_name = "full_name"]
+            name -> Text,
+        }
+        #[sql_name = "order_rows"]
+        orders (id) { id -> Int4, user_id -> Int4, }
+    }
+    diesel::joinable!(orders -> users (user_id));
+    diesel::allow_tables_to_appear_in_same_query!(users, orders);
+}
+pub mod models {
+    #[derive(Queryable, Insertable)]
+    #[diesel(table_name = crate::schema::users)]
+    pub struct User { pub id: i32 }
+    #[derive(Queryable)]
+    #[table_name = "orders"]
+    pub struct Order { pub id: i32 }
+}
+mod repo {
+    use crate::schema::users;
+    use crate::schema::orders::dsl::*;
+    fn list() { let _ = users::table.filter(users::name.eq("x")); }
+    fn add() { diesel::insert_into(users::table).values(()); }
+    fn count() { let _ = orders.filter(user_id.eq(1)); }
+    fn wipe() { diesel::delete(orders.filter(id.eq(2))); }
+}
+"#,
+        r#"
+item krate::models::User Struct Public krate/src/lib.rs:19 table=users derives=[Insertable,Queryable]
+item krate::models::Order Struct Public krate/src/lib.rs:22 table=order_rows derives=[Queryable]
+item krate::repo::list Function Private krate/src/lib.rs:27
+item krate::repo::add Function Private krate/src/lib.rs:28
+item krate::repo::count Function Private krate/src/lib.rs:29
+item krate::repo::wipe Function Private krate/src/lib.rs:30
+item krate::schema::users TableSchema Public krate/src/lib.rs:5
+item krate::schema::orders TableSchema Public krate/src/lib.rs:11
+table order_rows defined=krate/src/lib.rs:11 columns=[id,user_id]
+table users defined=krate/src/lib.rs:5 columns=[id,full_name]
+access krate::models::User users Read Mapping x1 krate/src/lib.rs:18
+access krate::models::Order order_rows Read Mapping x1 krate/src/lib.rs:21
+access krate::repo::list users Read Dsl x2 krate/src/lib.rs:27
+access krate::repo::add users Write Dsl x1 krate/src/lib.rs:28
+access krate::repo::count order_rows Read Dsl x2 krate/src/lib.rs:29
+access krate::repo::wipe order_rows Write Dsl x2 krate/src/lib.rs:30
+ref krate::repo -> krate::schema::users import x1 krate/src/lib.rs:25
+ref krate::repo -> krate::schema::orders import x1 krate/src/lib.rs:26
+"#,
+    );
+}
+
+#[test]
+fn sql_in_query_macros_functions_methods_and_keyword_literals() {
+    check(
+        r##"
+mod repo {
+    async fn a(pool: &Pool) {
+        sqlx::query!("SELECT id FROM users WHERE id = $1", 1);
+        sqlx::query_as!(User, "update users set name = $1", "x");
+        let _ = sqlx::query_scalar("select count(*) from orders");
+        conn.execute("INSERT INTO audit (msg) VALUES (?1)", params![]);
+        let q = r#"
+            DELETE FROM sessions WHERE expired
+        "#;
+        let _ = diesel::sql_query(format!("SELECT * FROM {}", "x"));
+        let prose = "Select the thing you want from the list";
+        conn.prepare("SELEKT broken FROM carts ((");
+    }
+}
+"##,
+        r#"
+table audit defined=- columns=[]
+table carts defined=- columns=[]
+table orders defined=- columns=[]
+table sessions defined=- columns=[]
+table users defined=- columns=[]
+access krate::repo::a audit Write Sql x1 krate/src/lib.rs:7
+access krate::repo::a carts Read Sql x1 krate/src/lib.rs:13
+access krate::repo::a orders Read Sql x1 krate/src/lib.rs:6
+access krate::repo::a sessions Write Sql x1 krate/src/lib.rs:8
+access krate::repo::a users Read Sql x1 krate/src/lib.rs:4
+access krate::repo::a users Write Sql x1 krate/src/lib.rs:5
+diag note sql-unparsed krate/src/lib.rs:13 SQL not understood by the parser; tables found by a scan: carts
+"#,
+    );
+}
+
+#[test]
+fn macro_bodies_are_searched_for_paths() {
+    check(
+        r#"
+pub mod model { pub struct Order; pub fn total() -> u32 { 0 } }
+#[macro_export]
+macro_rules! order { () => { $crate::model::Order } }
+mod ui {
+    fn f() {
+        let v = vec![crate::model::Order, crate::model::Order];
+        println!("{}", crate::model::total());
+        my_json!({ "order": crate::model::total() });
+        let _ = order!();
+    }
+}
+"#,
+        r#"
+ref krate::order -> krate::model::Order call x1 krate/src/lib.rs:4
+ref krate::ui::f -> krate::order call x1 krate/src/lib.rs:10
+ref krate::ui::f -> krate::model::Order call x2 krate/src/lib.rs:7
+ref krate::ui::f -> krate::model::total call x2 krate/src/lib.rs:8
+external krate::ui -> <unresolved>::my_json x1
+external krate::ui -> std x2
+"#,
+    );
+}
+
+#[test]
+fn items_get_stable_paths_even_when_names_repeat() {
+    check(
+        r#"
+pub struct A;
+impl A { fn f(&self) {} }
+impl Clone for A { fn clone(&self) -> Self { A } }
+#[cfg(unix)]
+fn g() {}
+#[cfg(not(unix))]
+fn g() {}
+impl A { fn f(&self) {} }
+"#,
+        r#"
+item krate::A Struct Public krate/src/lib.rs:2
+item krate::<impl A> Impl Private krate/src/lib.rs:3 parent=krate::A
+item krate::A::f Method Private krate/src/lib.rs:3 parent=krate::<impl A>
+item krate::<impl Clone for A> Impl Private krate/src/lib.rs:4 parent=krate::A
+item krate::A::clone Method Private krate/src/lib.rs:4 parent=krate::<impl Clone for A>
+item krate::g Function Private krate/src/lib.rs:6
+item krate::g#2 Function Private krate/src/lib.rs:8
+item krate::<impl A>#2 Impl Private krate/src/lib.rs:9 parent=krate::A
+item krate::A::f#2 Method Private krate/src/lib.rs:9 parent=krate::<impl A>#2
+"#,
+    );
+}
+
+#[test]
+fn odd_syntax_never_panics() {
+    // Every construct here is legal for syn; the point is that lowering and resolution
+    // survive them and still find the plain reference at the end.
+    let src = r#"
+#![allow(unused)]
+use ::{self as root_alias};
+use self::{*};
+use super::*;
+use crate::*;
+use r#type::r#struct as _;
+mod r#type { pub struct r#struct; pub use super::*; pub use self::*; }
+extern crate self as me;
+extern crate alloc as a;
+type Weird<'a, const N: usize, T: ?Sized + 'a> = &'a [Box<dyn Fn(&T) -> [u8; N] + 'a>; N];
+fn q<T: Iterator<Item = <T as IntoIterator>::Item>>(t: T) -> impl Fn() -> <T as Iterator>::Item { || todo!() }
+impl<T> r#type::r#struct where T: Copy {}
+impl !Send for Nothing {}
+unsafe impl Sync for Nothing {}
+const _: () = { struct Hidden; impl Hidden { fn x() {} } };
+static S: &str = "UPDATE";
+macro_rules! m { ($($t:tt)*) => { $crate::missing::path!($($t)*) } }
+m! { fn generated() {} }
+lazy_static::lazy_static! { static ref X: Vec<crate::r#type::r#struct> = vec![]; }
+union U { a: u32, b: f32 }
+extern "C" { fn ext(x: *const u8) -> i32; static E: u8; }
+trait Tr where Self: Sized { type A: Tr<A = Self::A>; const C: u8 = 1; fn d() -> Self::A; }
+enum En { A = 1 << 2, B { x: [u8; 3] }, C(fn(u8) -> u8) }
+fn pats(x: En) { match x { En::A | En::B { .. } if true => {}, En::C(f) => { let En::C(_) = x else { return }; } } }
+fn closure() { let f = |a: u8, (b, c): (u8, u8)| a + b + c; let _ = f(1, (2, 3)); }
+fn nested() { fn inner() { struct Local; let _ = Local; } mod m2 { } }
+async fn asy() { async move { }.await; let _ = async || 1; }
+fn strings() { let _ = b"SELECT x FROM y"; let _ = c"SELECT"; let _ = "WITH"; let _ = 'a'; }
+fn bad_macro() { unknown!(@#$%^&* "DELETE FROM ghosts" ::a::b!c); }
+fn last(_: r#type::r#struct) {}
+"#;
+    let facts = facts_of(src);
+    let dump = facts.dump();
+    assert!(
+        dump.contains("ref krate::last -> krate::type::struct type x1"),
+        "{dump}"
+    );
+    assert!(dump.contains("item krate::generated Function"), "{dump}");
+    assert!(dump.contains("item krate::U Union"), "{dump}");
+    assert!(dump.contains("item krate::ext Function"), "{dump}");
+}
+
+#[test]
+fn deeply_nested_expressions_do_not_overflow_in_a_big_stack_thread() {
+    let depth = 3000;
+    let src = format!(
+        "fn f() -> u32 {{ {}1{} }}\nstruct S;\nfn g(_: S) {{}}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let facts = std::thread::Builder::new()
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || facts_of(&src))
+        .expect("thread starts")
+        .join()
+        .expect("no panic");
+    assert!(facts.dump().contains("ref krate::g -> krate::S type x1"));
+}
