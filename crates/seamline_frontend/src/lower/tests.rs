@@ -163,3 +163,133 @@ note duplicate-module @10 module `sys` has several `#[path]` values (unix.rs, wi
 "#,
     );
 }
+
+#[test]
+fn items_signatures_fields_and_mappings() {
+    check(
+        r#"
+/// Docs are not part of the span.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "db", derive(sqlx::FromRow), sea_orm(table_name = "accounts"))]
+pub struct Account<T: Clone> {
+    pub id: AccountId,
+    owner: Option<Vec<crate::users::User>>,
+    extra: T,
+}
+pub(crate) enum Event { Opened { at: Time }, Closed(Reason), Unknown }
+pub trait Store: Send {
+    fn load(&self, id: AccountId) -> Result<Account<u8>, Error>;
+}
+impl<T: Clone> Store for Account<T> {
+    async fn load<'a>(&'a self, id: AccountId) -> Result<Account<u8>, Error> where T: 'a { todo!() }
+}
+pub fn transfer(from: &mut Account<u8>, to: &dyn Store, amount: [u8; 4]) -> impl Iterator<Item = u8> + '_ {
+    std::iter::empty()
+}
+"#,
+        r#"
+mod#0 "" parent=None lines=1-19 vis=Some(Private)
+  item#0 Struct Account Public @5:12 lines=5-9 derives=[Debug,FromRow,Serialize] table=accounts@4
+    field id: AccountId [type:AccountId@6]
+    field owner: Option<Vec<crate::users::User>> [type:Option@7 type:Vec@7 type:crate::users::User@7]
+    field extra: T []
+    refs type:Clone@5 type:AccountId@6 type:Option@7 type:Vec@7 type:crate::users::User@7
+  item#1 Enum Event Crate @10:17 lines=10-10
+    field Opened.at: Time [type:Time@10]
+    field Closed.0: Reason [type:Reason@10]
+    refs type:Time@10 type:Reason@10
+  item#2 Trait Store Public @11:11 lines=11-13
+    refs type:Send@11
+  item#3 Method load Public @12:8 lines=12-12 parent=#2
+    sig fn load(&self, id: AccountId) -> Result<Account<u8>, Error>
+    refs type:AccountId@12 type:Result@12 type:Account@12 type:u8@12 type:Error@12
+  item#4 Impl impl Store for Account<T> Private @14:1 lines=14-16 self=Account trait=Store
+    refs type:Clone@14
+  item#5 Method load Private @15:14 lines=15-15 parent=#4
+    sig async fn load<'a>(&'a self, id: AccountId) -> Result<Account<u8>, Error> where T: 'a
+    refs type:AccountId@15 type:Result@15 type:Account@15 type:u8@15 type:Error@15 call:todo@15
+  item#6 Function transfer Public @17:8 lines=17-19
+    sig fn transfer(from: &mut Account<u8>, to: &dyn Store, amount: [u8; 4]) -> impl Iterator<Item = u8> + '_
+    refs type:Account@17 type:u8@17 type:Store@17 type:u8@17 type:Iterator@17 type:u8@17 call:std::iter::empty@18
+"#,
+    );
+}
+
+#[test]
+fn uses_are_flattened_and_body_uses_belong_to_their_item() {
+    check(
+        r#"
+pub use ::ext::{self, a::{B as C, *}, d::e::{self as f}};
+use crate::x::_Unused as _;
+extern crate alloc as my_alloc;
+fn body() {
+    use super::y::Z;
+    let _ = Z;
+}
+"#,
+        r#"
+mod#0 "" parent=None lines=1-8 vis=Some(Private)
+  use ::ext Public in_item=None @2
+  use ::ext::a::B as C Public in_item=None @2
+  use ::ext::a::* Public in_item=None @2
+  use ::ext::d::e as f Public in_item=None @2
+  use crate::x::_Unused as _ Private in_item=None @3
+  use ::alloc as my_alloc Private in_item=None @4
+  use super::y::Z Private in_item=Some(0) @6
+  item#0 Function body Private @5:4 lines=5-8
+    sig fn body()
+    refs call:Z@7
+"#,
+    );
+}
+
+#[test]
+fn sql_literals_are_flagged_by_context() {
+    check(
+        r#"
+fn f() {
+    sqlx::query_as!(Row, "insert into t values (1)");
+    client.query_one("LISTEN channel", &[]);
+    let a = "  select 1";
+    let b = "selection";
+    let c = sqlx::query(r"SHOW TABLES");
+    let d = "update: done";
+}
+"#,
+        r#"
+mod#0 "" parent=None lines=1-9 vis=Some(Private)
+  item#0 Function f Private @2:4 lines=2-9
+    sig fn f()
+    refs call:sqlx::query_as@3 call:Row@3 call:client@4 call:sqlx::query@7
+    sql "insert into t values (1)" @3 call=true
+    sql "LISTEN channel" @4 call=true
+    sql "  select 1" @5 call=false
+    sql "SHOW TABLES" @7 call=true
+"#,
+    );
+}
+
+#[test]
+fn diesel_table_macros_and_module_level_macros() {
+    check(
+        r#"
+table! {
+    #[sql_name = "People"]
+    public.persons (id) { id -> Int4, r#type -> Text, }
+    pets { id -> Int4, }
+}
+lazy_static! { static ref POOL: crate::db::Pool = crate::db::connect("SELECT 1"); }
+thread_local! { static CACHE: crate::cache::Cache = crate::cache::Cache::new(); }
+"#,
+        r#"
+mod#0 "" parent=None lines=1-8 vis=Some(Private)
+  table People (rust persons) [id,type] @4
+  table pets (rust pets) [id] @5
+  refs call:lazy_static@7 call:crate::db::Pool@7 call:crate::db::connect@7 call:thread_local@8
+  sql "SELECT 1" @7 call=false
+  item#0 Static CACHE Private @8:24 lines=8-8
+    refs type:crate::cache::Cache@8 call:crate::cache::Cache::new@8
+note macro-body-skipped @7 the body of `lazy_static!` was scanned as text
+"#,
+    );
+}
