@@ -10,6 +10,35 @@ use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
 use std::collections::BTreeSet;
 
+/// Name prefixes of functions that notify rather than ask.
+const NOTIFY_PREFIXES: &[&str] = &[
+    "notify",
+    "send_",
+    "publish",
+    "emit",
+    "on_",
+    "record_",
+    "log_",
+    "track_",
+    "audit",
+    "enqueue",
+    "dispatch",
+    "broadcast",
+    "alert",
+];
+
+/// Whether a one-line signature returns nothing useful: no return type, `()`, or a
+/// `Result<()>`-like wrapper of `()`.
+fn returns_nothing(signature: &str) -> bool {
+    match signature.rsplit_once("->") {
+        None => true,
+        Some((_, ret)) => {
+            let ret = ret.trim();
+            ret == "()" || ret.contains("<()")
+        }
+    }
+}
+
 /// Read-only access to the inputs, tolerant of ids out of range.
 pub(crate) struct Input<'a> {
     pub facts: &'a ir::Facts,
@@ -83,6 +112,17 @@ impl Input<'_> {
             }
         }
         cur
+    }
+
+    /// Whether a function or method only notifies: it returns nothing (no `->`, `-> ()`,
+    /// `-> Result<()>`, `-> Result<(), E>`) or its name says so (`notify_*`, `send_*`, ...).
+    /// Calls to it need no answer, so they can become events.
+    pub fn notifies(&self, item: ir::ItemId) -> bool {
+        self.item(item).is_some_and(|it| {
+            matches!(it.kind, ir::ItemKind::Function | ir::ItemKind::Method)
+                && (it.signature.as_deref().is_some_and(returns_nothing)
+                    || NOTIFY_PREFIXES.iter().any(|p| it.name.starts_with(p)))
+        })
     }
 
     pub fn n_contexts(&self) -> usize {
@@ -223,7 +263,14 @@ pub(crate) fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions
     let shared_models = data::shared_models(&input, &cross);
     let shared_tables = data::shared_tables(&input, &options.thresholds);
     let cycles = cycles::cycles(&input, &cross);
-    let extraction = order::extraction(&input, &cross, &services, &shared_models, &shared_tables);
+    let extraction = order::extraction(
+        &input,
+        &cross,
+        &services,
+        &shared_models,
+        &shared_tables,
+        &cycles,
+    );
 
     let contexts_in_cycles: BTreeSet<ContextId> = cycles
         .iter()

@@ -1,15 +1,22 @@
 //! Cycles between contexts: the references that form each, which edges to cut, and how.
 //!
 //! Services in a cycle cannot be deployed independently, so every cycle must be broken
-//! before (or while) extracting. The plan cuts the lightest edge first (fewest references:
-//! least code to change), repeating until the component is acyclic, and names a technique
-//! for each cut (DOMAIN.md "Break cycles"):
+//! before (or while) extracting. Each edge of a cycle gets a technique (DOMAIN.md "Break
+//! cycles"), judged from the calls that form it:
+//! - **events** when every call on the edge only notifies (returns nothing, `notify_*`,
+//!   `on_*`, ...): a notification flowing "backwards" becomes an event the other side
+//!   subscribes to;
 //! - **move the item** when the edge rests on one or two items that the depending context
-//!   uses more than their own context does;
-//! - **events** when the edge only notifies (calls returning nothing, `notify_*`, `send_*`,
-//!   ...) or reads data: the notification flows backwards as an event instead;
+//!   uses more than their own context does, and that do not lean on their own context more
+//!   than on the depending one;
+//! - **reference by ID** when the edge has no calls, only models and tables: hold an ID or an
+//!   own DTO and replicate data by events (see the shared models and tables);
 //! - **dependency inversion** otherwise: the caller declares a trait for what it needs and the
 //!   other context implements it.
+//!
+//! Which edges to cut: an edge of notifications first (it is the backward flow, and turning
+//! fire-and-forget calls into events changes no caller's logic), otherwise the lightest edge
+//! (fewest references: the least code to change), repeated until the component is acyclic.
 
 use crate::build::Input;
 use crate::services::list;
@@ -17,24 +24,6 @@ use crate::{CrossRef, CutTechnique, CycleCut, CycleEdge, CyclePlan};
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Name prefixes of functions that notify rather than ask.
-const NOTIFY_PREFIXES: &[&str] = &[
-    "notify",
-    "send",
-    "publish",
-    "emit",
-    "on_",
-    "record",
-    "log",
-    "track",
-    "audit",
-    "enqueue",
-    "schedule",
-    "dispatch",
-    "broadcast",
-    "alert",
-];
 
 pub(crate) fn cycles(input: &Input<'_>, cross: &[CrossRef]) -> Vec<CyclePlan> {
     let proposal = input.proposal;
@@ -105,61 +94,103 @@ fn reaches(edges: &[CycleEdge], alive: &[bool], start: ContextId, goal: ContextI
 }
 
 fn cuts(input: &Input<'_>, edges: &[CycleEdge]) -> Vec<CycleCut> {
+    let judged: Vec<(CutTechnique, String)> = edges.iter().map(|e| technique(input, e)).collect();
     let mut alive = vec![true; edges.len()];
     let mut out = Vec::new();
     // Each round removes one edge: at most `edges.len()` rounds.
     for _ in 0..edges.len() {
-        let lightest = edges
+        let next = edges
             .iter()
             .enumerate()
             .filter(|(i, e)| alive[*i] && reaches(edges, &alive, e.to, e.from))
-            .min_by(|(_, a), (_, b)| {
-                (a.references, a.from, a.to).cmp(&(b.references, b.from, b.to))
+            .min_by_key(|(i, e)| {
+                (
+                    judged[*i].0 != CutTechnique::Events,
+                    e.references,
+                    e.from,
+                    e.to,
+                )
             })
             .map(|(i, _)| i);
-        let Some(i) = lightest else {
+        let Some(i) = next else {
             break;
         };
         alive[i] = false;
-        out.push(cut(input, edges, i));
+        let e = &edges[i];
+        let (a, b) = (input.ctx_name(e.from), input.ctx_name(e.to));
+        let back = edges
+            .iter()
+            .find(|x| x.from == e.to && x.to == e.from)
+            .map(|x| x.references);
+        let why = match (judged[i].0, back) {
+            (CutTechnique::Events, Some(back)) => format!(
+                "Cut {a} → {b} ({} against {back} the other way): its calls are notifications flowing backwards.",
+                refs(e.references)
+            ),
+            (CutTechnique::Events, None) => format!(
+                "Cut {a} → {b} ({}): its calls are notifications flowing backwards.",
+                refs(e.references)
+            ),
+            (_, Some(back)) => format!(
+                "Cut {a} → {b}: the lightest edge of the cycle ({} against {back} the other way).",
+                refs(e.references)
+            ),
+            (_, None) => format!(
+                "Cut {a} → {b}: the lightest edge left in the cycle ({}).",
+                refs(e.references)
+            ),
+        };
+        out.push(CycleCut {
+            edge: i,
+            technique: judged[i].0,
+            rationale: format!("{why} {}", judged[i].1),
+        });
     }
     out
 }
 
-fn cut(input: &Input<'_>, edges: &[CycleEdge], i: usize) -> CycleCut {
-    let e = &edges[i];
+/// The technique that would cut an edge, and one or two sentences saying how.
+fn technique(input: &Input<'_>, e: &CycleEdge) -> (CutTechnique, String) {
     let (a, b) = (input.ctx_name(e.from), input.ctx_name(e.to));
-    let heaviest = edges.iter().map(|e| e.references).max().unwrap_or(0);
-    let back = edges
+    let targets: BTreeSet<ir::ItemId> = e.evidence.iter().filter_map(|r| r.to_item).collect();
+    let calls: BTreeSet<ir::ItemId> = e
+        .evidence
         .iter()
-        .find(|x| x.from == e.to && x.to == e.from)
-        .map(|x| x.references);
-    let mut rationale = match back {
-        Some(back) => format!(
-            "Cut {a} → {b}: the lightest edge of the cycle ({} against {back} the other way).",
-            refs(e.references)
-        ),
-        None => format!(
-            "Cut {a} → {b}: the lightest edge of the cycle ({} against {heaviest} on the heaviest edge).",
-            refs(e.references)
-        ),
+        .filter(|r| r.kind == ir::DepKind::Call)
+        .filter_map(|r| r.to_item)
+        .collect();
+    let shown = |ids: &BTreeSet<ir::ItemId>| {
+        let names: Vec<String> = ids
+            .iter()
+            .filter_map(|&t| input.item(t).map(|it| format!("`{}`", it.name)))
+            .collect();
+        let first: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        if names.len() > 3 {
+            format!("{} and {} more", first.join(", "), names.len() - 3)
+        } else {
+            list(&first)
+        }
     };
 
-    let targets: BTreeSet<ir::ItemId> = e.evidence.iter().filter_map(|r| r.to_item).collect();
-    let target_names: Vec<String> = targets
-        .iter()
-        .filter_map(|&t| input.item(t).map(|it| it.name.clone()))
-        .collect();
-    let shown: Vec<&str> = target_names.iter().take(3).map(String::as_str).collect();
-    let shown = if target_names.len() > 3 {
-        format!("{} and {} more", shown.join(", "), target_names.len() - 3)
-    } else {
-        list(&shown)
-    };
+    // Events: every call only notifies.
+    if !calls.is_empty() && calls.iter().all(|&t| input.notifies(t)) {
+        let rest = if targets.len() > calls.len() || e.evidence.iter().any(|r| r.table.is_some()) {
+            " Its other references (models, tables) go by ID and events, as the shared models and tables below say."
+        } else {
+            ""
+        };
+        return (
+            CutTechnique::Events,
+            format!(
+                "{a} only notifies {b} ({}) and needs no answer: {a} publishes an event and {b} subscribes to it, so the dependency flows one way.{rest}",
+                shown(&calls)
+            ),
+        );
+    }
 
     // Move the item: one or two items that `from` uses more than their own context does.
     if (1..=2).contains(&targets.len()) {
-        let mut usage: Vec<(String, u32, u32)> = Vec::new();
+        let mut usage: Vec<(String, u32, u32, bool)> = Vec::new();
         for &t in &targets {
             let owner = input.owner_item(t);
             let (mut by_from, mut by_own) = (0u32, 0u32);
@@ -173,66 +204,64 @@ fn cut(input: &Input<'_>, edges: &[CycleEdge], i: usize) -> CycleCut {
                     _ => {}
                 }
             }
+            // What the item itself depends on: it moves only if it does not lean on its own
+            // context more than on the depending one.
+            let (mut needs_from, mut needs_own) = (0u32, 0u32);
+            for r in input.facts.references.iter().filter(|r| {
+                r.from_item.is_some_and(|h| input.owner_item(h) == owner)
+                    && input.owner_item(r.to) != owner
+            }) {
+                match input.item_context(r.to) {
+                    Some(c) if c == e.from => needs_from += r.count,
+                    Some(c) if c == e.to => needs_own += r.count,
+                    _ => {}
+                }
+            }
             if let Some(it) = input.item(t) {
-                usage.push((it.name.clone(), by_from, by_own));
+                usage.push((it.name.clone(), by_from, by_own, needs_own <= needs_from));
             }
         }
-        if !usage.is_empty() && usage.iter().all(|(_, f, o)| f > o) {
+        if !usage.is_empty() && usage.iter().all(|(_, f, o, free)| f > o && *free) {
             let detail: Vec<String> = usage
                 .iter()
-                .map(|(n, f, o)| format!("`{n}` ({f} uses from {a}, {o} from {b})"))
+                .map(|(n, f, o, _)| format!("`{n}` ({f} uses from {a}, {o} from {b})"))
                 .collect();
-            rationale.push_str(&format!(
-                " {} used more by {a} than by {b}: move {} into {a}.",
-                if usage.len() == 1 {
-                    format!("{} is", detail[0])
+            return (
+                CutTechnique::MoveItem,
+                format!(
+                    "{} used more by {a} than by {b}: move {} into {a}.",
+                    if usage.len() == 1 {
+                        format!("{} is", detail[0])
+                    } else {
+                        format!("{} are", detail.join(" and "))
+                    },
+                    if usage.len() == 1 { "it" } else { "them" }
+                ),
+            );
+        }
+    }
+
+    if calls.is_empty() {
+        return (
+            CutTechnique::ReferenceById,
+            format!(
+                "{a} calls nothing in {b}; it only uses its models or tables ({}): hold IDs or {a}'s own DTOs, and replicate the data {a} reads by events from {b}.",
+                if targets.is_empty() {
+                    "tables".to_owned()
                 } else {
-                    format!("{} are", detail.join(" and "))
-                },
-                if usage.len() == 1 { "it" } else { "them" }
-            ));
-            return CycleCut {
-                edge: i,
-                technique: CutTechnique::MoveItem,
-                rationale,
-            };
-        }
+                    shown(&targets)
+                }
+            ),
+        );
     }
 
-    // Events: every target only notifies (or the edge only touches tables).
-    let notifies = |t: ir::ItemId| {
-        input.item(t).is_some_and(|it| {
-            matches!(it.kind, ir::ItemKind::Function | ir::ItemKind::Method)
-                && (it.signature.as_deref().is_some_and(|s| !s.contains("->"))
-                    || NOTIFY_PREFIXES.iter().any(|p| it.name.starts_with(p)))
-        })
-    };
-    let only_tables = targets.is_empty() && !e.evidence.is_empty();
-    if only_tables || (!targets.is_empty() && targets.iter().all(|&t| notifies(t))) {
-        if only_tables {
-            rationale.push_str(&format!(
-                " {a} only touches {b}'s tables: {b} publishes change events and {a} keeps its own copy, so the dependency flows one way."
-            ));
-        } else {
-            rationale.push_str(&format!(
-                " {a} only notifies {b} ({shown}) and expects no answer: {a} publishes an event and {b} subscribes to it, so the dependency flows one way."
-            ));
-        }
-        return CycleCut {
-            edge: i,
-            technique: CutTechnique::Events,
-            rationale,
-        };
-    }
-
-    rationale.push_str(&format!(
-        " {a} needs answers from {b} ({shown}): {a} declares a trait for what it needs and {b} implements it, injected at startup, so {b} depends on {a} and not the reverse."
-    ));
-    CycleCut {
-        edge: i,
-        technique: CutTechnique::DependencyInversion,
-        rationale,
-    }
+    (
+        CutTechnique::DependencyInversion,
+        format!(
+            "{a} needs answers from {b} ({}): {a} declares a trait for what it needs and {b} implements it, injected at startup, so {b} depends on {a} and not the reverse.",
+            shown(&calls)
+        ),
+    )
 }
 
 fn refs(n: u32) -> String {

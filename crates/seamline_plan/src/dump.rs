@@ -188,15 +188,17 @@ impl Plan {
         for s in &self.extraction {
             let _ = writeln!(
                 w,
-                "step {} {} inbound={} outbound={} shared_data={} effort={} rewrites={} new_calls={}",
+                "step {} {} cost={} inbound={} outbound={} shared_data={} effort={} rewrites={} new_calls={} new_events={}",
                 s.step,
                 self.context_name(s.context),
+                s.cost,
                 s.inbound_references,
                 s.outbound_references,
                 s.shared_data,
                 s.effort(),
                 s.rewrites.len(),
-                s.new_network_calls
+                s.new_network_calls,
+                s.new_events
             );
             let _ = writeln!(w, "  why {}", s.why);
             let tables: Vec<&str> = s

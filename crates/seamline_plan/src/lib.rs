@@ -595,6 +595,8 @@ pub enum CutTechnique {
     DependencyInversion,
     /// Move the referenced item to the context that uses it most.
     MoveItem,
+    /// No calls, only models and tables: hold IDs or own DTOs, replicate data by events.
+    ReferenceById,
 }
 
 impl CutTechnique {
@@ -604,6 +606,7 @@ impl CutTechnique {
             CutTechnique::Events => "events",
             CutTechnique::DependencyInversion => "dependency-inversion",
             CutTechnique::MoveItem => "move-item",
+            CutTechnique::ReferenceById => "reference-by-id",
         }
     }
 
@@ -613,6 +616,7 @@ impl CutTechnique {
             CutTechnique::Events => "Events",
             CutTechnique::DependencyInversion => "Dependency inversion",
             CutTechnique::MoveItem => "Move the item",
+            CutTechnique::ReferenceById => "Reference by ID",
         }
     }
 }
@@ -648,7 +652,7 @@ pub struct CyclePlan {
     pub contexts: Vec<ContextId>,
     /// The edges inside the component, sorted by (from, to).
     pub edges: Vec<CycleEdge>,
-    /// The edges to cut (the lightest first), enough to make the component acyclic.
+    /// The edges to cut, in order, enough to make the component acyclic.
     pub cuts: Vec<CycleCut>,
 }
 
@@ -667,10 +671,16 @@ pub struct ExtractionStep {
     pub outbound_references: u32,
     /// Shared models and shared tables this context touches.
     pub shared_data: usize,
+    /// The cost of the seam that ranked it: 4 per synchronous call site, 1 per other
+    /// reference site (see the module docs of the extraction order).
+    pub cost: usize,
     /// The effort: every cross-boundary reference to rewrite, sorted by location.
     pub rewrites: Vec<CrossRef>,
-    /// New network calls: distinct (caller, callee or table) pairs that cross the new seam.
+    /// New synchronous network calls: distinct (caller, callee or table) sites crossing the
+    /// new seam that need an answer (table accesses included).
     pub new_network_calls: usize,
+    /// New events: distinct call sites crossing the seam that only notify.
+    pub new_events: usize,
     /// Tables to migrate into the service's own database.
     pub tables_to_migrate: Vec<TableRef>,
     /// Concrete advice for the step.

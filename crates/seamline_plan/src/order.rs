@@ -1,11 +1,20 @@
 //! The extraction order (strangler fig): one context at a time, behind the existing
 //! interface, so that the monolith shrinks step by step.
 //!
-//! Greedy: at each step, among the contexts still in the monolith, take the one with the
-//! fewest inbound references from the others (fewest callers to rewrite), then the least
-//! shared data (shared models and tables it touches), then the fewest outbound references
-//! (most self-contained), then by name. The first extraction is the slowest (DOMAIN.md), so
-//! the first step should be the smallest and safest.
+//! Greedy: at each step, among the contexts still in the monolith, take the cheapest to
+//! cut out. The key, in order:
+//! 1. contexts still in a cycle with another remaining context wait until the cycle is cut;
+//! 2. the cost of the new seam: 4 per *synchronous* call site that would cross it (a caller
+//!    in the monolith that needs an answer from the context, a call or table access from the
+//!    context back into the monolith), plus 1 per other reference site (notifications, which
+//!    become events; types and imports, which become IDs or DTOs). This is "fewest inbound
+//!    references, most self-contained" with notifications discounted: a pure sink that
+//!    everyone notifies and that calls no one back is the classic safe first step;
+//! 3. the least shared data (shared models and tables it touches);
+//! 4. the name.
+//!
+//! The first extraction is the slowest (DOMAIN.md), so the first step should be the smallest
+//! and safest.
 //!
 //! Effort of a step: every reference between the context and the contexts still in the
 //! monolith (both directions) must be rewritten; references to services extracted earlier
@@ -13,7 +22,9 @@
 
 use crate::build::Input;
 use crate::services::list;
-use crate::{CrossRef, ExtractionStep, Service, SharedModelPlan, SharedTablePlan, TableTechnique};
+use crate::{
+    CrossRef, CyclePlan, ExtractionStep, Service, SharedModelPlan, SharedTablePlan, TableTechnique,
+};
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,12 +37,58 @@ type CallSite = (
     Option<ir::TableId>,
 );
 
+/// The reference sites between a context and the rest, split by what they become.
+#[derive(Default)]
+struct Seam {
+    inbound: u32,
+    outbound: u32,
+    /// Call sites that need an answer, and table accesses: new synchronous network calls.
+    sync: BTreeSet<CallSite>,
+    /// Calls that only notify: new events.
+    events: BTreeSet<CallSite>,
+    /// Everything else (types, imports, impls): new IDs or DTOs.
+    other: BTreeSet<CallSite>,
+}
+
+impl Seam {
+    fn cost(&self) -> usize {
+        4 * self.sync.len() + self.events.len() + self.other.len()
+    }
+}
+
+fn seam(input: &Input<'_>, cross: &[CrossRef], c: ContextId, rest: &BTreeSet<ContextId>) -> Seam {
+    let mut s = Seam::default();
+    for r in cross {
+        let inbound = r.to_context == c && rest.contains(&r.from_context);
+        let outbound = r.from_context == c && rest.contains(&r.to_context);
+        if !inbound && !outbound {
+            continue;
+        }
+        if inbound {
+            s.inbound += r.count;
+        } else {
+            s.outbound += r.count;
+        }
+        let site = (r.from_module, r.from_item, r.to_item, r.table);
+        match r.kind {
+            ir::DepKind::Table => s.sync.insert(site),
+            ir::DepKind::Call if r.to_item.is_some_and(|t| input.notifies(t)) => {
+                s.events.insert(site)
+            }
+            ir::DepKind::Call => s.sync.insert(site),
+            _ => s.other.insert(site),
+        };
+    }
+    s
+}
+
 pub(crate) fn extraction(
     input: &Input<'_>,
     cross: &[CrossRef],
     services: &[Service],
     shared_models: &[SharedModelPlan],
     shared_tables: &[SharedTablePlan],
+    cycles: &[CyclePlan],
 ) -> Vec<ExtractionStep> {
     let mut shared_data: BTreeMap<ContextId, usize> = BTreeMap::new();
     for m in shared_models {
@@ -54,28 +111,36 @@ pub(crate) fn extraction(
     let mut steps = Vec::new();
     while !remaining.is_empty() {
         let n_left = remaining.len();
-        let score = |c: ContextId| {
-            let inbound: u32 = cross
-                .iter()
-                .filter(|r| r.to_context == c && remaining.contains(&r.from_context))
-                .map(|r| r.count)
-                .sum();
-            let outbound: u32 = cross
-                .iter()
-                .filter(|r| r.from_context == c && remaining.contains(&r.to_context))
-                .map(|r| r.count)
-                .sum();
-            (inbound, shared_data.get(&c).copied().unwrap_or(0), outbound)
+        let rest_of = |c: ContextId| -> BTreeSet<ContextId> {
+            remaining.iter().copied().filter(|&x| x != c).collect()
+        };
+        let in_cycle = |c: ContextId| {
+            cycles.iter().any(|cy| {
+                cy.contexts.contains(&c)
+                    && cy
+                        .contexts
+                        .iter()
+                        .any(|&x| x != c && remaining.contains(&x))
+            })
+        };
+        let key = |c: ContextId| {
+            let s = seam(input, cross, c, &rest_of(c));
+            (
+                in_cycle(c),
+                s.cost(),
+                shared_data.get(&c).copied().unwrap_or(0),
+            )
         };
         let Some(&next) = remaining.iter().min_by(|&&a, &&b| {
-            score(a)
-                .cmp(&score(b))
+            key(a)
+                .cmp(&key(b))
                 .then_with(|| input.ctx_name(a).cmp(input.ctx_name(b)))
                 .then(a.cmp(&b))
         }) else {
             break;
         };
-        let (inbound, shared, outbound) = score(next);
+        let (cyclic, cost, shared) = key(next);
+        let s = seam(input, cross, next, &rest_of(next));
         remaining.remove(&next);
 
         let rewrites: Vec<CrossRef> = cross
@@ -86,11 +151,6 @@ pub(crate) fn extraction(
             })
             .cloned()
             .collect();
-        let calls: BTreeSet<CallSite> = rewrites
-            .iter()
-            .filter(|r| matches!(r.kind, ir::DepKind::Call | ir::DepKind::Table))
-            .map(|r| (r.from_module, r.from_item, r.to_item, r.table))
-            .collect();
         let Some(service) = services.iter().find(|s| s.context == next) else {
             continue;
         };
@@ -100,19 +160,33 @@ pub(crate) fn extraction(
             format!("Last: what remains of the monolith is the {name} service.")
         } else {
             format!(
-                "{name} {}: {} from the rest of the monolith (the fewest of the {n_left} contexts left), {} it touches, {} to the rest.",
+                "{name} {}: the cheapest seam of the {n_left} contexts left (cost {cost} = 4 × {} + {} + {}), touching {}.{}",
                 if step_no == 1 {
                     "goes first"
                 } else {
                     "goes next"
                 },
-                count(inbound, "inbound reference", "inbound references"),
+                count(
+                    s.sync.len() as u32,
+                    "synchronous call site",
+                    "synchronous call sites"
+                ),
+                count(s.events.len() as u32, "notification", "notifications"),
+                count(
+                    s.other.len() as u32,
+                    "type or import reference",
+                    "type or import references"
+                ),
                 count(
                     shared as u32,
                     "shared model or table",
                     "shared models and tables"
                 ),
-                count(outbound, "outbound reference", "outbound references"),
+                if cyclic {
+                    " It is still in a cycle: cut the cycle first (see Cycles)."
+                } else {
+                    ""
+                }
             )
         };
         let advice = advice(
@@ -121,7 +195,7 @@ pub(crate) fn extraction(
             step_no,
             service,
             &rewrites,
-            calls.len(),
+            (s.sync.len(), s.events.len()),
             &remaining,
             shared_tables,
         );
@@ -129,11 +203,13 @@ pub(crate) fn extraction(
             step: step_no,
             context: next,
             why,
-            inbound_references: inbound,
-            outbound_references: outbound,
+            inbound_references: s.inbound,
+            outbound_references: s.outbound,
             shared_data: shared,
+            cost,
             rewrites,
-            new_network_calls: calls.len(),
+            new_network_calls: s.sync.len(),
+            new_events: s.events.len(),
             tables_to_migrate: service.owns.tables.clone(),
             advice,
         });
@@ -152,7 +228,7 @@ fn advice(
     step_no: usize,
     service: &Service,
     rewrites: &[CrossRef],
-    new_calls: usize,
+    (new_calls, new_events): (usize, usize),
     remaining: &BTreeSet<ContextId>,
     shared_tables: &[SharedTablePlan],
 ) -> Vec<String> {
@@ -165,9 +241,16 @@ fn advice(
     }
     if new_calls > 0 {
         out.push(format!(
-            "{} become{} network calls: give each a timeout, a retry budget and a circuit breaker, and trace them (one span per call): a slow dependency is worse than a failed one.",
-            count(new_calls as u32, "call", "calls"),
+            "{} become{} synchronous network calls: give each a timeout, a retry budget and a circuit breaker, and trace them (one span per call): a slow dependency is worse than a failed one.",
+            count(new_calls as u32, "call site", "call sites"),
             if new_calls == 1 { "s" } else { "" }
+        ));
+    }
+    if new_events > 0 {
+        out.push(format!(
+            "{} become{} events: publish them through an outbox in the same transaction as the change, and make every consumer idempotent.",
+            count(new_events as u32, "notification", "notifications"),
+            if new_events == 1 { "s" } else { "" }
         ));
     }
     // Endpoints the rest of the monolith calls.

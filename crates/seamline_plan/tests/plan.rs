@@ -1,6 +1,9 @@
 //! Tests of the split plan on hand-built facts and proposals (`seamline_plan::sample`).
 
-use seamline_plan::{PlanOptions, Thresholds, plan, sample};
+use seamline_cluster::contexts::{ContextId, Proposal};
+use seamline_ir as ir;
+use seamline_plan::sample::{Assignment, FactsBuilder, measure, shop};
+use seamline_plan::{CutTechnique, Plan, PlanOptions, TableTechnique, Thresholds, Verdict, plan};
 
 fn options() -> PlanOptions {
     PlanOptions {
@@ -8,10 +11,427 @@ fn options() -> PlanOptions {
     }
 }
 
+#[track_caller]
+fn ctx(p: &Plan, name: &str) -> ContextId {
+    ContextId(
+        p.context_names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("no context {name}")) as u32,
+    )
+}
+
+fn shop_plan() -> Plan {
+    let (facts, proposal) = shop(1);
+    facts.validate().unwrap();
+    plan(&facts, &proposal, &options())
+}
+
 #[test]
 fn shop_plan_dump() {
-    let (facts, proposal) = sample::shop(1);
+    insta::assert_snapshot!(shop_plan().dump());
+}
+
+#[test]
+fn every_table_has_the_owner_that_maps_it() {
+    let p = shop_plan();
+    let owned: Vec<(String, Vec<String>)> = p
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.owns.tables.iter().map(|t| t.name.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owned,
+        [
+            ("billing", vec!["invoices"]),
+            ("catalog", vec!["products"]),
+            ("ordering", vec!["orders"]),
+            ("shipping", vec!["shipments"]),
+        ]
+        .map(|(n, t)| (n.to_owned(), t.into_iter().map(str::to_owned).collect()))
+    );
+    let billing = &p.services[ctx(&p, "billing").index()];
+    // `refund` belongs to billing but sits in ordering's file: it must move.
+    assert_eq!(billing.owns.to_move.len(), 1);
+    assert_eq!(billing.owns.to_move[0].item.path, "shop::orders::refund");
+    assert_eq!(
+        billing.owns.to_move[0].module_context,
+        Some(ctx(&p, "ordering"))
+    );
+    // ...so ordering does not own src/orders/mod.rs outright.
+    let ordering = &p.services[ctx(&p, "ordering").index()];
+    assert_eq!(ordering.owns.files, ["src/orders/cart.rs"]);
+    // The API surface: catalog's find_product, used by ordering and shipping, with its signature.
+    let catalog = &p.services[ctx(&p, "catalog").index()];
+    assert_eq!(catalog.api[0].item.path, "shop::catalog::find_product");
+    assert!(catalog.api[0].is_endpoint());
+    assert_eq!(
+        catalog.api[0].used_by,
+        [ctx(&p, "ordering"), ctx(&p, "shipping")]
+    );
+    assert_eq!(
+        catalog.api[0].signature.as_deref(),
+        Some("fn find_product(id: ProductId) -> Option<Product>")
+    );
+    // The stack follows the external crates; statics make a service stateful.
+    let shipping = &p.services[ctx(&p, "shipping").index()];
+    let stack: Vec<&str> = shipping.stack.iter().map(|s| s.infra.label()).collect();
+    assert_eq!(stack, ["database", "cache", "e-mail/SMS"]);
+    assert_eq!(catalog.state.statics[0].name, "PRICE_CACHE");
+    assert!(!shipping.external_crates.iter().any(|e| e.name == "std"));
+}
+
+#[test]
+fn shared_models_tell_embedded_fields_from_ids() {
+    let p = shop_plan();
+    let order = p
+        .shared_models
+        .iter()
+        .find(|m| m.model.path == "shop::orders::Order")
+        .unwrap();
+    assert_eq!(order.owner, Some(ctx(&p, "ordering")));
+    assert_eq!(order.used_by, [ctx(&p, "billing")]);
+    assert!(!order.id_type);
+    let embedded: Vec<String> = order
+        .embedded_in
+        .iter()
+        .map(|f| format!("{}.{} {}", f.holder.name, f.field, f.at))
+        .collect();
+    assert_eq!(embedded, ["Invoice.order src/billing/invoice.rs:8"]);
+    let by_id: Vec<String> = order
+        .held_by_id
+        .iter()
+        .map(|f| format!("{}.{} {}", f.holder.name, f.field, f.at))
+        .collect();
+    assert_eq!(
+        by_id,
+        [
+            "Payment.order_id src/billing/mod.rs:13",
+            "Shipment.order_id src/shipping.rs:9"
+        ]
+    );
+    assert!(
+        order.change.contains("replace it by `order_id`"),
+        "{}",
+        order.change
+    );
+    // Identifier types are shared on purpose and do not count against the split.
+    let order_id = p
+        .shared_models
+        .iter()
+        .find(|m| m.model.name == "OrderId")
+        .unwrap();
+    assert!(order_id.id_type);
+    assert_eq!(p.numbers.shared_models, 3);
+}
+
+#[test]
+fn shared_tables_get_events_for_hot_reads_and_a_saga_for_foreign_writes() {
+    let p = shop_plan();
+    let techniques: Vec<(&str, Option<&str>, TableTechnique)> = p
+        .shared_tables
+        .iter()
+        .map(|t| {
+            (
+                t.table.name.as_str(),
+                t.owner.map(|c| p.context_name(c)),
+                t.technique,
+            )
+        })
+        .collect();
+    assert_eq!(
+        techniques,
+        [
+            (
+                "orders",
+                Some("ordering"),
+                TableTechnique::ReplicateByEvents
+            ),
+            ("products", Some("catalog"), TableTechnique::Saga),
+        ]
+    );
+    let orders = &p.shared_tables[0];
+    let shipping = orders
+        .uses
+        .iter()
+        .find(|u| u.context == ctx(&p, "shipping"))
+        .unwrap();
+    assert_eq!((shipping.reads, shipping.writes), (12, 0));
+    assert_eq!(
+        shipping.at.as_ref().unwrap().to_string(),
+        "src/shipping.rs:32"
+    );
+}
+
+#[test]
+fn the_billing_ordering_cycle_is_cut_on_the_notification_edge_with_events() {
+    let p = shop_plan();
+    assert_eq!(p.cycles.len(), 1);
+    let cycle = &p.cycles[0];
+    assert_eq!(cycle.contexts, [ctx(&p, "billing"), ctx(&p, "ordering")]);
+    assert_eq!(cycle.cuts.len(), 1);
+    let cut = &cycle.cuts[0];
+    let edge = &cycle.edges[cut.edge];
+    assert_eq!(
+        (edge.from, edge.to),
+        (ctx(&p, "billing"), ctx(&p, "ordering"))
+    );
+    assert_eq!(cut.technique, CutTechnique::Events);
+    assert!(cut.rationale.contains("`mark_paid`"), "{}", cut.rationale);
+    // The evidence points at the call.
+    assert!(
+        edge.evidence
+            .iter()
+            .any(|r| r.to == "shop::orders::mark_paid"
+                && r.at.to_string() == "src/billing/mod.rs:74")
+    );
+}
+
+#[test]
+fn extraction_starts_with_the_cheapest_seam_and_defers_the_cycle() {
+    let p = shop_plan();
+    let order: Vec<&str> = p
+        .extraction
+        .iter()
+        .map(|s| p.context_name(s.context))
+        .collect();
+    assert_eq!(order, ["shipping", "catalog", "billing", "ordering"]);
+    let first = &p.extraction[0];
+    // shipping's seam: ship -> find_product and ship -> orders table (sync), Shipment.order_id.
+    assert_eq!(first.new_network_calls, 2);
+    assert_eq!(first.rewrites.len(), 3);
+    assert_eq!(first.effort(), 15);
+    assert_eq!(first.tables_to_migrate[0].name, "shipments");
+    // Billing, still in a cycle with ordering, says so; the last step has nothing to rewrite.
+    assert!(p.extraction[2].why.contains("still in a cycle"));
+    assert!(p.extraction[3].rewrites.is_empty());
+    // Every cross-boundary reference is rewritten exactly once over the whole plan.
+    let total: usize = p.extraction.iter().map(|s| s.rewrites.len()).sum();
+    assert_eq!(total, p.cross_references.len());
+}
+
+#[test]
+fn verdicts_follow_the_thresholds() {
+    let (facts, proposal) = shop(1);
+    let mut t = Thresholds::recommended();
+    let p = plan(
+        &facts,
+        &proposal,
+        &PlanOptions {
+            thresholds: t.clone(),
+        },
+    );
+    assert_eq!(p.verdict, Verdict::ModulariseFirst);
+    let decisive: Vec<&str> = p
+        .reasons
+        .iter()
+        .filter(|r| r.decisive)
+        .map(|r| r.kind.as_str())
+        .collect();
+    assert_eq!(decisive, ["cycles", "shared-tables", "shared-models"]);
+    assert!(
+        p.reasons[0].text.contains("2 of 4 contexts (50%)"),
+        "{}",
+        p.reasons[0].text
+    );
+
+    t.max_cycle_share = 0.5;
+    t.max_shared_table_share = 0.5;
+    t.max_shared_model_share = 0.5;
+    let p = plan(
+        &facts,
+        &proposal,
+        &PlanOptions {
+            thresholds: t.clone(),
+        },
+    );
+    assert_eq!(p.verdict, Verdict::SplitNow);
+    assert!(p.reasons.iter().all(|r| !r.decisive));
+
+    t.keep_below_code_lines = 50_000;
+    let p = plan(
+        &facts,
+        &proposal,
+        &PlanOptions {
+            thresholds: t.clone(),
+        },
+    );
+    assert_eq!(p.verdict, Verdict::KeepMonolith);
+    assert_eq!(p.reasons[0].kind.as_str(), "size");
+    assert!(
+        p.reasons[0]
+            .text
+            .contains("24,340 lines of code, under the 50,000")
+    );
+
+    t.keep_below_code_lines = 1_000;
+    t.min_contexts = 5;
+    let p = plan(
+        &facts,
+        &proposal,
+        &PlanOptions {
+            thresholds: t.clone(),
+        },
+    );
+    assert_eq!(p.verdict, Verdict::KeepMonolith);
+    assert!(p.reasons[0].text.starts_with("Only 4 contexts were found"));
+
+    t.min_contexts = 3;
+    t.min_mean_context_lines = 7_000;
+    let p = plan(&facts, &proposal, &PlanOptions { thresholds: t });
+    assert_eq!(p.verdict, Verdict::ModulariseFirst);
+    assert_eq!(p.reasons[0].kind.as_str(), "service-size");
+}
+
+/// Two contexts `a` and `b` in modules `x::a` and `x::b`, with the given references.
+fn two_contexts(build: impl FnOnce(&mut FactsBuilder)) -> (ir::Facts, Proposal) {
+    let mut b = FactsBuilder::new("x");
+    b.module("x::a", "src/a.rs", 100)
+        .module("x::b", "src/b.rs", 100);
+    build(&mut b);
+    let facts = b.build();
     facts.validate().unwrap();
+    let proposal = measure(
+        &facts,
+        &Assignment {
+            contexts: vec![
+                ("a".to_owned(), vec!["x::a".to_owned()]),
+                ("b".to_owned(), vec!["x::b".to_owned()]),
+            ],
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity: 0.5,
+        },
+    );
+    (facts, proposal)
+}
+
+fn only_cut(p: &Plan) -> (&str, &str, CutTechnique) {
+    assert_eq!(p.cycles.len(), 1, "{}", p.dump());
+    let c = &p.cycles[0];
+    assert_eq!(c.cuts.len(), 1);
+    let e = &c.edges[c.cuts[0].edge];
+    (
+        p.context_name(e.from),
+        p.context_name(e.to),
+        c.cuts[0].technique,
+    )
+}
+
+#[test]
+fn a_cycle_of_questions_is_cut_on_its_lightest_edge_by_dependency_inversion() {
+    use ir::DepKind::Call;
+    use ir::ItemKind::Function;
+    let (facts, proposal) = two_contexts(|b| {
+        let f = b.item("x::a", "f", Function, 1, None);
+        b.signature(&f, "fn f() -> u32");
+        let k = b.item("x::a", "k", Function, 9, None);
+        b.signature(&k, "fn k() -> u32");
+        let g = b.item("x::b", "g", Function, 1, None);
+        b.signature(&g, "fn g() -> u32");
+        let h = b.item("x::b", "h", Function, 9, None);
+        b.signature(&h, "fn h() -> u32");
+        let store = b.item("x::b", "store", Function, 20, None);
+        b.signature(&store, "fn store() -> u32");
+        b.reference("x::a", Some(&f), &g, Call, 1, 2)
+            .reference("x::a", Some(&k), &g, Call, 1, 10)
+            .reference("x::b", Some(&h), &f, Call, 5, 10)
+            .reference("x::b", Some(&g), &f, Call, 1, 3)
+            .reference("x::b", Some(&g), &store, Call, 2, 4);
+    });
     let p = plan(&facts, &proposal, &options());
-    insta::assert_snapshot!(p.dump());
+    assert_eq!(only_cut(&p), ("a", "b", CutTechnique::DependencyInversion));
+    assert!(
+        p.cycles[0].cuts[0]
+            .rationale
+            .contains("2 references against 6")
+    );
+}
+
+#[test]
+fn a_helper_used_mostly_by_the_other_side_is_moved() {
+    use ir::DepKind::Call;
+    use ir::ItemKind::Function;
+    let (facts, proposal) = two_contexts(|b| {
+        let f = b.item("x::a", "f", Function, 1, None);
+        b.signature(&f, "fn f() -> u32");
+        let g = b.item("x::b", "g", Function, 1, None);
+        b.signature(&g, "fn g() -> u32");
+        let helper = b.item("x::b", "helper", Function, 20, None);
+        b.signature(&helper, "fn helper(x: u32) -> u32");
+        b.reference("x::a", Some(&f), &helper, Call, 3, 2)
+            .reference("x::b", Some(&g), &f, Call, 4, 3);
+    });
+    let p = plan(&facts, &proposal, &options());
+    assert_eq!(only_cut(&p), ("a", "b", CutTechnique::MoveItem));
+    assert!(
+        p.cycles[0].cuts[0]
+            .rationale
+            .contains("`helper` (3 uses from a, 0 from b)")
+    );
+}
+
+#[test]
+fn a_cycle_through_a_model_only_is_cut_by_reference_by_id() {
+    use ir::DepKind::{Call, Type};
+    use ir::ItemKind::{Function, Struct};
+    let (facts, proposal) = two_contexts(|b| {
+        let f = b.item("x::a", "f", Function, 1, None);
+        b.signature(&f, "fn f() -> u32");
+        let holder = b.item("x::a", "Holder", Struct, 5, None);
+        let g = b.item("x::b", "g", Function, 1, None);
+        b.signature(&g, "fn g() -> u32");
+        let m = b.item("x::b", "Model", Struct, 8, None);
+        let m2 = b.item("x::b", "Other", Struct, 12, None);
+        let m3 = b.item("x::b", "Third", Struct, 16, None);
+        b.field(&holder, "model", "Model", &[&m], false, 6);
+        b.reference("x::a", Some(&holder), &m, Type, 1, 6)
+            .reference("x::a", Some(&f), &m2, Type, 1, 2)
+            .reference("x::a", Some(&f), &m3, Type, 1, 2)
+            .reference("x::b", Some(&g), &f, Call, 5, 3);
+    });
+    let p = plan(&facts, &proposal, &options());
+    assert_eq!(only_cut(&p), ("a", "b", CutTechnique::ReferenceById));
+    let model = &p
+        .shared_models
+        .iter()
+        .find(|m| m.model.name == "Model")
+        .unwrap();
+    assert_eq!(model.embedded_in[0].at.to_string(), "src/a.rs:6");
+}
+
+#[test]
+fn inconsistent_inputs_do_not_panic() {
+    let (facts, mut proposal) = shop(1);
+    // A proposal computed on other facts: vectors too short, ids out of range.
+    proposal.module_context.truncate(2);
+    proposal.item_context.truncate(3);
+    proposal.contexts[0]
+        .metrics
+        .owned_models
+        .push(ir::ItemId(9_999));
+    proposal.contexts[0]
+        .metrics
+        .owned_tables
+        .push(ir::TableId(9_999));
+    proposal.metrics.shared_models[0].model = ir::ItemId(9_999);
+    proposal.metrics.cycles[0].edges.push(9_999);
+    proposal.metrics.cycles[0].contexts.push(ContextId(77));
+    let p = plan(&facts, &proposal, &options());
+    assert_eq!(p.services.len(), 4);
+    let empty = plan(&ir::Facts::default(), &proposal, &options());
+    assert_eq!(empty.verdict, Verdict::KeepMonolith);
+}
+
+#[test]
+fn the_plan_is_deterministic() {
+    let (facts, proposal) = shop(3);
+    let a = plan(&facts, &proposal, &options()).dump();
+    let b = plan(&facts.clone(), &proposal.clone(), &options()).dump();
+    assert_eq!(a, b);
 }
