@@ -1,1 +1,66 @@
-fn main() {}
+//! The `seamline` binary: parses the command line, runs a command, and turns the outcome
+//! into an exit code.
+//!
+//! The only place of seamline that prints, writes files or chooses exit codes (see
+//! STYLE.md). Exit codes: 0 success, 1 `check` found errors, 2 usage or input error or a
+//! failure of seamline itself; a broken pipe on stdout exits 0, as ripgrep does.
+
+mod analyze;
+mod args;
+mod terminal;
+
+use clap::Parser;
+use std::process::ExitCode;
+use terminal::Verbosity;
+
+/// What a run ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExitStatus {
+    /// Everything went fine.
+    Success,
+    /// Usage error, bad input, or seamline failed.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // clap prints help and version on stdout (exit 0) and usage errors on stderr (exit 2).
+    let cli = args::Cli::parse();
+    let verbosity = if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let res = match &cli.command {
+        args::Command::Analyze(a) => analyze::run(a, verbosity),
+        args::Command::Debug(args::DebugCommand::Facts(a)) => analyze::debug_facts(a, verbosity),
+    };
+    let status = match res {
+        Ok(()) => ExitStatus::Success,
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Success,
+        Err(err) => {
+            terminal::fatal(&format!("{err:#}"));
+            ExitStatus::Error
+        }
+    };
+    status.into()
+}
+
+/// Whether the error comes from writing into a closed pipe (`seamline ... | head`).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,456 @@
+//! End-to-end tests of `seamline analyze` (and the hidden `debug facts`): exit codes, the
+//! JSON document, determinism across thread counts, terminal output.
+
+use crate::util::{Sandbox, read_json, run_in};
+use serde_json::Value;
+
+/// Keys that schema version 1 promises at the top level, in document order.
+const TOP_LEVEL_KEYS: [&str; 10] = [
+    "schema_version",
+    "tool",
+    "input",
+    "modules",
+    "items",
+    "models",
+    "tables",
+    "dependencies",
+    "references",
+    "external",
+];
+
+fn ids(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|x| x[key].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn find<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x[key] == value)
+        .unwrap_or_else(|| panic!("no entry with {key} = {value}"))
+}
+
+/// A crate with one good module, one unparsable one and one `mod` without a file.
+const BROKEN_CRATE: &str = r#"
+//- /Cargo.toml
+[package]
+name = "tiny_broken"
+version = "0.1.0"
+edition = "2021"
+//- /src/lib.rs
+//! Root.
+pub mod good;
+pub mod bad;
+mod missing;
+//- /src/good.rs
+pub struct Order { pub id: u64 }
+pub fn total(o: &Order) -> u64 { o.id }
+//- /src/bad.rs
+pub fn oops( {
+"#;
+
+#[test]
+fn analyze_shop_writes_json_with_the_documented_keys() {
+    let sb = Sandbox::fixture("shop");
+    let run = sb.run(&["analyze", "shop", "--format", "json", "--out", "out"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "", "analyze writes its summary on stderr");
+    let json = read_json(&sb.tmp().join("out/seamline.json"));
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in TOP_LEVEL_KEYS {
+        assert!(keys.contains(&key), "missing top-level key {key}");
+    }
+    assert_eq!(json["schema_version"], "1");
+    assert_eq!(json["tool"]["name"], "seamline");
+    assert_eq!(json["input"]["root"], "shop");
+    for key in ["crates", "files", "lines", "code_lines", "diagnostics"] {
+        assert!(!json["input"][key].is_null(), "missing input.{key}");
+    }
+    assert!(json["input"]["files"].as_u64().unwrap() >= 40);
+}
+
+#[test]
+fn analyze_shop_finds_its_modules_models_tables_and_dependencies() {
+    let sb = Sandbox::fixture("shop");
+    let run = sb.run(&["analyze", "shop", "--format", "json", "--out", "out"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = read_json(&sb.tmp().join("out/seamline.json"));
+
+    let modules = ids(&json["modules"], "id");
+    for m in [
+        "shop",
+        "shop::services::billing",
+        "shop::models::order",
+        "shop::repositories::order_repo",
+    ] {
+        assert!(modules.contains(&m.to_owned()), "module {m} missing");
+    }
+    let billing = find(&json["modules"], "id", "shop::services::billing");
+    assert_eq!(billing["file"], "src/services/billing.rs");
+    assert_eq!(billing["parent"], "shop::services");
+
+    let order = find(&json["models"], "id", "shop::models::order::Order");
+    assert_eq!(order["kind"], "struct");
+    assert_eq!(order["module"], "shop::models::order");
+    let order_row = find(&json["models"], "id", "shop::models::order::OrderRow");
+    assert_eq!(order_row["table"], "orders");
+
+    let orders = find(&json["tables"], "name", "orders");
+    assert!(
+        orders["defined_in"]
+            .as_str()
+            .unwrap()
+            .starts_with("src/schema.rs:")
+    );
+    let mapped_by = orders["mapped_by"].as_array().unwrap();
+    assert!(
+        mapped_by.contains(&Value::from("shop::models::order::OrderRow")),
+        "{mapped_by:?}"
+    );
+    let repo_access = find(
+        &orders["accessed_by"],
+        "module",
+        "shop::repositories::order_repo",
+    );
+    let touched = repo_access["reads"].as_u64().unwrap() + repo_access["writes"].as_u64().unwrap();
+    assert!(touched > 0, "order_repo touches orders: {repo_access}");
+
+    // `use crate::models::order::Order;` on line 9 of src/services/billing.rs.
+    let dep = json["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["from"] == "shop::services::billing"
+                && d["to"] == "shop::models::order"
+                && d["kind"] == "import"
+        })
+        .expect("billing imports the order model");
+    assert_eq!(dep["evidence"], "src/services/billing.rs:9");
+
+    let uuid = find(&json["external"], "root", "uuid");
+    assert!(ids(&uuid["modules"], "module").contains(&"shop::services::billing".to_owned()));
+}
+
+#[test]
+fn json_is_byte_identical_with_one_or_two_threads() {
+    let sb = Sandbox::fixture("shop");
+    let one = sb.run(&[
+        "analyze",
+        "shop",
+        "--format",
+        "json",
+        "--threads",
+        "1",
+        "--out",
+        "one",
+    ]);
+    let two = sb.run(&[
+        "analyze",
+        "shop",
+        "--format",
+        "json",
+        "--threads",
+        "2",
+        "--out",
+        "two",
+    ]);
+    assert_eq!((one.code, two.code), (0, 0));
+    let a = std::fs::read(sb.tmp().join("one/seamline.json")).unwrap();
+    let b = std::fs::read(sb.tmp().join("two/seamline.json")).unwrap();
+    assert!(a == b, "thread count changed the JSON");
+    assert!(a.ends_with(b"}\n"));
+}
+
+#[test]
+fn analyze_workspace_lists_crates_with_local_dependency_names() {
+    let sb = Sandbox::fixture("workspace");
+    let run = sb.run(&["analyze", "workspace", "--format", "json", "--out", "out"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = read_json(&sb.tmp().join("out/seamline.json"));
+    let billing = find(&json["input"]["crates"], "name", "billing");
+    assert_eq!(billing["package"], "billing");
+    assert_eq!(billing["manifest"], "crates/billing/Cargo.toml");
+    // `types = { package = "core-types" }`: the code says `types::`.
+    let dep = &billing["deps"][0];
+    assert_eq!(dep["local_name"], "types");
+    assert_eq!(dep["crate"], "core_types");
+}
+
+#[test]
+fn diagnostics_in_the_input_are_reported_and_still_exit_zero() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&["analyze", "tiny_broken", "--format", "json", "--out", "out"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("error[parse-error]: "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("  --> tiny_broken/src/bad.rs:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error[missing-module-file]: "),
+        "{}",
+        run.stderr
+    );
+    let json = read_json(&sb.tmp().join("out/seamline.json"));
+    let diags = &json["input"]["diagnostics"];
+    let codes = ids(diags, "code");
+    assert!(codes.contains(&"parse-error".to_owned()), "{codes:?}");
+    let parse = find(diags, "code", "parse-error");
+    assert_eq!(parse["file"], "src/bad.rs");
+    assert_eq!(parse["severity"], "error");
+    assert!(parse["line"].as_u64().unwrap() >= 1);
+    // The rest of the crate is still analysed.
+    assert!(ids(&json["models"], "id").contains(&"tiny_broken::good::Order".to_owned()));
+}
+
+#[test]
+fn analyze_terminal_output_snapshot() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&["analyze", "tiny_broken", "--out", "out"]);
+    insta::assert_snapshot!(run.normalised(sb.tmp()));
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&[
+        "analyze",
+        "tiny_broken",
+        "--format",
+        "json",
+        "--out",
+        "out",
+        "--quiet",
+    ]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+    assert!(sb.tmp().join("out/seamline.json").is_file());
+}
+
+#[test]
+fn verbose_prints_stage_timings() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&[
+        "analyze",
+        "tiny_broken",
+        "--format",
+        "json",
+        "--out",
+        "out",
+        "-v",
+    ]);
+    assert_eq!(run.code, 0);
+    for stage in ["frontend", "json", "write"] {
+        assert!(
+            run.stderr.contains(&format!("timing: {stage}")),
+            "no timing for {stage}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn default_output_folder_is_seamline_report() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&["analyze", "tiny_broken"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(sb.tmp().join("seamline-report/seamline.json").is_file());
+}
+
+#[test]
+fn max_file_size_skips_bigger_files_with_a_diagnostic() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&[
+        "analyze",
+        "tiny_broken",
+        "--format",
+        "json",
+        "--out",
+        "out",
+        "--max-file-size",
+        "40B",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = read_json(&sb.tmp().join("out/seamline.json"));
+    let too_large = find(&json["input"]["diagnostics"], "code", "file-too-large");
+    assert_eq!(too_large["file"], "src/good.rs");
+}
+
+#[test]
+fn missing_path_exits_2_with_a_one_line_error() {
+    let sb = Sandbox::inline("empty", "");
+    let run = sb.run(&["analyze", "does-not-exist", "--out", "out"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    assert!(run.stderr.contains("does-not-exist"), "{}", run.stderr);
+    assert!(
+        !sb.tmp().join("out").exists(),
+        "no output folder for a failed run"
+    );
+}
+
+#[test]
+fn folder_without_rust_exits_2() {
+    let sb = Sandbox::inline("docs_only", "//- /README.md\nno code here\n");
+    let run = sb.run(&["analyze", "docs_only", "--out", "out"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+}
+
+#[test]
+fn unwritable_output_folder_exits_2() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    // A file where the output folder should be: no permission trick that root would bypass.
+    std::fs::write(sb.tmp().join("taken"), "a file").unwrap();
+    let run = sb.run(&[
+        "analyze",
+        "tiny_broken",
+        "--format",
+        "json",
+        "--out",
+        "taken",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot create output folder taken"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    for args in [
+        &["analyze", "tiny_broken", "--no-such-flag"][..],
+        &["analyze", "tiny_broken", "--format", "pdf"],
+        &["analyze", "tiny_broken", "--threads", "0"],
+        &["analyze", "tiny_broken", "--threads", "many"],
+        &["analyze", "tiny_broken", "--max-file-size", "10XB"],
+        &["analyze", "tiny_broken", "--quiet", "--verbose"],
+        &["no-such-command"],
+    ] {
+        let run = sb.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // No command at all: clap shows the help on stderr, still a usage error.
+    let run = sb.run(&[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("Usage: seamline"), "{}", run.stderr);
+}
+
+#[test]
+fn a_format_that_is_not_implemented_yet_is_a_usage_error() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&[
+        "analyze",
+        "tiny_broken",
+        "--format",
+        "json,dot",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: --format dot is not supported yet (supported: json)\n"
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let sb = Sandbox::inline("empty", "");
+    for args in [&["--help"][..], &["analyze", "--help"]] {
+        let run = sb.run(args);
+        assert_eq!(run.code, 0);
+        assert!(
+            run.stdout.contains("Exit codes:"),
+            "{args:?}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("  2  Usage error"), "{}", run.stdout);
+    }
+    insta::assert_snapshot!(sb.run(&["analyze", "--help"]).stdout);
+}
+
+#[test]
+fn debug_facts_prints_the_facts_dump() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&["debug", "facts", "tiny_broken"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with("crate tiny_broken Lib"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("module tiny_broken::good file=src/good.rs"),
+        "{}",
+        run.stdout
+    );
+    // Hidden from the help.
+    let help = sb.run(&["--help"]);
+    assert!(!help.stdout.contains("debug"), "{}", help.stdout);
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seamline"))
+        .args(["debug", "facts", "tiny_broken"])
+        .current_dir(sb.tmp())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the dump is written: the write fails with EPIPE.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn path_defaults_to_the_current_folder() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = run_in(
+        &sb.project,
+        &["analyze", "--format", "json", "--out", "out", "-q"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = read_json(&sb.project.join("out/seamline.json"));
+    assert_eq!(json["input"]["crates"][0]["name"], "tiny_broken");
+}
