@@ -68,7 +68,20 @@ impl Root {
         let normal = normalize(path);
         match normal.strip_prefix(&self.dir) {
             Ok(rel) => slash_path(rel),
-            Err(_) => slash_path(&normal),
+            Err(_) => {
+                // Outside the root: `../..`-style, so that messages do not depend on where
+                // the root lives.
+                let base: Vec<_> = self.dir.components().collect();
+                let target: Vec<_> = normal.components().collect();
+                let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+                let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
+                parts.extend(
+                    target[common..]
+                        .iter()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+                );
+                parts.join("/")
+            }
         }
     }
 
@@ -188,11 +201,14 @@ pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -
                 0,
                 format!("cannot run `cargo metadata` ({msg}); crates are guessed from the tree"),
             )),
-            Err(CargoFailure::Rejected(msg)) => disc.diagnostics.push(ir::Diagnostic::new(
+            Err(CargoFailure::Rejected(msg, at)) => disc.diagnostics.push(ir::Diagnostic::new(
                 ir::DiagCode::BrokenManifest,
-                Some("Cargo.toml".to_owned()),
-                0,
-                0,
+                Some(
+                    at.as_ref()
+                        .map_or_else(|| "Cargo.toml".to_owned(), |a| a.0.clone()),
+                ),
+                at.as_ref().map_or(0, |a| a.1),
+                at.as_ref().map_or(0, |a| a.2),
                 format!("cargo rejected the manifest: {msg}; crates are guessed from the tree"),
             )),
         }
@@ -233,7 +249,8 @@ enum DepTarget {
 
 enum CargoFailure {
     Unavailable(String),
-    Rejected(String),
+    /// The message and, when cargo said where, (manifest relative to the root, line, col).
+    Rejected(String, Option<(String, u32, u32)>),
 }
 
 /// The toolchain given to rustup for `cargo metadata`: the one we run under, or `stable`.
@@ -267,9 +284,10 @@ fn cargo_crates(
             return Err(CargoFailure::Unavailable(err.to_string()));
         }
         Err(cargo_metadata::Error::CargoMetadata { stderr }) => {
-            return Err(CargoFailure::Rejected(first_error_line(&stderr)));
+            let at = error_location(&stderr, root);
+            return Err(CargoFailure::Rejected(first_error_line(&stderr), at));
         }
-        Err(other) => return Err(CargoFailure::Rejected(one_line(&other.to_string()))),
+        Err(other) => return Err(CargoFailure::Rejected(one_line(&other.to_string()), None)),
     };
     let members: BTreeSet<&cargo_metadata::PackageId> = meta.workspace_members.iter().collect();
     let mut out = Vec::new();
@@ -381,6 +399,25 @@ fn first_error_line(stderr: &str) -> String {
     let line = line.trim();
     let line = line.strip_prefix("error:").unwrap_or(line).trim();
     one_line(line)
+}
+
+/// The ` --> path:line:col` cargo prints under a TOML error, relative to the root.
+fn error_location(stderr: &str, root: &Root) -> Option<(String, u32, u32)> {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = line.trim().rsplitn(3, ':');
+    let col: u32 = parts.next()?.parse().ok()?;
+    let line_no: u32 = parts.next()?.parse().ok()?;
+    let path = Path::new(parts.next()?);
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.dir.join(path)
+    };
+    let canon = std::fs::canonicalize(&abs).unwrap_or(abs);
+    root.contains(&canon)
+        .then(|| (root.rel(&canon), line_no, col))
 }
 
 fn one_line(s: &str) -> String {
@@ -617,10 +654,8 @@ fn name_crates(mut raw: Vec<RawCrate>) -> Vec<CrateSpec> {
     // Libraries by package name (and manifest folder) for dependency lookup.
     let mut libs: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (_, c)) in specs.iter().enumerate() {
-        if c.kind == ir::CrateKind::Lib {
-            if let Some(p) = &c.package {
-                libs.entry(p.clone()).or_default().push(i);
-            }
+        if let (ir::CrateKind::Lib, Some(p)) = (c.kind, &c.package) {
+            libs.entry(p.clone()).or_default().push(i);
         }
     }
     let all_libs: Vec<usize> = libs.values().flatten().copied().collect();

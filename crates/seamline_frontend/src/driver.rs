@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Stack size of parsing threads: deep nesting recurses in syn (see [`read::MAX_NESTING`]).
-const STACK_SIZE: usize = 64 << 20;
+const STACK_SIZE: usize = 256 << 20;
 
 pub(crate) fn analyze(options: &Options) -> Result<ir::Facts, Error> {
     analyze_with(options, &CargoOptions { cargo_path: None })
@@ -237,6 +237,11 @@ impl<'a> Run<'a> {
     }
 
     fn probe(&self, path: &Path) -> Probe {
+        // A path that leaves the root lexically is not even looked at.
+        let lexical = discover::normalize(path);
+        if !self.root.contains(&lexical) {
+            return Probe::Outside(lexical);
+        }
         match std::fs::canonicalize(path) {
             Ok(canon) => {
                 if !self.root.contains(&canon) {
@@ -297,7 +302,7 @@ impl<'a> Run<'a> {
             Probe::Outside(target) => {
                 let msg = format!(
                     "{what} leads to `{}`, outside the root; not read",
-                    target.display()
+                    self.root.rel(target)
                 );
                 self.diag(ir::DiagCode::PathOutsideRoot, file, line, col, msg)
             }
@@ -346,7 +351,7 @@ impl<'a> Run<'a> {
                     let what = format!("the root of crate `{}`", spec.name);
                     self.report_probe(
                         &other,
-                        &[root_file.clone()],
+                        std::slice::from_ref(root_file),
                         &what,
                         (spec.manifest.clone(), 0, 0),
                     );
@@ -376,7 +381,10 @@ impl<'a> Run<'a> {
                 continue;
             }
             if let Some(krate) = owner_crate(self.disc, file) {
-                candidates.push((file.components().count(), file, krate));
+                // `x/mod.rs` is as deep as `x.rs`: it goes before its own children.
+                let is_mod_rs = file.file_name().is_some_and(|n| n == "mod.rs");
+                let depth = file.components().count() - usize::from(is_mod_rs);
+                candidates.push((depth, file, krate));
             }
         }
         let Some(min_depth) = candidates.iter().map(|c| c.0).min() else {
@@ -505,12 +513,10 @@ impl<'a> Run<'a> {
             body_index: 0,
             inline_children: Vec::new(),
         });
-        if let Some(parent) = job.parent {
-            let _ = parent; // file modules are not inline children
-        } else if self.crate_root_module[job.krate].is_none() && !job.orphan {
-            if self.disc.crates[job.krate].root_file.is_some() {
-                self.crate_root_module[job.krate] = Some(file_mod);
-            }
+        let is_crate_root =
+            job.parent.is_none() && !job.orphan && self.disc.crates[job.krate].root_file.is_some();
+        if is_crate_root && self.crate_root_module[job.krate].is_none() {
+            self.crate_root_module[job.krate] = Some(file_mod);
         }
         {
             let rec = &mut self.files[f];
@@ -576,13 +582,13 @@ impl<'a> Run<'a> {
             for decl in &shape.decls {
                 let candidates = dirs[i].file_candidates(&decl.name, decl.path_attr.as_deref());
                 let mut outcome = Probe::Missing;
-                let mut chosen_dir = None;
+                let mut chosen: Option<(PathBuf, ModDir)> = None;
                 for (file, dir) in &candidates {
                     let probe = self.probe(file);
                     if matches!(probe, Probe::Missing) {
                         continue;
                     }
-                    chosen_dir = Some(dir.clone());
+                    chosen = Some((file.clone(), dir.clone()));
                     outcome = probe;
                     break;
                 }
@@ -609,14 +615,18 @@ impl<'a> Run<'a> {
                         next.push(Job {
                             krate: job.krate,
                             file: canon,
-                            dir: chosen_dir.unwrap_or_else(|| dirs[i].clone()),
+                            dir: chosen.map_or_else(|| dirs[i].clone(), |(_, dir)| dir),
                             path,
                             parent: Some(mod_ids[i]),
                             orphan: job.orphan,
                         });
                     }
                     other => {
-                        let tried: Vec<PathBuf> = candidates.into_iter().map(|(f, _)| f).collect();
+                        // Name the candidate that failed, or all of them when none exists.
+                        let tried: Vec<PathBuf> = match chosen {
+                            Some((file, _)) => vec![file],
+                            None => candidates.into_iter().map(|(f, _)| f).collect(),
+                        };
                         self.report_probe(&other, &tried, &what, at);
                     }
                 }
