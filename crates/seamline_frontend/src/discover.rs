@@ -215,7 +215,12 @@ pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -
     }
     let raw = match raw {
         Some(raw) => raw,
-        None => guess_crates(root, &walk.manifests, include_tests),
+        None => {
+            let (raw, package_dirs) =
+                guess_crates(root, &walk.manifests, &disc.rs_files, include_tests);
+            disc.package_dirs.extend(package_dirs);
+            raw
+        }
     };
     for c in &raw {
         disc.package_dirs.insert(c.package_dir.clone());
@@ -487,9 +492,15 @@ pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
     out
 }
 
-fn guess_crates(root: &Root, manifests: &[PathBuf], include_tests: bool) -> Vec<RawCrate> {
+fn guess_crates(
+    root: &Root,
+    manifests: &[PathBuf],
+    rs_files: &[PathBuf],
+    include_tests: bool,
+) -> (Vec<RawCrate>, BTreeSet<PathBuf>) {
     let mut out = Vec::new();
     let mut root_is_package = false;
+    let mut package_dirs: BTreeSet<&Path> = BTreeSet::new();
     for manifest in manifests {
         let Some(pkg_dir) = manifest.parent() else {
             continue;
@@ -504,6 +515,7 @@ fn guess_crates(root: &Root, manifests: &[PathBuf], include_tests: bool) -> Vec<
         if pkg_dir == root.dir {
             root_is_package = true;
         }
+        package_dirs.insert(pkg_dir);
         let manifest_rel = Some(root.rel(manifest));
         let mut push = |base: String, kind: ir::CrateKind, file: PathBuf| {
             let dir = file
@@ -544,7 +556,11 @@ fn guess_crates(root: &Root, manifests: &[PathBuf], include_tests: bool) -> Vec<
             }
         }
     }
-    if !root_is_package {
+    // Files that no package holds belong to the root folder's crate.
+    let loose_files = rs_files
+        .iter()
+        .any(|f| !f.ancestors().skip(1).any(|a| package_dirs.contains(a)));
+    if !root_is_package && loose_files {
         // The root folder itself is a crate named after the folder, rooted at the first of
         // the usual root files if any (otherwise every file is a top-level module).
         let name = root
@@ -571,7 +587,8 @@ fn guess_crates(root: &Root, manifests: &[PathBuf], include_tests: bool) -> Vec<
             deps: vec![(String::new(), DepTarget::AllLibs)],
         });
     }
-    out
+    let package_dirs = package_dirs.into_iter().map(Path::to_path_buf).collect();
+    (out, package_dirs)
 }
 
 /// `dir/*.rs` and `dir/*/main.rs`, as (target name, file), sorted.

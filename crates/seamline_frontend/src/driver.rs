@@ -835,3 +835,68 @@ fn load(path: &Path, max_size: u64) -> Loaded {
 fn lower_file(file: &syn::File) -> FileSyntax {
     crate::lower::lower_file(file)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace() -> Options {
+        Options {
+            root: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/workspace"),
+            include_tests: false,
+            max_file_size: 10 << 20,
+            threads: 1,
+            progress: None,
+        }
+    }
+
+    fn crate_names(facts: &ir::Facts) -> Vec<(&str, ir::CrateKind)> {
+        facts
+            .crates
+            .iter()
+            .map(|c| (c.name.as_str(), c.kind))
+            .collect()
+    }
+
+    #[test]
+    fn without_cargo_crates_are_guessed_from_the_tree() {
+        let cargo = CargoOptions {
+            cargo_path: Some(PathBuf::from("/nonexistent/bin/cargo")),
+        };
+        let facts = analyze_with(&workspace(), &cargo).expect("analyze");
+        let codes: Vec<ir::DiagCode> = facts.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![ir::DiagCode::CargoUnavailable]);
+        assert_eq!(
+            crate_names(&facts),
+            vec![
+                ("app", ir::CrateKind::Lib),
+                ("app_bin", ir::CrateKind::Bin),
+                ("billing", ir::CrateKind::Lib),
+                ("core_types", ir::CrateKind::Lib),
+            ]
+        );
+        // Dependencies are not read in fallback mode: every library is visible to every
+        // crate under its own name (renames are lost).
+        let billing = &facts.crates[2];
+        let deps: Vec<&str> = billing.deps.iter().map(|d| d.local_name.as_str()).collect();
+        assert_eq!(deps, vec!["app", "core_types"]);
+        // Same module tree as with cargo.
+        let with_cargo = analyze(&workspace()).expect("analyze");
+        let paths = |f: &ir::Facts| f.modules.iter().map(|m| m.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&facts), paths(&with_cargo));
+    }
+
+    #[test]
+    fn a_pinned_uninstalled_toolchain_does_not_stop_cargo() {
+        // `cargo` from PATH is rustup's proxy on a rustup install: it reads the fixture's
+        // rust-toolchain.toml (channel 1.61.0, not installed) unless told otherwise. Under
+        // `cargo test`, `$CARGO` points past the proxy, so name the proxy explicitly.
+        let cargo = CargoOptions {
+            cargo_path: Some(PathBuf::from("cargo")),
+        };
+        let facts = analyze_with(&workspace(), &cargo).expect("analyze");
+        assert_eq!(facts.diagnostics, vec![]);
+        assert_eq!(facts.crates[3].package.as_deref(), Some("core-types"));
+        assert_eq!(facts.crates[2].deps[0].local_name, "types");
+    }
+}
