@@ -454,3 +454,88 @@ fn path_defaults_to_the_current_folder() {
     let json = read_json(&sb.project.join("out/seamline.json"));
     assert_eq!(json["input"]["crates"][0]["name"], "tiny_broken");
 }
+
+#[test]
+fn broken_input_is_reported_file_by_file_and_never_executed() {
+    let sb = Sandbox::fixture("broken");
+    // The fixture's escapes lead into `../workspace`: make them lead somewhere real.
+    sb.add_fixture("workspace");
+    let run = sb.run(&[
+        "analyze",
+        "broken",
+        "--format",
+        "json",
+        "--out",
+        "out",
+        "--max-file-size",
+        "1KB",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "bad input is not a failure of the run: {run:?}"
+    );
+    assert!(
+        !sb.project.join("BUILD_RS_WAS_EXECUTED").exists(),
+        "seamline executed build.rs"
+    );
+    let text = std::fs::read_to_string(sb.tmp().join("out/seamline.json")).unwrap();
+    assert!(
+        !text.contains(&sb.tmp().display().to_string()),
+        "the JSON must not depend on where the input lives"
+    );
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let diags = &json["input"]["diagnostics"];
+    let at = |code: &str| -> Vec<String> {
+        diags
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .map(|d| format!("{}:{}", d["file"].as_str().unwrap_or("-"), d["line"]))
+            .collect()
+    };
+    assert_eq!(at("parse-error").len(), 1, "{diags}");
+    assert!(at("parse-error")[0].starts_with("src/unparsable.rs:"));
+    assert_eq!(at("not-utf8").len(), 1);
+    assert_eq!(at("file-too-large"), ["src/big.rs:0"]);
+    assert!(at("missing-module-file").contains(&"src/lib.rs:11".to_owned()));
+    assert!(at("path-outside-root").contains(&"src/lib.rs:14".to_owned()));
+    assert!(
+        at("broken-manifest")
+            .iter()
+            .all(|d| d.starts_with("Cargo.toml:"))
+    );
+    assert!(!at("symlink-loop").is_empty());
+    assert_eq!(at("duplicate-module"), ["src/lib.rs:21"]);
+    assert!(at("orphan-file").contains(&"src/orphan.rs:0".to_owned()));
+    // The good parts are analysed all the same.
+    assert!(ids(&json["modules"], "id").contains(&"broken::fine".to_owned()));
+    // The terminal shows the same diagnostics, rustc-style.
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("error[not-utf8]: "))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(
+        lines[i + 1].starts_with("  --> broken/src/not_utf8.rs:1:"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn broken_terminal_output_snapshot() {
+    let sb = Sandbox::fixture("broken");
+    sb.add_fixture("workspace");
+    let run = sb.run(&[
+        "analyze",
+        "broken",
+        "--format",
+        "json",
+        "--out",
+        "out",
+        "--max-file-size",
+        "1KB",
+    ]);
+    insta::assert_snapshot!(run.normalised(sb.tmp()));
+}

@@ -29,6 +29,15 @@ impl Sandbox {
         Sandbox { dir, project }
     }
 
+    /// Copies another fixture next to this one (`<tmp>/<name>`), for fixtures that point
+    /// at each other (the broken fixture's escapes lead into `../workspace`).
+    #[track_caller]
+    pub fn add_fixture(&self, name: &str) {
+        let src = repo_root().join("fixtures").join(name);
+        assert!(src.is_dir(), "fixture {} is missing", src.display());
+        copy_tree(&src, &self.tmp().join(name));
+    }
+
     /// Writes an inline fixture: `//- /path` lines start files, relative to the project.
     #[track_caller]
     pub fn inline(name: &str, text: &str) -> Sandbox {
