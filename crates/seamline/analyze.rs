@@ -89,6 +89,27 @@ pub fn debug_facts(args: &InputArgs, verbosity: Verbosity) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Runs `debug parse`: read and parse only, then one line of figures on stdout.
+pub fn debug_parse(args: &InputArgs) -> anyhow::Result<()> {
+    let options = frontend_options(args, None);
+    let start = Instant::now();
+    let stats = seamline_frontend::parse_only(&options).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let elapsed = start.elapsed();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "parsed {} of {} files, {} lines, {} bytes in {}",
+        stats.parsed,
+        stats.files,
+        stats.lines,
+        stats.bytes,
+        terminal::seconds(elapsed)
+    )
+    .and_then(|()| out.flush())
+    .context("cannot write to stdout")?;
+    Ok(())
+}
+
 /// Checks `--format` against what this build can write: returns the formats to write and
 /// the default ones skipped because they are not implemented yet (the caller notes them).
 /// Naming an unimplemented format explicitly is a usage error.
@@ -137,19 +158,26 @@ fn analyse(
             Arc::new(move |p: seamline_frontend::Progress| bar.update(p.files_done, p.files_total))
                 as Arc<dyn Fn(seamline_frontend::Progress) + Send + Sync>
         });
-    let options = seamline_frontend::Options {
-        root: args.path.clone(),
-        include_tests: args.include_tests,
-        max_file_size: args.max_file_size,
-        threads: args.threads.unwrap_or(0),
-        progress: callback,
-    };
+    let options = frontend_options(args, callback);
     let res = timings.time("frontend", || seamline_frontend::analyze(&options));
     if let Some(bar) = &progress {
         bar.finish();
     }
     // The frontend's error already names the path and the OS reason: keep it one line.
     res.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn frontend_options(
+    args: &InputArgs,
+    progress: Option<Arc<dyn Fn(seamline_frontend::Progress) + Send + Sync>>,
+) -> seamline_frontend::Options {
+    seamline_frontend::Options {
+        root: args.path.clone(),
+        include_tests: args.include_tests,
+        max_file_size: args.max_file_size,
+        threads: args.threads.unwrap_or(0),
+        progress,
+    }
 }
 
 /// Writes through a temporary file and a rename, so that a reader never sees half a report.

@@ -48,6 +48,9 @@ pub enum Command {
 pub enum DebugCommand {
     /// Print the frontend's facts (`Facts::dump`) on stdout.
     Facts(InputArgs),
+    /// Only read and parse every file, on the same thread pool, and print what it took:
+    /// the floor that `analyze` is measured against.
+    Parse(InputArgs),
 }
 
 /// What to analyse and how.

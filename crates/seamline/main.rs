@@ -44,6 +44,7 @@ fn main() -> ExitCode {
     let res = match &cli.command {
         args::Command::Analyze(a) => analyze::run(a, verbosity),
         args::Command::Debug(args::DebugCommand::Facts(a)) => analyze::debug_facts(a, verbosity),
+        args::Command::Debug(args::DebugCommand::Parse(a)) => analyze::debug_parse(a),
     };
     let status = match res {
         Ok(()) => ExitStatus::Success,

@@ -539,3 +539,16 @@ fn broken_terminal_output_snapshot() {
     ]);
     insta::assert_snapshot!(run.normalised(sb.tmp()));
 }
+
+#[test]
+fn debug_parse_reports_the_parse_floor() {
+    let sb = Sandbox::inline("tiny_broken", BROKEN_CRATE);
+    let run = sb.run(&["debug", "parse", "tiny_broken", "--threads", "1"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // good.rs and lib.rs parse, bad.rs does not; `missing` has no file.
+    assert!(
+        run.stdout.starts_with("parsed 2 of 3 files, 7 lines, "),
+        "{}",
+        run.stdout
+    );
+}
