@@ -4,7 +4,22 @@
 //!
 //! The [`Proposal`] is an API boundary: the plan, the report and `check` read it.
 
+mod constraints;
+mod measure;
+mod naming;
+mod truth;
+
+pub use constraints::{Constraints, glob_match};
+pub use measure::{MAX_EVIDENCE, ned_bounds};
+pub use naming::{SKIPPED_WORDS, name_contexts, singular, words};
+pub use truth::{
+    Agreement, EvalReport, KernelScore, Truth, components_baseline, evaluate, folder_baseline,
+};
+
+use seamline_graph::{ClusterGraph, DepGraph, Granularity, GraphOptions, NodeId, Partition};
 use seamline_ir as ir;
+
+use crate::ensemble::{EnsembleConfig, run_ensemble};
 
 /// Index into [`Proposal::contexts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,6 +52,9 @@ pub struct Proposal {
     pub provenance: Provenance,
     /// Per-plan metrics.
     pub metrics: PlanMetrics,
+    /// Sentences about `seamline.toml` constraints that matched nothing or could not hold
+    /// (the binary turns them into diagnostics at the config's location).
+    pub constraint_notes: Vec<String>,
 }
 
 /// One bounded context.
@@ -63,7 +81,7 @@ pub struct Provenance {
     pub granularity: String,
     /// The winning algorithm (`leiden`, `louvain`, `label-propagation`).
     pub algorithm: String,
-    /// Its resolution parameter.
+    /// Its resolution parameter (0 for label propagation and the baselines, which have none).
     pub resolution: f64,
     /// Its seed.
     pub seed: u64,
@@ -80,13 +98,19 @@ pub struct ContextMetrics {
     pub modules: usize,
     /// Number of items.
     pub items: usize,
+    /// Size in the unit of NED and `min_context_size`: owner items (models, free functions,
+    /// consts...; methods and impls count with their type).
+    pub size: usize,
     /// Lines of code.
     pub code_lines: u64,
-    /// Internal edge weight / possible internal edges (density), 0..1.
+    /// Density of the context's undirected dependency graph: connected node pairs inside /
+    /// `N (N - 1) / 2` possible pairs, 0..1 (1 for a single node).
     pub cohesion: f64,
-    /// Weight of edges leaving the context / all its edges' weight, 0..1.
+    /// Undirected edge weight leaving the context (to other contexts, kernel excluded) / all
+    /// its edge weight (leaving + internal), 0..1.
     pub coupling: f64,
-    /// Afferent coupling Ca: other contexts depending on this one.
+    /// Afferent coupling Ca: other contexts depending on this one (any reference kind,
+    /// module-level imports included).
     pub afferent: usize,
     /// Efferent coupling Ce: other contexts this one depends on.
     pub efferent: usize,
@@ -103,15 +127,24 @@ pub struct ContextMetrics {
 /// Metrics of the whole proposal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanMetrics {
-    /// Newman–Girvan modularity Q of the partition on the clustering graph.
+    /// Newman–Girvan modularity Q (γ = 1) of the partition on the clustering graph (kernel
+    /// left out).
     pub modularity: f64,
-    /// Structural modularity SM (Jin et al.).
+    /// Structural modularity SM (Jin et al. 2019, as in the Mono2Micro replication):
+    /// `(1/K) sum scoh_i - (1/(K(K-1)/2)) sum scop_ij`, `scoh_i = mu_i / N_i^2`,
+    /// `scop_ij = sigma_ij / (2 N_i N_j)` over connected node pairs.
     pub structural_modularity: f64,
-    /// Inter-call percentage ICP (Mono2Micro): cross-context call weight / all call weight.
+    /// Inter-call percentage ICP (Jin et al.; Mono2Micro): call references between different
+    /// contexts / all call references between nodes of contexts, counted in call sites.
     pub inter_call_percentage: f64,
-    /// Interface number IFN (Jin et al.): mean number of published interfaces per context.
+    /// Interface number IFN in Jin et al.'s definition: the mean number of published
+    /// interfaces per context, a published interface being an item used from another
+    /// context ([`ContextMetrics::interface`]). (The Mono2Micro replication code counts
+    /// cross-partition edges per partition instead; we do not.)
     pub interface_number: f64,
-    /// Non-extreme distribution NED: share of items in contexts of non-extreme size.
+    /// Non-extreme distribution NED (Jin et al. 2019), as in the literature: the share of
+    /// items (owner items, see [`ContextMetrics::size`]) in contexts of EXTREME size, outside
+    /// `5..=max(20, n/4)` ([`ned_bounds`]); lower is better.
     pub non_extreme_distribution: f64,
     /// Models used by more than one context.
     pub shared_models: Vec<SharedModel>,
@@ -186,4 +219,559 @@ pub struct ContextCycle {
     pub contexts: Vec<ContextId>,
     /// Indices into [`PlanMetrics::context_edges`] of the edges inside the component.
     pub edges: Vec<usize>,
+}
+
+impl Proposal {
+    /// A deterministic text dump, for snapshots and `seamline debug contexts`.
+    pub fn dump(&self, facts: &ir::Facts) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let p = &self.provenance;
+        let _ = writeln!(
+            out,
+            "granularity {} algorithm {} resolution {:.3} seed {} objective {:.4} runs {}",
+            p.granularity, p.algorithm, p.resolution, p.seed, p.objective, p.runs
+        );
+        let m = &self.metrics;
+        let _ = writeln!(
+            out,
+            "Q {:.4} SM {:.4} ICP {:.4} IFN {:.3} NED {:.4}",
+            m.modularity,
+            m.structural_modularity,
+            m.inter_call_percentage,
+            m.interface_number,
+            m.non_extreme_distribution
+        );
+        let module_path = |id: ir::ModuleId| {
+            facts
+                .modules
+                .get(id.index())
+                .map_or("?", |m| m.path.as_str())
+        };
+        let item_path =
+            |id: ir::ItemId| facts.items.get(id.index()).map_or("?", |i| i.path.as_str());
+        let ctx_name = |id: Option<ContextId>| {
+            id.and_then(|c| self.contexts.get(c.index()))
+                .map_or("<kernel>", |c| c.name.as_str())
+        };
+        for (module, reason) in self.kernel_modules.iter().zip(&self.kernel_reasons) {
+            let _ = writeln!(out, "kernel {}: {reason}", module_path(*module));
+        }
+        for c in &self.contexts {
+            let cm = &c.metrics;
+            let _ = writeln!(
+                out,
+                "context {}{}: {} modules, {} items, size {}, {} lines, cohesion {:.3}, coupling {:.3}, Ca {} Ce {} I {:.3}",
+                c.name,
+                if c.declared { " (declared)" } else { "" },
+                cm.modules,
+                cm.items,
+                cm.size,
+                cm.code_lines,
+                cm.cohesion,
+                cm.coupling,
+                cm.afferent,
+                cm.efferent,
+                cm.instability
+            );
+            for &module in &c.modules {
+                let _ = writeln!(out, "  module {}", module_path(module));
+            }
+            let owners: Vec<&str> = c
+                .items
+                .iter()
+                .filter(|&&i| facts.owner_item(i) == i)
+                .map(|&i| item_path(i))
+                .collect();
+            let _ = writeln!(out, "  items {}", owners.join(" "));
+            let names = |v: &[ir::ItemId]| {
+                v.iter()
+                    .map(|&i| item_path(i))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let _ = writeln!(out, "  interface {}", names(&cm.interface));
+            let _ = writeln!(out, "  models {}", names(&cm.owned_models));
+            let tables: Vec<&str> = cm
+                .owned_tables
+                .iter()
+                .map(|&t| facts.tables.get(t.index()).map_or("?", |t| t.name.as_str()))
+                .collect();
+            let _ = writeln!(out, "  tables {}", tables.join(" "));
+        }
+        for e in &m.context_edges {
+            let counts: Vec<String> = ir::DepKind::ALL
+                .iter()
+                .zip(e.counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{k}={n}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "edge {} -> {} {}",
+                ctx_name(Some(e.from)),
+                ctx_name(Some(e.to)),
+                counts.join(" ")
+            );
+            for ev in &e.evidence {
+                let file = facts
+                    .files
+                    .get(ev.location.file.index())
+                    .map_or("?", |f| f.path.as_str());
+                let target = match (ev.to_item, ev.table) {
+                    (Some(i), _) => item_path(i).to_owned(),
+                    (None, Some(t)) => format!(
+                        "table {}",
+                        facts.tables.get(t.index()).map_or("?", |t| t.name.as_str())
+                    ),
+                    (None, None) => "?".to_owned(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}:{} {} {} x{}",
+                    file, ev.location.line, ev.kind, target, ev.count
+                );
+            }
+        }
+        for cycle in &m.cycles {
+            let names: Vec<&str> = cycle.contexts.iter().map(|&c| ctx_name(Some(c))).collect();
+            let _ = writeln!(out, "cycle {} via edges {:?}", names.join(" "), cycle.edges);
+        }
+        for s in &m.shared_models {
+            let users: Vec<&str> = s.used_by.iter().map(|&c| ctx_name(Some(c))).collect();
+            let _ = writeln!(
+                out,
+                "shared model {} owner {} used by {}",
+                item_path(s.model),
+                ctx_name(s.owner),
+                users.join(" ")
+            );
+        }
+        for s in &m.shared_tables {
+            let by: Vec<String> = s
+                .accesses
+                .iter()
+                .map(|&(c, r, w)| format!("{}(r{} w{})", ctx_name(Some(c)), r, w))
+                .collect();
+            let name = facts
+                .tables
+                .get(s.table.index())
+                .map_or("?", |t| t.name.as_str());
+            let _ = writeln!(
+                out,
+                "shared table {} owner {} by {}",
+                name,
+                ctx_name(s.owner),
+                by.join(" ")
+            );
+        }
+        for note in &self.constraint_notes {
+            let _ = writeln!(out, "note {note}");
+        }
+        out
+    }
+}
+
+/// How [`propose`] works. No `Default`: start from [`ContextOptions::standard`].
+#[derive(Debug, Clone)]
+pub struct ContextOptions {
+    /// How the dependency graph is built (granularity, weights, kernel rule).
+    pub graph: GraphOptions,
+    /// Algorithms × resolutions × seeds. Its `initial`, `fixed` and `target_communities`
+    /// are set by [`propose`] from the pins and `target_contexts`.
+    pub ensemble: EnsembleConfig<'static>,
+    /// `--contexts N`: ask for about N contexts; `None` lets the objective choose.
+    pub target_contexts: Option<usize>,
+    /// Contexts smaller than this many items (owner items) are merged into their strongest
+    /// neighbour (pinned contexts are kept whatever their size).
+    pub min_context_size: usize,
+    /// Pins, `together`, `apart` from `seamline.toml`.
+    pub constraints: Constraints,
+    /// Penalty weights of the objective.
+    pub objective: ObjectiveWeights,
+    /// Whether wiring nodes are set aside with the kernel after clustering: nodes that
+    /// depend on at least [`WIRING_MIN_CONTEXTS`] contexts, none of which receives more than
+    /// half of their dependency weight, and that at most one other module uses (a router
+    /// that mounts every context's handlers, a `spawn_all` for every job). They belong to no
+    /// context: each service gets its own.
+    pub wiring: bool,
+}
+
+/// See [`ContextOptions::wiring`].
+pub const WIRING_MIN_CONTEXTS: usize = 3;
+
+impl ContextOptions {
+    /// The standard graph at `granularity`, the standard ensemble, no target, contexts of
+    /// at least 3 items, no constraints, the standard objective.
+    pub fn standard(granularity: Granularity) -> Self {
+        ContextOptions {
+            graph: GraphOptions::standard(granularity),
+            ensemble: EnsembleConfig::standard(),
+            target_contexts: None,
+            min_context_size: 3,
+            constraints: Constraints::none(),
+            objective: ObjectiveWeights::standard(),
+            wiring: true,
+        }
+    }
+}
+
+/// The objective that picks the ensemble's winner (higher is better):
+///
+/// `J = Q - shared_models * S - cycles * C - sizes * E`
+///
+/// - `Q`: modularity (γ = 1) on the clustering graph, comparable whatever the run's γ;
+/// - `S`: share of models (of non-kernel contexts) referenced from another context;
+/// - `C`: share of the dependency weight that runs between different contexts of one cycle
+///   (a strongly connected component of the context graph): graded, so that one stray call
+///   closing a cycle costs little and a tangle costs a lot;
+/// - `E`: share of items in contexts smaller than `min_context_size`, plus how far the
+///   largest context exceeds half of all items (`max(0, largest / total - 0.5)`).
+///
+/// Every candidate is refined (apart, minimum size, target) before it is scored, so the
+/// objective judges what would be reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ObjectiveWeights {
+    /// Weight of `S`.
+    pub shared_models: f64,
+    /// Weight of `C`.
+    pub cycles: f64,
+    /// Weight of `E`.
+    pub sizes: f64,
+}
+
+impl ObjectiveWeights {
+    /// shared models 0.25, cycles 0.25, sizes 0.25.
+    pub fn standard() -> Self {
+        ObjectiveWeights {
+            shared_models: 0.25,
+            cycles: 0.25,
+            sizes: 0.25,
+        }
+    }
+}
+
+/// Proposes bounded contexts for a codebase: builds the dependency graph, sets the shared
+/// kernel aside, contracts pins and `together` groups, runs the ensemble (pins as fixed
+/// seeds), refines every candidate (apart, fragments, target count), picks the winner by
+/// [`ObjectiveWeights`], names the contexts and measures the result.
+///
+/// Deterministic: the same facts and options give the same proposal for any thread count.
+pub fn propose(facts: &ir::Facts, options: &ContextOptions) -> Proposal {
+    let graph = DepGraph::build(facts, &options.graph);
+    propose_on(facts, &graph, options)
+}
+
+/// [`propose`] on an already built graph (for `seamline debug` and benchmarks).
+pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions) -> Proposal {
+    let cluster = graph.cluster_graph();
+    let groups = constraints::contract(facts, graph, &cluster, &options.constraints);
+    let params = constraints::Refine {
+        min_size: options.min_context_size as u64,
+        target: options.target_contexts,
+    };
+    let scorer = Scorer::new(facts, graph, &cluster, options);
+    let n_groups = groups.members.len();
+
+    let (group_labels, provenance) = if n_groups == 0 {
+        (Vec::new(), provenance(options, "none", 0.0, 0, 0.0, 0))
+    } else {
+        // Pinned groups start in their pin's community and stay there.
+        let pinned = groups.pin.iter().any(Option::is_some);
+        let initial_raw: Vec<u32> = groups
+            .pin
+            .iter()
+            .enumerate()
+            .map(|(g, p)| match p {
+                Some(p) => *p,
+                None => groups.pin_names.len() as u32 + g as u32,
+            })
+            .collect();
+        let initial = Partition::from_labels(&initial_raw);
+        let fixed: Vec<bool> = groups.pin.iter().map(Option::is_some).collect();
+        let mut config = options.ensemble.clone();
+        config.target_communities = options.target_contexts;
+        let config = if pinned {
+            config.with_initial(&initial, Some(&fixed))
+        } else {
+            EnsembleConfig {
+                initial: None,
+                fixed: None,
+                ..config
+            }
+        };
+        let objective = |p: &Partition| -> f64 {
+            let labels = constraints::refine(&groups, &p.labels, params);
+            scorer.score(&expand(&groups, &labels))
+        };
+        let result = run_ensemble(&groups.graph, &config, &objective);
+        let labels = constraints::refine(&groups, &result.partition.labels, params);
+        let winner = &result.runs[result.winner];
+        let prov = provenance(
+            options,
+            winner.algorithm.name(),
+            winner.resolution.unwrap_or(0.0),
+            winner.seed,
+            winner.score,
+            result.runs.len(),
+        );
+        (labels, prov)
+    };
+
+    let raw_labels = expand(&groups, &group_labels);
+    let wiring = if options.wiring {
+        find_wiring(graph, &cluster, &raw_labels, &groups)
+    } else {
+        std::collections::BTreeMap::new()
+    };
+    // Renumber what is left, in order of first appearance.
+    let mut renumber: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+    let mut node_label: Vec<Option<u32>> = vec![None; graph.node_count()];
+    let mut members: Vec<Vec<NodeId>> = Vec::new();
+    for (i, &raw) in raw_labels.iter().enumerate() {
+        let node = cluster.nodes[i];
+        if wiring.contains_key(&node) {
+            continue;
+        }
+        let next = renumber.len() as u32;
+        let l = *renumber.entry(raw).or_insert(next);
+        if l as usize == members.len() {
+            members.push(Vec::new());
+        }
+        node_label[node.index()] = Some(l);
+        members[l as usize].push(node);
+    }
+    let k = members.len();
+    let mut declared: Vec<Option<String>> = vec![None; k];
+    for (g, pin) in groups.pin.iter().enumerate() {
+        if let (Some(p), Some(&l)) = (pin, renumber.get(&group_labels[g])) {
+            declared[l as usize] = Some(groups.pin_names[*p as usize].clone());
+        }
+    }
+    let names = name_contexts(facts, graph, &members, &declared);
+    let is_declared: Vec<bool> = declared.iter().map(Option::is_some).collect();
+    measure::build(
+        facts,
+        graph,
+        &cluster,
+        &measure::Labelling {
+            node_label: &node_label,
+            names: &names,
+            declared: &is_declared,
+            extra_kernel: &wiring,
+        },
+        provenance,
+        groups.notes.clone(),
+    )
+}
+
+/// Wiring nodes (see [`ContextOptions::wiring`]) with their reason; pinned nodes never are.
+fn find_wiring(
+    graph: &DepGraph,
+    cluster: &ClusterGraph,
+    labels: &[u32],
+    groups: &constraints::Groups,
+) -> std::collections::BTreeMap<NodeId, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (i, &node) in cluster.nodes.iter().enumerate() {
+        if groups.pin[groups.node_group[i] as usize].is_some() {
+            continue;
+        }
+        let own_module = graph.node(node).module;
+        let users: std::collections::BTreeSet<ir::ModuleId> = graph
+            .in_edges(node)
+            .iter()
+            .map(|e| graph.node(e.from).module)
+            .filter(|&m| m != own_module)
+            .collect();
+        if users.len() > 1 {
+            continue;
+        }
+        let mut by_context: std::collections::BTreeMap<u32, f64> =
+            std::collections::BTreeMap::new();
+        for e in graph.out_edges(node) {
+            if let Some(j) = cluster.index[e.to.index()]
+                && e.weight > 0.0
+            {
+                *by_context.entry(labels[j as usize]).or_default() += e.weight;
+            }
+        }
+        let total: f64 = by_context.values().sum();
+        let max = by_context.values().copied().fold(0.0, f64::max);
+        if by_context.len() >= WIRING_MIN_CONTEXTS && total > 0.0 && max <= 0.5 * total {
+            out.insert(
+                node,
+                format!(
+                    "wires {} contexts together (none holds more than half of its dependencies) and is used by {} other module(s)",
+                    by_context.len(),
+                    users.len()
+                ),
+            );
+        }
+    }
+    out
+}
+
+fn provenance(
+    options: &ContextOptions,
+    algorithm: &str,
+    resolution: f64,
+    seed: u64,
+    objective: f64,
+    runs: usize,
+) -> Provenance {
+    Provenance {
+        granularity: options.graph.granularity.as_str().to_owned(),
+        algorithm: algorithm.to_owned(),
+        resolution,
+        seed,
+        objective,
+        runs,
+    }
+}
+
+/// Group labels -> cluster-node labels.
+fn expand(groups: &constraints::Groups, group_labels: &[u32]) -> Vec<u32> {
+    groups
+        .node_group
+        .iter()
+        .map(|&g| group_labels.get(g as usize).copied().unwrap_or(0))
+        .collect()
+}
+
+/// Computes the objective on cluster-node labels.
+struct Scorer<'a> {
+    cluster: &'a ClusterGraph,
+    /// (from cluster node, model index, model's cluster node) for references to models.
+    model_refs: Vec<(u32, u32, u32)>,
+    n_models: usize,
+    /// Directed dependencies between cluster nodes, with their weight.
+    dir_edges: Vec<(u32, u32, f64)>,
+    /// Total weight of `dir_edges`.
+    dir_weight: f64,
+    size: Vec<u64>,
+    min_size: u64,
+    weights: ObjectiveWeights,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(
+        facts: &ir::Facts,
+        graph: &DepGraph,
+        cluster: &'a ClusterGraph,
+        options: &ContextOptions,
+    ) -> Self {
+        let ci =
+            |n: Option<NodeId>| n.and_then(|n| cluster.index.get(n.index()).copied().flatten());
+        let mut model_index: std::collections::BTreeMap<ir::ItemId, u32> =
+            std::collections::BTreeMap::new();
+        for item in &facts.items {
+            if item.kind.is_model()
+                && facts.owner_item(item.id) == item.id
+                && ci(graph.node_of_item(item.id)).is_some()
+            {
+                let next = model_index.len() as u32;
+                model_index.insert(item.id, next);
+            }
+        }
+        let mut model_refs = Vec::new();
+        for r in &facts.references {
+            let model = facts.owner_item(r.to);
+            let Some(&m) = model_index.get(&model) else {
+                continue;
+            };
+            let from = match graph.granularity() {
+                Granularity::Module => ci(graph.nodes_of_module(r.from_module).first().copied()),
+                Granularity::Item => ci(r.from_item.and_then(|i| graph.node_of_item(i))),
+            };
+            if let (Some(from), Some(to)) = (from, ci(graph.node_of_item(model))) {
+                model_refs.push((from, m, to));
+            }
+        }
+        let dir_edges: Vec<(u32, u32, f64)> = graph
+            .edges()
+            .filter_map(|e| Some((ci(Some(e.from))?, ci(Some(e.to))?, e.weight)))
+            .collect();
+        let dir_weight = dir_edges.iter().map(|e| e.2).sum();
+        let size = cluster
+            .nodes
+            .iter()
+            .map(|&n| constraints::node_size(facts, graph, n))
+            .collect();
+        Scorer {
+            cluster,
+            model_refs,
+            n_models: model_index.len(),
+            dir_edges,
+            dir_weight,
+            size,
+            min_size: options.min_context_size as u64,
+            weights: options.objective,
+        }
+    }
+
+    fn score(&self, labels: &[u32]) -> f64 {
+        let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+        if k == 0 {
+            return 0.0;
+        }
+        let q = crate::modularity(&self.cluster.graph, &Partition::from_labels(labels), 1.0);
+        let mut shared = vec![false; self.n_models];
+        for &(from, m, to) in &self.model_refs {
+            if labels[from as usize] != labels[to as usize] {
+                shared[m as usize] = true;
+            }
+        }
+        let s = if self.n_models == 0 {
+            0.0
+        } else {
+            shared.iter().filter(|&&x| x).count() as f64 / self.n_models as f64
+        };
+        let mut pairs: Vec<(u32, u32)> = self
+            .dir_edges
+            .iter()
+            .map(|&(a, b, _)| (labels[a as usize], labels[b as usize]))
+            .filter(|(a, b)| a != b)
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut scc_of = vec![u32::MAX; k];
+        for (i, scc) in seamline_graph::nontrivial_sccs(k, &pairs)
+            .iter()
+            .enumerate()
+        {
+            for &c in scc {
+                scc_of[c as usize] = i as u32;
+            }
+        }
+        let in_cycles: f64 = self
+            .dir_edges
+            .iter()
+            .filter(|&&(a, b, _)| {
+                let (la, lb) = (labels[a as usize], labels[b as usize]);
+                la != lb
+                    && scc_of[la as usize] != u32::MAX
+                    && scc_of[la as usize] == scc_of[lb as usize]
+            })
+            .map(|e| e.2)
+            .sum();
+        let c = if self.dir_weight > 0.0 {
+            in_cycles / self.dir_weight
+        } else {
+            0.0
+        };
+        let mut sizes = vec![0u64; k];
+        for (i, &l) in labels.iter().enumerate() {
+            sizes[l as usize] += self.size[i];
+        }
+        let total: u64 = sizes.iter().sum();
+        let e = if total == 0 {
+            0.0
+        } else {
+            let small: u64 = sizes.iter().filter(|&&s| s < self.min_size).sum();
+            let largest = sizes.iter().copied().max().unwrap_or(0);
+            small as f64 / total as f64 + (largest as f64 / total as f64 - 0.5).max(0.0)
+        };
+        q - self.weights.shared_models * s - self.weights.cycles * c - self.weights.sizes * e
+    }
 }

@@ -111,7 +111,12 @@ pub struct DepGraph {
     module_nodes: Vec<Vec<NodeId>>,
     table_links: Vec<TableLink>,
     dropped_references: usize,
+    plumbing: Vec<ir::ModuleId>,
 }
+
+/// The reason given for plumbing modules.
+pub const PLUMBING_REASON: &str =
+    "has no items of its own (only `mod` and `use` declarations), so it belongs to no context";
 
 impl DepGraph {
     /// Builds the graph from facts, then marks the shared kernel.
@@ -321,10 +326,32 @@ impl DepGraph {
             module_nodes,
             table_links,
             dropped_references,
+            plumbing: Vec::new(),
         };
+        if options.kernel.plumbing {
+            dep.plumbing = facts
+                .modules
+                .iter()
+                .filter(|m| m.items.is_empty())
+                .map(|m| m.id)
+                .collect();
+            if options.granularity == Granularity::Module {
+                for &m in &dep.plumbing {
+                    if let Some(&node) = dep.module_nodes[m.index()].first()
+                        && dep.graph[NodeIndex::new(node.index())].items.is_empty()
+                    {
+                        dep.graph[NodeIndex::new(node.index())].kernel =
+                            Some(PLUMBING_REASON.to_owned());
+                    }
+                }
+            }
+        }
         if options.kernel.enabled {
             for (node, reason) in kernel::detect(facts, &dep, &options.kernel) {
-                dep.graph[NodeIndex::new(node.index())].kernel = Some(reason);
+                let kernel = &mut dep.graph[NodeIndex::new(node.index())].kernel;
+                if kernel.is_none() {
+                    *kernel = Some(reason);
+                }
             }
         }
         dep
@@ -411,6 +438,12 @@ impl DepGraph {
     /// Links between nodes touching the same tables, sorted by (a, b).
     pub fn table_links(&self) -> &[TableLink] {
         &self.table_links
+    }
+
+    /// Modules without items of their own (when [`crate::KernelOptions::plumbing`] is on),
+    /// sorted: kernel nodes at module granularity, node-less at item granularity.
+    pub fn plumbing_modules(&self) -> &[ir::ModuleId] {
+        &self.plumbing
     }
 
     /// References left out because no node holds them (see [`DepGraph::build`]).

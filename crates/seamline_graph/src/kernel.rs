@@ -34,7 +34,12 @@ pub(crate) fn detect(
         let Some(target) = facts.items.get(reference.to.index()) else {
             continue;
         };
-        if target.module == reference.from_module {
+        // Plumbing (a module without items: `pub use` re-exports) is nobody's user.
+        let plumbing = facts
+            .modules
+            .get(reference.from_module.index())
+            .is_none_or(|m| m.items.is_empty());
+        if target.module == reference.from_module || plumbing {
             continue;
         }
         users.insert(reference.from_module);

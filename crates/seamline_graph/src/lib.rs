@@ -18,7 +18,9 @@ mod scc;
 pub mod testing;
 mod weighted;
 
-pub use dep_graph::{ClusterGraph, DepEdge, DepGraph, Node, NodeId, NodeKey, TableLink};
+pub use dep_graph::{
+    ClusterGraph, DepEdge, DepGraph, Node, NodeId, NodeKey, PLUMBING_REASON, TableLink,
+};
 pub use kernel::module_area;
 pub use options::{Dampening, Granularity, GraphOptions, KernelOptions, KindWeights};
 pub use scc::nontrivial_sccs;

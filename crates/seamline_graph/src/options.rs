@@ -114,6 +114,11 @@ impl Dampening {
 pub struct KernelOptions {
     /// Whether to detect a kernel at all.
     pub enabled: bool,
+    /// Whether modules without items of their own (only `mod` and `use` declarations:
+    /// `lib.rs`, most `mod.rs`) are plumbing set aside with the kernel. At module granularity
+    /// they are kernel nodes; at item granularity they have no node and are listed by
+    /// [`crate::DepGraph::plumbing_modules`].
+    pub plumbing: bool,
     /// Minimum number of distinct depending modules.
     pub min_fan_in: usize,
     /// Minimum share of depending modules (structural rule).
@@ -136,6 +141,7 @@ impl KernelOptions {
     pub fn standard() -> Self {
         KernelOptions {
             enabled: true,
+            plumbing: true,
             min_fan_in: 3,
             min_share: 0.7,
             min_areas: 3,
@@ -167,6 +173,7 @@ impl KernelOptions {
     pub fn disabled() -> Self {
         KernelOptions {
             enabled: false,
+            plumbing: false,
             ..KernelOptions::standard()
         }
     }

@@ -100,7 +100,11 @@ pub(crate) struct Groups {
     pub notes: Vec<String>,
 }
 
-fn node_texts<'a>(facts: &'a ir::Facts, graph: &'a DepGraph, node: seamline_graph::NodeId) -> Vec<&'a str> {
+fn node_texts<'a>(
+    facts: &'a ir::Facts,
+    graph: &'a DepGraph,
+    node: seamline_graph::NodeId,
+) -> Vec<&'a str> {
     let n = graph.node(node);
     let mut out = Vec::new();
     if let Some(m) = facts.modules.get(n.module.index()) {
@@ -109,10 +113,10 @@ fn node_texts<'a>(facts: &'a ir::Facts, graph: &'a DepGraph, node: seamline_grap
             out.push(f.path.as_str());
         }
     }
-    if let NodeKey::Item(i) = n.key {
-        if let Some(it) = facts.items.get(i.index()) {
-            out.push(it.path.as_str());
-        }
+    if let NodeKey::Item(i) = n.key
+        && let Some(it) = facts.items.get(i.index())
+    {
+        out.push(it.path.as_str());
     }
     out
 }
@@ -153,7 +157,11 @@ pub(crate) fn contract(
 ) -> Groups {
     let n = cluster.nodes.len();
     let mut notes = Vec::new();
-    let texts: Vec<Vec<&str>> = cluster.nodes.iter().map(|&id| node_texts(facts, graph, id)).collect();
+    let texts: Vec<Vec<&str>> = cluster
+        .nodes
+        .iter()
+        .map(|&id| node_texts(facts, graph, id))
+        .collect();
     let matching = |glob: &str| -> Vec<u32> {
         (0..n as u32)
             .filter(|&i| texts[i as usize].iter().any(|t| glob_match(glob, t)))
@@ -241,10 +249,18 @@ pub(crate) fn contract(
         .collect();
     let mut apart = Vec::new();
     for (left, right) in &constraints.apart {
-        let l: BTreeSet<u32> = matching(left).into_iter().map(|x| node_group[x as usize]).collect();
-        let r: BTreeSet<u32> = matching(right).into_iter().map(|x| node_group[x as usize]).collect();
+        let l: BTreeSet<u32> = matching(left)
+            .into_iter()
+            .map(|x| node_group[x as usize])
+            .collect();
+        let r: BTreeSet<u32> = matching(right)
+            .into_iter()
+            .map(|x| node_group[x as usize])
+            .collect();
         if l.is_empty() || r.is_empty() {
-            notes.push(format!("apart `{left}` / `{right}`: a side matches nothing"));
+            notes.push(format!(
+                "apart `{left}` / `{right}`: a side matches nothing"
+            ));
         }
         if !l.is_disjoint(&r) {
             notes.push(format!(
@@ -253,15 +269,15 @@ pub(crate) fn contract(
         }
         apart.push((l, r));
     }
-    let edges = (0..n as u32).flat_map(|u| {
+    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+    for u in 0..n as u32 {
         let gu = node_group[u as usize];
-        cluster
-            .graph
-            .neighbors(u)
-            .filter(move |&(v, _)| v >= u)
-            .map(move |(v, w)| (gu, node_group[v as usize], w))
-            .collect::<Vec<_>>()
-    });
+        for (v, w) in cluster.graph.neighbors(u) {
+            if v >= u {
+                edges.push((gu, node_group[v as usize], w));
+            }
+        }
+    }
     let contracted = WeightedGraph::from_edges(k, edges);
     Groups {
         node_group,
@@ -353,10 +369,10 @@ impl Communities {
     }
 
     fn can_merge(&self, a: usize, b: usize) -> bool {
-        if let (Some(x), Some(y)) = (self.pinned[a], self.pinned[b]) {
-            if x != y {
-                return false;
-            }
+        if let (Some(x), Some(y)) = (self.pinned[a], self.pinned[b])
+            && x != y
+        {
+            return false;
         }
         !self.sides[a]
             .iter()
@@ -425,7 +441,10 @@ fn separate_apart(groups: &Groups, label: &mut [u32]) {
         let communities: BTreeSet<u32> = left.iter().map(|&g| label[g as usize]).collect();
         for c in communities {
             let in_c = |set: &BTreeSet<u32>| -> Vec<u32> {
-                set.iter().copied().filter(|&g| label[g as usize] == c).collect()
+                set.iter()
+                    .copied()
+                    .filter(|&g| label[g as usize] == c)
+                    .collect()
             };
             let (l_in, r_in) = (in_c(left), in_c(right));
             if l_in.is_empty() || r_in.is_empty() {
@@ -448,12 +467,13 @@ fn separate_apart(groups: &Groups, label: &mut [u32]) {
                         *weights.entry(lv).or_default() += w;
                     }
                 }
-                let best = weights
-                    .into_iter()
-                    .fold(None::<(u32, f64)>, |best, (l, w)| match best {
-                        Some((_, bw)) if bw >= w => best,
-                        _ => Some((l, w)),
-                    });
+                let best =
+                    weights
+                        .into_iter()
+                        .fold(None::<(u32, f64)>, |best, (l, w)| match best {
+                            Some((_, bw)) if bw >= w => best,
+                            _ => Some((l, w)),
+                        });
                 label[g as usize] = match best {
                     Some((l, _)) => l,
                     None => {
@@ -474,7 +494,9 @@ fn merge_small(groups: &Groups, comms: &mut Communities, min_size: u64) {
             return;
         }
         let small = (0..k)
-            .filter(|&c| comms.alive[c] && !stuck[c] && comms.pinned[c].is_none() && comms.size[c] < min_size)
+            .filter(|&c| {
+                comms.alive[c] && !stuck[c] && comms.pinned[c].is_none() && comms.size[c] < min_size
+            })
             .min_by_key(|&c| (comms.size[c], c));
         let Some(c) = small else {
             return;
@@ -488,13 +510,20 @@ fn merge_small(groups: &Groups, comms: &mut Communities, min_size: u64) {
             }
             let better = match best {
                 None => true,
-                Some((b, bw)) => w > bw || (w == bw && (comms.size[d], std::cmp::Reverse(d)) > (comms.size[b], std::cmp::Reverse(b))),
+                Some((b, bw)) => {
+                    w > bw
+                        || (w == bw
+                            && (comms.size[d], std::cmp::Reverse(d))
+                                > (comms.size[b], std::cmp::Reverse(b)))
+                }
             };
             if better {
                 best = Some((d, w));
             }
         }
-        let target = best.map(|(d, _)| d).or_else(|| home_affinity(groups, comms, c));
+        let target = best
+            .map(|(d, _)| d)
+            .or_else(|| home_affinity(groups, comms, c));
         match target {
             Some(d) => comms.merge(c, d),
             None => stuck[c] = true,
@@ -505,15 +534,28 @@ fn merge_small(groups: &Groups, comms: &mut Communities, min_size: u64) {
 /// For a fragment with no neighbour: the community holding most groups of the same module,
 /// else of the same area; ties to the larger, then lower label.
 fn home_affinity(groups: &Groups, comms: &Communities, c: usize) -> Option<usize> {
-    let modules: BTreeSet<ir::ModuleId> = comms.members[c].iter().map(|&g| groups.home[g as usize].0).collect();
-    let areas: BTreeSet<&str> = comms.members[c].iter().map(|&g| groups.home[g as usize].1.as_str()).collect();
-    let mut best: Option<(usize, (usize, usize, u64, std::cmp::Reverse<usize>))> = None;
+    let modules: BTreeSet<ir::ModuleId> = comms.members[c]
+        .iter()
+        .map(|&g| groups.home[g as usize].0)
+        .collect();
+    let areas: BTreeSet<&str> = comms.members[c]
+        .iter()
+        .map(|&g| groups.home[g as usize].1.as_str())
+        .collect();
+    type Key = (usize, usize, u64, std::cmp::Reverse<usize>);
+    let mut best: Option<(usize, Key)> = None;
     for d in 0..comms.alive.len() {
         if d == c || !comms.alive[d] || !comms.can_merge(c, d) {
             continue;
         }
-        let same_module = comms.members[d].iter().filter(|&&g| modules.contains(&groups.home[g as usize].0)).count();
-        let same_area = comms.members[d].iter().filter(|&&g| areas.contains(groups.home[g as usize].1.as_str())).count();
+        let same_module = comms.members[d]
+            .iter()
+            .filter(|&&g| modules.contains(&groups.home[g as usize].0))
+            .count();
+        let same_area = comms.members[d]
+            .iter()
+            .filter(|&&g| areas.contains(groups.home[g as usize].1.as_str()))
+            .count();
         if same_module == 0 && same_area == 0 {
             continue;
         }
@@ -542,7 +584,8 @@ fn merge_to_target(groups: &Groups, comms: &mut Communities, target: usize) {
                 if d <= c || !comms.can_merge(c, d) {
                     continue;
                 }
-                let gain = 2.0 * w / two_m - 2.0 * comms.degree[c] * comms.degree[d] / (two_m * two_m);
+                let gain =
+                    2.0 * w / two_m - 2.0 * comms.degree[c] * comms.degree[d] / (two_m * two_m);
                 if best.is_none_or(|(_, _, g)| gain > g) {
                     best = Some((c, d, gain));
                 }
@@ -569,8 +612,14 @@ mod tests {
     #[test]
     fn globs_match_within_and_across_segments() {
         assert!(glob_match("shop::billing::*", "shop::billing::invoice"));
-        assert!(!glob_match("shop::billing::*", "shop::billing::invoice::pdf"));
-        assert!(glob_match("shop::billing::**", "shop::billing::invoice::pdf"));
+        assert!(!glob_match(
+            "shop::billing::*",
+            "shop::billing::invoice::pdf"
+        ));
+        assert!(glob_match(
+            "shop::billing::**",
+            "shop::billing::invoice::pdf"
+        ));
         assert!(glob_match("src/**/billing.rs", "src/routes/billing.rs"));
         assert!(glob_match("src/*/billing.rs", "src/routes/billing.rs"));
         assert!(!glob_match("src/*/billing.rs", "src/a/b/billing.rs"));

@@ -9,8 +9,8 @@ use seamline_graph::{ClusterGraph, DepGraph, Granularity, NodeId, Partition};
 use seamline_ir as ir;
 
 use super::{
-    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, PlanMetrics, Proposal, Provenance,
-    SharedModel, SharedTable,
+    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, PlanMetrics,
+    Proposal, Provenance, SharedModel, SharedTable,
 };
 
 /// At most this many evidence entries are kept per context edge (the counts are complete).
@@ -32,6 +32,8 @@ pub(crate) struct Labelling<'a> {
     pub names: &'a [String],
     /// Whether each label's name was declared by a pin.
     pub declared: &'a [bool],
+    /// Nodes set aside after clustering (wiring), with their reason; they count as kernel.
+    pub extra_kernel: &'a BTreeMap<NodeId, String>,
 }
 
 /// Builds the proposal. Contexts are sorted by name.
@@ -53,14 +55,31 @@ pub(crate) fn build(
     let node_ctx: Vec<Option<u32>> = labelling
         .node_label
         .iter()
-        .map(|l| l.filter(|&l| (l as usize) < k).map(|l| new_of_old[l as usize]))
+        .map(|l| {
+            l.filter(|&l| (l as usize) < k)
+                .map(|l| new_of_old[l as usize])
+        })
         .collect();
     let ctx_of_node = |n: NodeId| node_ctx.get(n.index()).copied().flatten();
+    let is_kernel = |n: NodeId| graph.is_kernel(n) || labelling.extra_kernel.contains_key(&n);
+    let kernel_reason = |n: NodeId| -> Option<&str> {
+        graph
+            .node(n)
+            .kernel
+            .as_deref()
+            .or_else(|| labelling.extra_kernel.get(&n).map(String::as_str))
+    };
+    let plumbing: BTreeSet<ir::ModuleId> = graph.plumbing_modules().iter().copied().collect();
 
     let item_context: Vec<Option<ContextId>> = facts
         .items
         .iter()
-        .map(|it| graph.node_of_item(it.id).and_then(ctx_of_node).map(ContextId))
+        .map(|it| {
+            graph
+                .node_of_item(it.id)
+                .and_then(ctx_of_node)
+                .map(ContextId)
+        })
         .collect();
 
     // Modules: kernel if all their nodes are kernel; otherwise the context holding most of
@@ -71,20 +90,27 @@ pub(crate) fn build(
     for module in &facts.modules {
         let nodes = graph.nodes_of_module(module.id);
         if nodes.is_empty() {
+            if plumbing.contains(&module.id) {
+                kernel_modules.push(module.id);
+                kernel_reasons.push(format!("{}.", seamline_graph::PLUMBING_REASON));
+            }
             continue;
         }
-        if nodes.iter().all(|&n| graph.is_kernel(n)) {
+        if nodes.iter().all(|&n| is_kernel(n)) {
             kernel_modules.push(module.id);
             let reasons: Vec<String> = nodes
                 .iter()
                 .take(3)
                 .filter_map(|&n| {
                     let node = graph.node(n);
-                    let reason = node.kernel.as_deref()?;
+                    let reason = kernel_reason(n)?;
                     Some(match graph.granularity() {
                         Granularity::Module => reason.to_owned(),
                         Granularity::Item => {
-                            format!("`{}` {reason}", node.label.rsplit("::").next().unwrap_or(&node.label))
+                            format!(
+                                "`{}` {reason}",
+                                node.label.rsplit("::").next().unwrap_or(&node.label)
+                            )
                         }
                     })
                 })
@@ -126,12 +152,20 @@ pub(crate) fn build(
         .iter()
         .map(|t| table_owner_context(t, &item_context, &module_context))
         .collect();
-    let mut edges: BTreeMap<(ContextId, ContextId), ([u32; 5], Vec<EdgeEvidence>)> = BTreeMap::new();
+    let mut edges: BTreeMap<(ContextId, ContextId), ([u32; 5], Vec<EdgeEvidence>)> =
+        BTreeMap::new();
     let mut interface: Vec<BTreeSet<ir::ItemId>> = vec![BTreeSet::new(); k];
-    let kind_index = |kind: ir::DepKind| ir::DepKind::ALL.iter().position(|&x| x == kind).unwrap_or(0);
+    let kind_index = |kind: ir::DepKind| {
+        ir::DepKind::ALL
+            .iter()
+            .position(|&x| x == kind)
+            .unwrap_or(0)
+    };
     for r in &facts.references {
-        let (Some(from), Some(to)) = (ref_source(r.from_module, r.from_item), item_context.get(r.to.index()).copied().flatten())
-        else {
+        let (Some(from), Some(to)) = (
+            ref_source(r.from_module, r.from_item),
+            item_context.get(r.to.index()).copied().flatten(),
+        ) else {
             continue;
         };
         if from == to {
@@ -151,7 +185,10 @@ pub(crate) fn build(
         });
     }
     for a in &facts.table_accesses {
-        let (Some(from), Some(to)) = (ref_source(a.module, a.item), table_owner.get(a.table.index()).copied().flatten()) else {
+        let (Some(from), Some(to)) = (
+            ref_source(a.module, a.item),
+            table_owner.get(a.table.index()).copied().flatten(),
+        ) else {
             continue;
         };
         if from == to {
@@ -173,17 +210,30 @@ pub(crate) fn build(
         .into_iter()
         .map(|((from, to), (counts, mut evidence))| {
             evidence.sort_by(|a, b| {
-                (a.location, a.from_module, a.from_item, a.to_item, a.table, a.kind).cmp(&(
-                    b.location,
-                    b.from_module,
-                    b.from_item,
-                    b.to_item,
-                    b.table,
-                    b.kind,
-                ))
+                (
+                    a.location,
+                    a.from_module,
+                    a.from_item,
+                    a.to_item,
+                    a.table,
+                    a.kind,
+                )
+                    .cmp(&(
+                        b.location,
+                        b.from_module,
+                        b.from_item,
+                        b.to_item,
+                        b.table,
+                        b.kind,
+                    ))
             });
             evidence.truncate(MAX_EVIDENCE);
-            ContextEdge { from, to, counts, evidence }
+            ContextEdge {
+                from,
+                to,
+                counts,
+                evidence,
+            }
         })
         .collect();
     let pairs: Vec<(u32, u32)> = context_edges.iter().map(|e| (e.from.0, e.to.0)).collect();
@@ -219,12 +269,20 @@ pub(crate) fn build(
         .into_iter()
         .filter_map(|(model, users)| {
             let owner = item_context[model.index()];
-            let used_by: Vec<ContextId> = users.iter().copied().filter(|&c| Some(c) != owner).collect();
+            let used_by: Vec<ContextId> = users
+                .iter()
+                .copied()
+                .filter(|&c| Some(c) != owner)
+                .collect();
             let shared = match owner {
                 Some(_) => !used_by.is_empty(),
                 None => used_by.len() >= 2,
             };
-            shared.then_some(SharedModel { model, owner, used_by })
+            shared.then_some(SharedModel {
+                model,
+                owner,
+                used_by,
+            })
         })
         .collect();
 
@@ -241,7 +299,11 @@ pub(crate) fn build(
     }
     for (t, owner) in table_owner.iter().enumerate() {
         if let Some(owner) = owner {
-            table_use.entry(ir::TableId(t as u32)).or_default().entry(*owner).or_default();
+            table_use
+                .entry(ir::TableId(t as u32))
+                .or_default()
+                .entry(*owner)
+                .or_default();
         }
     }
     let shared_tables: Vec<SharedTable> = table_use
@@ -262,7 +324,11 @@ pub(crate) fn build(
         .enumerate()
         .map(|(i, &n)| ctx_of_node(n).unwrap_or(k as u32 + i as u32))
         .collect();
-    let modularity = crate::modularity(&cluster.graph, &Partition::from_labels(&cluster_labels), 1.0);
+    let modularity = crate::modularity(
+        &cluster.graph,
+        &Partition::from_labels(&cluster_labels),
+        1.0,
+    );
     let mut afferent: Vec<BTreeSet<ContextId>> = vec![BTreeSet::new(); k];
     let mut efferent: Vec<BTreeSet<ContextId>> = vec![BTreeSet::new(); k];
     for e in &context_edges {
@@ -320,7 +386,11 @@ pub(crate) fn build(
                     coupling: g.coupling,
                     afferent: ca,
                     efferent: ce,
-                    instability: if ca + ce == 0 { 0.0 } else { ce as f64 / (ca + ce) as f64 },
+                    instability: if ca + ce == 0 {
+                        0.0
+                    } else {
+                        ce as f64 / (ca + ce) as f64
+                    },
                     interface: interface[new].iter().copied().collect(),
                     owned_models: std::mem::take(&mut owned_models[new]),
                     owned_tables: std::mem::take(&mut owned_tables[new]),
@@ -337,7 +407,11 @@ pub(crate) fn build(
     let interface_number = if k == 0 {
         0.0
     } else {
-        contexts.iter().map(|c| c.metrics.interface.len()).sum::<usize>() as f64 / k as f64
+        contexts
+            .iter()
+            .map(|c| c.metrics.interface.len())
+            .sum::<usize>() as f64
+            / k as f64
     };
     let (lo, hi) = ned_bounds(sizes.iter().sum());
     let metrics = PlanMetrics {
@@ -381,7 +455,9 @@ fn table_owner_context(
     module_context: &[Option<ContextId>],
 ) -> Option<ContextId> {
     if let Some(def) = &table.defined_in {
-        let by_item = def.item.and_then(|i| item_context.get(i.index()).copied().flatten());
+        let by_item = def
+            .item
+            .and_then(|i| item_context.get(i.index()).copied().flatten());
         return by_item.or_else(|| module_context.get(def.module.index()).copied().flatten());
     }
     let mut count: BTreeMap<u32, u64> = BTreeMap::new();

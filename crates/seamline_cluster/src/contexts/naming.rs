@@ -16,14 +16,97 @@ use seamline_ir as ir;
 
 /// Words that name a technical layer or nothing in particular, never a domain.
 pub const SKIPPED_WORDS: &[&str] = &[
-    "route", "routes", "router", "handler", "handlers", "service", "services", "repository", "repositories",
-    "repo", "repos", "model", "models", "controller", "controllers", "api", "db", "src", "mod", "lib", "main",
-    "dto", "dtos", "entity", "entities", "domain", "infra", "infrastructure", "web", "http", "view", "views",
-    "schema", "schemas", "store", "storage", "dao", "impl", "test", "tests", "util", "utils", "helper",
-    "helpers", "common", "shared", "core", "types", "type", "data", "app", "crate", "internal", "orphan",
-    "<orphan>", "new", "get", "set", "list", "find", "save", "create", "update", "delete", "by", "for", "to",
-    "from", "of", "and", "the", "id", "ids", "request", "response", "req", "resp", "error", "errors", "job",
-    "jobs", "client", "clients", "config", "state", "manager", "mgr", "base", "default", "row", "rows",
+    "route",
+    "routes",
+    "router",
+    "handler",
+    "handlers",
+    "service",
+    "services",
+    "repository",
+    "repositories",
+    "repo",
+    "repos",
+    "model",
+    "models",
+    "controller",
+    "controllers",
+    "api",
+    "db",
+    "src",
+    "mod",
+    "lib",
+    "main",
+    "dto",
+    "dtos",
+    "entity",
+    "entities",
+    "domain",
+    "infra",
+    "infrastructure",
+    "web",
+    "http",
+    "view",
+    "views",
+    "schema",
+    "schemas",
+    "store",
+    "storage",
+    "dao",
+    "impl",
+    "test",
+    "tests",
+    "util",
+    "utils",
+    "helper",
+    "helpers",
+    "common",
+    "shared",
+    "core",
+    "types",
+    "type",
+    "data",
+    "app",
+    "crate",
+    "internal",
+    "orphan",
+    "<orphan>",
+    "new",
+    "get",
+    "set",
+    "list",
+    "find",
+    "save",
+    "create",
+    "update",
+    "delete",
+    "by",
+    "for",
+    "to",
+    "from",
+    "of",
+    "and",
+    "the",
+    "id",
+    "ids",
+    "request",
+    "response",
+    "req",
+    "resp",
+    "error",
+    "errors",
+    "job",
+    "jobs",
+    "client",
+    "clients",
+    "config",
+    "state",
+    "manager",
+    "mgr",
+    "base",
+    "default",
+    "row",
+    "rows",
 ];
 
 /// Singular form of a lowercase word by simple English rules (`categories` -> `category`,
@@ -63,7 +146,8 @@ pub fn words(ident: &str) -> Vec<String> {
         for (i, &ch) in chars.iter().enumerate() {
             let boundary = ch.is_uppercase()
                 && i > 0
-                && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+                && (chars[i - 1].is_lowercase()
+                    || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
             if boundary && !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
@@ -106,19 +190,20 @@ fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<St
         }
     }
     if let NodeKey::Item(i) = n.key {
-        if let Some(it) = facts.items.get(i.index()) {
-            if it.kind.is_model() {
-                add(&it.name);
-            }
+        if let Some(it) = facts.items.get(i.index())
+            && it.kind.is_model()
+        {
+            add(&it.name);
         }
     } else {
         for &i in &n.items {
-            if let Some(it) = facts.items.get(i.index()) {
-                if it.kind.is_model() && facts.owner_item(i) == i {
-                    let w = u64::from(it.code_lines).max(1) as f64;
-                    for t in words(&it.name).iter().filter_map(|w| meaningful(w)) {
-                        *out.entry(t).or_default() += w;
-                    }
+            if let Some(it) = facts.items.get(i.index())
+                && it.kind.is_model()
+                && facts.owner_item(i) == i
+            {
+                let w = u64::from(it.code_lines).max(1) as f64;
+                for t in words(&it.name).iter().filter_map(|w| meaningful(w)) {
+                    *out.entry(t).or_default() += w;
                 }
             }
         }
@@ -166,7 +251,10 @@ pub fn name_contexts(
             .map(|(_, t)| (*t).clone())
             .find(|t| !taken.contains(t))
             .unwrap_or_else(|| {
-                let base = ranked.first().map(|(_, t)| (*t).clone()).unwrap_or_else(|| "context".to_owned());
+                let base = ranked
+                    .first()
+                    .map(|(_, t)| (*t).clone())
+                    .unwrap_or_else(|| "context".to_owned());
                 (2..)
                     .map(|i| format!("{base}-{i}"))
                     .find(|n| !taken.contains(n))

@@ -1,0 +1,430 @@
+//! Tests of `contexts::propose` and friends on hand-built facts: naming, kernel, cycles,
+//! shared models and tables, constraints, fragment merging, determinism, baselines and
+//! evaluation. The toy is `seamline_graph::testing::layered_shop`: routes, services,
+//! repositories and models folders, each with an `orders` and a `billing` module.
+
+use std::collections::BTreeMap;
+
+use seamline_cluster::contexts::{self, ContextOptions, Proposal, Truth};
+use seamline_graph::Granularity;
+use seamline_graph::testing::layered_shop;
+use seamline_ir as ir;
+
+#[track_caller]
+fn check(facts: &ir::Facts, options: &ContextOptions) -> Proposal {
+    facts.validate().expect("hand-built facts are valid");
+    contexts::propose(facts, options)
+}
+
+fn item(facts: &ir::Facts, path: &str) -> ir::ItemId {
+    facts
+        .items
+        .iter()
+        .find(|i| i.path == path)
+        .unwrap_or_else(|| panic!("no item {path}"))
+        .id
+}
+
+fn module(facts: &ir::Facts, path: &str) -> ir::ModuleId {
+    facts
+        .modules
+        .iter()
+        .find(|m| m.path == path)
+        .unwrap_or_else(|| panic!("no module {path}"))
+        .id
+}
+
+/// The name of the context holding an item (`<kernel>` for none).
+fn context_of(p: &Proposal, facts: &ir::Facts, path: &str) -> String {
+    p.item_context[item(facts, path).index()]
+        .map(|c| p.contexts[c.index()].name.clone())
+        .unwrap_or_else(|| "<kernel>".to_owned())
+}
+
+fn names(p: &Proposal) -> Vec<&str> {
+    p.contexts.iter().map(|c| c.name.as_str()).collect()
+}
+
+fn add_call(facts: &mut ir::Facts, from: &str, to: &str) {
+    let from = item(facts, from);
+    let to = item(facts, to);
+    let it = &facts.items[from.index()];
+    facts.references.push(ir::Reference {
+        from_module: it.module,
+        from_item: Some(from),
+        to,
+        kind: ir::DepKind::Call,
+        count: 1,
+        first: it.location,
+    });
+    facts
+        .references
+        .sort_by_key(|r| (r.from_module, r.from_item, r.to, r.kind));
+}
+
+#[test]
+fn a_layered_two_domain_shop_splits_into_its_domains() {
+    let facts = layered_shop();
+    for granularity in [Granularity::Item, Granularity::Module] {
+        let p = check(&facts, &ContextOptions::standard(granularity));
+        assert_eq!(names(&p), vec!["billing", "order"], "{granularity:?}");
+        for path in [
+            "shop::routes::billing::pay_invoice",
+            "shop::services::billing::refund",
+            "shop::repositories::billing::find_invoice",
+            "shop::models::invoice::Invoice",
+        ] {
+            assert_eq!(
+                context_of(&p, &facts, path),
+                "billing",
+                "{path} at {granularity:?}"
+            );
+        }
+        for path in [
+            "shop::routes::orders::create_order",
+            "shop::services::orders::cancel_order",
+            "shop::repositories::orders::save_order",
+            "shop::models::order::Order",
+            // Methods follow their type.
+            "shop::models::order::Order::total",
+        ] {
+            assert_eq!(
+                context_of(&p, &facts, path),
+                "order",
+                "{path} at {granularity:?}"
+            );
+        }
+        // Module contexts agree with their items.
+        let billing = p.module_context[module(&facts, "shop::services::billing").index()];
+        assert_eq!(
+            billing.map(|c| p.contexts[c.index()].name.as_str()),
+            Some("billing")
+        );
+        assert_eq!(p.provenance.granularity, granularity.as_str());
+        assert!(p.provenance.runs > 0);
+    }
+}
+
+#[test]
+fn the_module_everyone_uses_is_the_shared_kernel() {
+    let facts = layered_shop();
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    let error = module(&facts, "shop::error");
+    let at = p
+        .kernel_modules
+        .iter()
+        .position(|&m| m == error)
+        .expect("error is kernel");
+    assert!(
+        p.kernel_reasons[at].contains("used from 6 of 6 modules"),
+        "{}",
+        p.kernel_reasons[at]
+    );
+    assert_eq!(context_of(&p, &facts, "shop::error::AppError"), "<kernel>");
+    assert_eq!(p.module_context[error.index()], None);
+    // `mod.rs` files without items are plumbing, also set aside.
+    assert!(p.kernel_modules.contains(&module(&facts, "shop::routes")));
+    // Only the kernel's model is shared by both contexts, with no owner.
+    let app_error = item(&facts, "shop::error::AppError");
+    let shared = p
+        .metrics
+        .shared_models
+        .iter()
+        .find(|s| s.model == app_error)
+        .expect("AppError is shared");
+    assert_eq!(shared.owner, None);
+    assert_eq!(shared.used_by.len(), 2);
+}
+
+#[test]
+fn shared_models_and_tables_are_reported_with_owner_and_accesses() {
+    let facts = layered_shop();
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    let order = item(&facts, "shop::models::order::Order");
+    let shared = p
+        .metrics
+        .shared_models
+        .iter()
+        .find(|s| s.model == order)
+        .expect("Order is shared");
+    let ctx = |name: &str| {
+        p.contexts
+            .iter()
+            .find(|c| c.name == name)
+            .expect("context")
+            .id
+    };
+    assert_eq!(shared.owner, Some(ctx("order")));
+    assert_eq!(shared.used_by, vec![ctx("billing")]);
+    let orders_table = facts
+        .tables
+        .iter()
+        .find(|t| t.name == "orders")
+        .expect("table")
+        .id;
+    let table = p
+        .metrics
+        .shared_tables
+        .iter()
+        .find(|t| t.table == orders_table)
+        .expect("orders is shared");
+    assert_eq!(table.owner, Some(ctx("order")));
+    // Billing's refund reads once; orders reads once (find_order) and writes twice (save_order).
+    assert_eq!(
+        table.accesses,
+        vec![(ctx("billing"), 1, 0), (ctx("order"), 1, 2)]
+    );
+    assert_eq!(
+        p.metrics.shared_tables.len(),
+        1,
+        "invoices is billing's alone"
+    );
+    assert!(
+        p.contexts[ctx("order").index()]
+            .metrics
+            .owned_tables
+            .contains(&orders_table)
+    );
+    // The interface of orders is what billing uses.
+    let interface = &p.contexts[ctx("order").index()].metrics.interface;
+    let mut expected = vec![
+        item(&facts, "shop::repositories::orders::find_order"),
+        order,
+    ];
+    expected.sort();
+    assert_eq!(interface, &expected);
+}
+
+#[test]
+fn a_cycle_between_contexts_is_reported_with_its_edges() {
+    let mut facts = layered_shop();
+    let acyclic = check(&facts, &ContextOptions::standard(Granularity::Item));
+    assert!(acyclic.metrics.cycles.is_empty());
+    assert_eq!(acyclic.metrics.context_edges.len(), 1);
+    // Orders now calls back into billing.
+    add_call(
+        &mut facts,
+        "shop::services::orders::place_order",
+        "shop::services::billing::charge",
+    );
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    assert_eq!(names(&p), vec!["billing", "order"]);
+    assert_eq!(p.metrics.cycles.len(), 1);
+    let cycle = &p.metrics.cycles[0];
+    assert_eq!(cycle.contexts.len(), 2);
+    assert_eq!(cycle.edges.len(), 2);
+    let back = &p.metrics.context_edges[cycle
+        .edges
+        .iter()
+        .copied()
+        .find(|&e| p.contexts[p.metrics.context_edges[e].from.index()].name == "order")
+        .expect("order -> billing")];
+    assert_eq!(back.counts[2], 1, "one call");
+    let ev = &back.evidence[0];
+    assert_eq!(
+        ev.to_item,
+        Some(item(&facts, "shop::services::billing::charge"))
+    );
+    assert_eq!(
+        ev.from_item,
+        Some(item(&facts, "shop::services::orders::place_order"))
+    );
+    assert_eq!(
+        facts.files[ev.location.file.index()].path,
+        "src/services/orders.rs"
+    );
+}
+
+#[test]
+fn pins_name_and_seed_contexts() {
+    let facts = layered_shop();
+    let mut options = ContextOptions::standard(Granularity::Item);
+    options.constraints.pins = vec![
+        ("shop::models::**".to_owned(), "data".to_owned()),
+        ("src/routes/billing.rs".to_owned(), "payments".to_owned()),
+    ];
+    let p = check(&facts, &options);
+    let data = p
+        .contexts
+        .iter()
+        .find(|c| c.name == "data")
+        .expect("declared context");
+    assert!(data.declared);
+    assert_eq!(context_of(&p, &facts, "shop::models::order::Order"), "data");
+    assert_eq!(
+        context_of(&p, &facts, "shop::models::invoice::Invoice"),
+        "data"
+    );
+    assert_eq!(
+        context_of(&p, &facts, "shop::routes::billing::pay_invoice"),
+        "payments"
+    );
+    assert_eq!(
+        context_of(&p, &facts, "shop::routes::billing::get_invoice"),
+        "payments"
+    );
+    assert!(p.constraint_notes.is_empty(), "{:?}", p.constraint_notes);
+}
+
+#[test]
+fn together_and_apart_are_honoured() {
+    let facts = layered_shop();
+    let mut options = ContextOptions::standard(Granularity::Item);
+    options.constraints.together = vec![(
+        "shop::services::billing::refund".to_owned(),
+        "shop::services::orders::*".to_owned(),
+    )];
+    options.constraints.apart = vec![(
+        "shop::services::billing::charge".to_owned(),
+        "shop::repositories::billing::save_invoice".to_owned(),
+    )];
+    let p = check(&facts, &options);
+    assert_eq!(
+        context_of(&p, &facts, "shop::services::billing::refund"),
+        context_of(&p, &facts, "shop::services::orders::place_order")
+    );
+    assert_ne!(
+        context_of(&p, &facts, "shop::services::billing::charge"),
+        context_of(&p, &facts, "shop::repositories::billing::save_invoice")
+    );
+    // A rule that matches nothing is reported, not silently ignored.
+    options.constraints.apart = vec![("shop::nothing".to_owned(), "shop::error".to_owned())];
+    let p = check(&facts, &options);
+    assert_eq!(p.constraint_notes.len(), 1, "{:?}", p.constraint_notes);
+}
+
+#[test]
+fn fragments_below_the_minimum_size_join_their_strongest_neighbour() {
+    let mut b = seamline_graph::testing::FactsBuilder::new("toy");
+    // Two dense domains of six functions each and a two-function fragment hanging off `a`.
+    let mut domains = Vec::new();
+    for name in ["alpha", "beta"] {
+        let m = b.module(&format!("toy::{name}"), &format!("src/{name}.rs"), 60);
+        let funcs: Vec<ir::ItemId> = (0..6)
+            .map(|i| b.item(m, &format!("{name}_{i}"), ir::ItemKind::Function, 10, None))
+            .collect();
+        for i in 0..6 {
+            for j in 0..6 {
+                if i != j {
+                    b.call(funcs[i], funcs[j]);
+                }
+            }
+        }
+        domains.push(funcs);
+    }
+    b.call(domains[0][0], domains[1][0]);
+    let frag = b.module("toy::gamma", "src/gamma.rs", 20);
+    let g0 = b.item(frag, "gamma_0", ir::ItemKind::Function, 10, None);
+    let g1 = b.item(frag, "gamma_1", ir::ItemKind::Function, 10, None);
+    b.call(g0, g1);
+    b.call(g1, g0);
+    b.call(g0, domains[0][1]);
+    let facts = b.finish();
+    let mut options = ContextOptions::standard(Granularity::Item);
+    options.min_context_size = 1;
+    let loose = check(&facts, &options);
+    assert_eq!(loose.contexts.len(), 3, "{}", loose.dump(&facts));
+    options.min_context_size = 3;
+    let p = check(&facts, &options);
+    assert_eq!(p.contexts.len(), 2, "{}", p.dump(&facts));
+    assert!(p.contexts.iter().all(|c| c.metrics.size >= 3));
+    assert_eq!(
+        context_of(&p, &facts, "toy::gamma::gamma_0"),
+        context_of(&p, &facts, "toy::alpha::alpha_1")
+    );
+    assert_ne!(
+        context_of(&p, &facts, "toy::gamma::gamma_0"),
+        context_of(&p, &facts, "toy::beta::beta_1")
+    );
+}
+
+#[test]
+fn a_target_count_merges_contexts() {
+    let facts = layered_shop();
+    let mut options = ContextOptions::standard(Granularity::Item);
+    options.target_contexts = Some(1);
+    let p = check(&facts, &options);
+    assert_eq!(p.contexts.len(), 1, "{}", p.dump(&facts));
+    assert!(p.metrics.context_edges.is_empty());
+}
+
+#[test]
+fn the_proposal_is_the_same_on_one_and_two_threads() {
+    let facts = layered_shop();
+    for granularity in [Granularity::Item, Granularity::Module] {
+        let options = ContextOptions::standard(granularity);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("pool");
+            pool.install(|| check(&facts, &options))
+        };
+        let (one, two) = (run(1), run(2));
+        assert_eq!(one, two);
+        assert_eq!(one.dump(&facts), two.dump(&facts));
+    }
+}
+
+#[test]
+fn baselines_follow_folders_and_components() {
+    let facts = layered_shop();
+    let folders = contexts::folder_baseline(&facts);
+    assert_eq!(
+        names(&folders),
+        vec![
+            "error",
+            "models",
+            "repositories",
+            "routes",
+            "services",
+            "shop"
+        ]
+    );
+    assert_eq!(folders.provenance.algorithm, "folder-baseline");
+    let components = contexts::components_baseline(&facts);
+    // The domains and the kernel hang together; the five modules without items (root and
+    // `mod.rs` files, which reference nothing here) are components of their own.
+    assert_eq!(components.contexts.len(), 6, "{}", components.dump(&facts));
+    let big = &components.contexts[components.item_context
+        [item(&facts, "shop::models::order::Order").index()]
+    .expect("assigned")
+    .index()];
+    assert_eq!(big.metrics.size, 15);
+}
+
+#[test]
+fn evaluation_scores_items_modules_and_the_kernel() {
+    let facts = layered_shop();
+    let mut labels = BTreeMap::new();
+    for f in &facts.files {
+        let label = if f.path.contains("billing") || f.path.contains("invoice") {
+            "billing"
+        } else if f.path.contains("order") {
+            "orders"
+        } else {
+            "shared-kernel"
+        };
+        labels.insert(f.path.clone(), label.to_owned());
+    }
+    let truth = Truth {
+        labels,
+        items: BTreeMap::new(),
+    };
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    let r = contexts::evaluate(&facts, &p, &truth);
+    assert_eq!(r.items.n, 14);
+    assert!(
+        (r.items.nmi - 1.0).abs() < 1e-9 && (r.items.ari - 1.0).abs() < 1e-9,
+        "{r:?}"
+    );
+    assert!((r.items.mojofm - 100.0).abs() < 1e-9);
+    assert_eq!(r.modules.n, 8);
+    assert!((r.modules.nmi - 1.0).abs() < 1e-9, "{r:?}");
+    // The kernel: error.rs, lib.rs and the four mod.rs, all found.
+    assert_eq!((r.kernel_modules.truth, r.kernel_modules.correct), (6, 6));
+    assert_eq!(r.kernel_modules.precision, 1.0);
+    let folders = contexts::evaluate(&facts, &contexts::folder_baseline(&facts), &truth);
+    assert!(folders.items.nmi < 0.2, "{folders:?}");
+    assert_eq!(folders.kernel_modules.recall, 0.0);
+}
