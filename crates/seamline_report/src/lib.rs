@@ -10,4 +10,10 @@
 
 pub mod json;
 
+pub mod dot;
+pub mod html;
+pub mod md;
+pub mod plan_json;
+pub mod svg;
+
 pub use json::{SCHEMA_VERSION, ToolInfo, to_json};

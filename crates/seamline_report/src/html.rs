@@ -1,0 +1,789 @@
+//! The HTML report: one self-contained `index.html` (inline CSS, inline SVG, a small inline
+//! script, no network, no external fonts) that an architect can read in a browser or print.
+//!
+//! [`render`] builds a view model of plain strings and numbers from the facts, the proposal
+//! and the plan, then renders `templates/index.html` with askama. Everything taken from the
+//! analysed code (names, paths, signatures, table names, file paths, messages) is untrusted:
+//! it reaches the page only through askama's HTML escaping (never `|safe`), and the inline
+//! script is a constant that reads no analysed text.
+
+use crate::svg::{self, ContextMap, colour};
+use askama::Template;
+use seamline_cluster::contexts::{ContextId, Proposal};
+use seamline_ir as ir;
+use seamline_plan::{CrossRef, Plan, Verdict};
+use std::collections::BTreeMap;
+
+/// Renders the report as one self-contained HTML document.
+pub fn render(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
+    let page = page(facts, proposal, plan);
+    page.render().unwrap_or_else(|e| {
+        format!(
+            "<!doctype html><title>seamline</title><p>render error: {}</p>",
+            escape(&e.to_string())
+        )
+    })
+}
+
+/// Minimal HTML escaping, for the (unexpected) error path only.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct Page {
+    root: String,
+    verdict_class: &'static str,
+    verdict_title: &'static str,
+    verdict_advice: &'static str,
+    reasons: Vec<ReasonV>,
+    stats: Vec<Stat>,
+    map: ContextMap,
+    has_map: bool,
+    contexts: Vec<Chip>,
+    kernel: Vec<KernelV>,
+    services: Vec<ServiceV>,
+    shared_models: Vec<SharedModelV>,
+    shared_tables: Vec<SharedTableV>,
+    cycles: Vec<CycleV>,
+    steps: Vec<StepV>,
+    modules: Vec<ModuleV>,
+    diagnostics: Vec<DiagV>,
+    quality: Vec<Stat>,
+    provenance: String,
+    thresholds: Vec<(String, String)>,
+    glossary: Vec<Term>,
+}
+
+struct ReasonV {
+    decisive: bool,
+    text: String,
+}
+
+struct Stat {
+    value: String,
+    label: &'static str,
+    hint: String,
+    tone: &'static str,
+}
+
+#[derive(Clone)]
+struct Chip {
+    index: usize,
+    name: String,
+    colour: &'static str,
+    detail: String,
+}
+
+struct KernelV {
+    path: String,
+    reason: String,
+}
+
+struct ApiV {
+    kind: &'static str,
+    name: String,
+    path: String,
+    signature: String,
+    used_by: Vec<Chip>,
+    references: u32,
+    endpoint: bool,
+}
+
+struct MoveV {
+    kind: &'static str,
+    path: String,
+    at: String,
+    module: String,
+    module_context: String,
+}
+
+struct ServiceV {
+    index: usize,
+    name: String,
+    colour: &'static str,
+    purpose: String,
+    code_lines: String,
+    n_modules: usize,
+    stateful: bool,
+    step: String,
+    models: Vec<String>,
+    tables: Vec<String>,
+    files: Vec<String>,
+    modules: Vec<String>,
+    to_move: Vec<MoveV>,
+    api: Vec<ApiV>,
+    n_endpoints: usize,
+    calls: Vec<Chip>,
+    called_by: Vec<Chip>,
+    stack: Vec<String>,
+    externals: Vec<String>,
+    statics: Vec<String>,
+}
+
+struct FieldV {
+    holder: String,
+    field: String,
+    ty: String,
+    at: String,
+    context: Option<Chip>,
+}
+
+struct SharedModelV {
+    name: String,
+    path: String,
+    at: String,
+    owner: Option<Chip>,
+    used_by: Vec<Chip>,
+    references: u32,
+    id_type: bool,
+    embedded: Vec<FieldV>,
+    by_id: Vec<FieldV>,
+    change: String,
+}
+
+struct TableUseV {
+    context: Chip,
+    reads: u32,
+    writes: u32,
+    at: String,
+    owner: bool,
+}
+
+struct SharedTableV {
+    name: String,
+    owner: Option<Chip>,
+    owner_proposed: bool,
+    uses: Vec<TableUseV>,
+    technique: &'static str,
+    technique_class: &'static str,
+    change: String,
+}
+
+struct RefV {
+    from_context: Chip,
+    from: String,
+    to_context: Chip,
+    to: String,
+    kind: &'static str,
+    count: u32,
+    at: String,
+}
+
+struct EdgeV {
+    from: Chip,
+    to: Chip,
+    references: u32,
+    cut: bool,
+    evidence: Vec<RefV>,
+}
+
+struct CutV {
+    from: Chip,
+    to: Chip,
+    technique: &'static str,
+    rationale: String,
+}
+
+struct CycleV {
+    contexts: Vec<Chip>,
+    edges: Vec<EdgeV>,
+    cuts: Vec<CutV>,
+}
+
+struct StepV {
+    step: usize,
+    context: Chip,
+    why: String,
+    effort: u32,
+    n_rewrites: usize,
+    new_calls: usize,
+    new_events: usize,
+    tables: Vec<String>,
+    advice: Vec<String>,
+    rewrites: Vec<RefV>,
+    last: bool,
+}
+
+struct DepV {
+    to: String,
+    to_context: Option<Chip>,
+    kind: &'static str,
+    count: u32,
+    at: String,
+}
+
+struct ModuleV {
+    path: String,
+    file: String,
+    context: Option<Chip>,
+    code_lines: u32,
+    items: usize,
+    fan_out: usize,
+    fan_in: usize,
+    deps: Vec<DepV>,
+}
+
+struct DiagV {
+    severity: &'static str,
+    code: &'static str,
+    at: String,
+    message: String,
+}
+
+struct Term {
+    name: &'static str,
+    formula: &'static str,
+    meaning: &'static str,
+}
+
+fn chip(plan: &Plan, c: ContextId) -> Chip {
+    Chip {
+        index: c.index(),
+        name: plan.context_name(c).to_owned(),
+        colour: colour(c),
+        detail: String::new(),
+    }
+}
+
+fn chip_n(plan: &Plan, c: ContextId, n: u32) -> Chip {
+    Chip {
+        detail: n.to_string(),
+        ..chip(plan, c)
+    }
+}
+
+fn ref_v(plan: &Plan, r: &CrossRef) -> RefV {
+    RefV {
+        from_context: chip(plan, r.from_context),
+        from: r.from.clone(),
+        to_context: chip(plan, r.to_context),
+        to: r.to.clone(),
+        kind: match (r.kind, r.writes) {
+            (ir::DepKind::Table, true) => "write",
+            (ir::DepKind::Table, false) => "read",
+            (k, _) => k.as_str(),
+        },
+        count: r.count,
+        at: r.at.to_string(),
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
+    let n = &plan.numbers;
+    let (verdict_class, verdict_title) = match plan.verdict {
+        Verdict::SplitNow => ("split", plan.verdict.title()),
+        Verdict::ModulariseFirst => ("modularise", plan.verdict.title()),
+        Verdict::KeepMonolith => ("keep", plan.verdict.title()),
+    };
+    let stats = vec![
+        Stat {
+            value: thousands(n.code_lines),
+            label: "lines of code",
+            hint: format!(
+                "{} files, {} modules, {} items",
+                n.files, n.modules, n.items
+            ),
+            tone: "",
+        },
+        Stat {
+            value: n.contexts.to_string(),
+            label: "contexts",
+            hint: format!("+ a shared kernel of {} modules", n.kernel_modules),
+            tone: "",
+        },
+        Stat {
+            value: format!("{:.2}", n.modularity),
+            label: "modularity Q",
+            hint: format!("threshold {:.2}", plan.thresholds.min_modularity),
+            tone: if n.modularity < plan.thresholds.min_modularity {
+                "bad"
+            } else {
+                "good"
+            },
+        },
+        Stat {
+            value: thousands(n.cross_references),
+            label: "cross-context references",
+            hint: format!("{} reference sites to rewrite", plan.cross_references.len()),
+            tone: "",
+        },
+        Stat {
+            value: n.contexts_in_cycles.to_string(),
+            label: "contexts in cycles",
+            hint: format!(
+                "{} cycle{}",
+                plan.cycles.len(),
+                if plan.cycles.len() == 1 { "" } else { "s" }
+            ),
+            tone: if n.contexts_in_cycles > 0 {
+                "bad"
+            } else {
+                "good"
+            },
+        },
+        Stat {
+            value: n.shared_models.to_string(),
+            label: "shared models",
+            hint: "identifier types left out".to_owned(),
+            tone: if n.shared_models > 0 { "warn" } else { "good" },
+        },
+        Stat {
+            value: n.shared_tables.to_string(),
+            label: "shared tables",
+            hint: format!("of {} tables", n.tables),
+            tone: if n.shared_tables > 0 { "warn" } else { "good" },
+        },
+        Stat {
+            value: n.diagnostics.to_string(),
+            label: "diagnostics",
+            hint: "problems reading the input".to_owned(),
+            tone: if n.diagnostics > 0 { "warn" } else { "" },
+        },
+    ];
+
+    let step_of: BTreeMap<ContextId, usize> = plan
+        .extraction
+        .iter()
+        .map(|s| (s.context, s.step))
+        .collect();
+    let services = plan
+        .services
+        .iter()
+        .map(|s| {
+            let api: Vec<ApiV> = s
+                .api
+                .iter()
+                .map(|a| ApiV {
+                    kind: a.item.kind_str(),
+                    name: a.item.name.clone(),
+                    path: a.item.path.clone(),
+                    signature: a.signature.clone().unwrap_or_default(),
+                    used_by: a.used_by.iter().map(|&c| chip(plan, c)).collect(),
+                    references: a.references,
+                    endpoint: a.is_endpoint(),
+                })
+                .collect();
+            ServiceV {
+                index: s.context.index(),
+                name: s.name.clone(),
+                colour: colour(s.context),
+                purpose: s.purpose.clone(),
+                code_lines: thousands(s.code_lines),
+                n_modules: s.modules.len(),
+                stateful: s.state.is_stateful(),
+                step: step_of
+                    .get(&s.context)
+                    .map(|x| x.to_string())
+                    .unwrap_or_default(),
+                models: s.owns.models.iter().map(|m| m.name.clone()).collect(),
+                tables: s.owns.tables.iter().map(|t| t.name.clone()).collect(),
+                files: s.owns.files.clone(),
+                modules: s.modules.iter().map(|m| m.path.clone()).collect(),
+                to_move: s
+                    .owns
+                    .to_move
+                    .iter()
+                    .map(|m| MoveV {
+                        kind: m.item.kind_str(),
+                        path: m.item.path.clone(),
+                        at: m.item.at.to_string(),
+                        module: m.module.path.clone(),
+                        module_context: m
+                            .module_context
+                            .map(|c| plan.context_name(c).to_owned())
+                            .unwrap_or_else(|| "shared kernel".to_owned()),
+                    })
+                    .collect(),
+                n_endpoints: api.iter().filter(|a| a.endpoint).count(),
+                api,
+                calls: s
+                    .calls
+                    .iter()
+                    .map(|l| chip_n(plan, l.context, l.references))
+                    .collect(),
+                called_by: s
+                    .called_by
+                    .iter()
+                    .map(|l| chip_n(plan, l.context, l.references))
+                    .collect(),
+                stack: s
+                    .stack
+                    .iter()
+                    .map(|x| format!("{} · {}", x.infra.label(), x.crates.join(", ")))
+                    .collect(),
+                externals: s.external_crates.iter().map(|e| e.name.clone()).collect(),
+                statics: s.state.statics.iter().map(|i| i.name.clone()).collect(),
+            }
+        })
+        .collect();
+
+    let field_v = |f: &seamline_plan::FieldUse| FieldV {
+        holder: f.holder.name.clone(),
+        field: f.field.clone(),
+        ty: f.ty.clone(),
+        at: f.at.to_string(),
+        context: f.context.map(|c| chip(plan, c)),
+    };
+    let shared_models = plan
+        .shared_models
+        .iter()
+        .map(|m| SharedModelV {
+            name: m.model.name.clone(),
+            path: m.model.path.clone(),
+            at: m.model.at.to_string(),
+            owner: m.owner.map(|c| chip(plan, c)),
+            used_by: m.used_by.iter().map(|&c| chip(plan, c)).collect(),
+            references: m.references,
+            id_type: m.id_type,
+            embedded: m.embedded_in.iter().map(field_v).collect(),
+            by_id: m.held_by_id.iter().map(field_v).collect(),
+            change: m.change.clone(),
+        })
+        .collect();
+    let shared_tables = plan
+        .shared_tables
+        .iter()
+        .map(|t| SharedTableV {
+            name: t.table.name.clone(),
+            owner: t.owner.map(|c| chip(plan, c)),
+            owner_proposed: t.owner_proposed,
+            uses: t
+                .uses
+                .iter()
+                .map(|u| TableUseV {
+                    context: chip(plan, u.context),
+                    reads: u.reads,
+                    writes: u.writes,
+                    at: u.at.as_ref().map(|l| l.to_string()).unwrap_or_default(),
+                    owner: Some(u.context) == t.owner,
+                })
+                .collect(),
+            technique: t.technique.title(),
+            technique_class: t.technique.as_str(),
+            change: t.change.clone(),
+        })
+        .collect();
+    let cycles = plan
+        .cycles
+        .iter()
+        .map(|c| CycleV {
+            contexts: c.contexts.iter().map(|&x| chip(plan, x)).collect(),
+            edges: c
+                .edges
+                .iter()
+                .enumerate()
+                .map(|(i, e)| EdgeV {
+                    from: chip(plan, e.from),
+                    to: chip(plan, e.to),
+                    references: e.references,
+                    cut: c.cuts.iter().any(|cut| cut.edge == i),
+                    evidence: e.evidence.iter().map(|r| ref_v(plan, r)).collect(),
+                })
+                .collect(),
+            cuts: c
+                .cuts
+                .iter()
+                .filter_map(|cut| {
+                    let e = c.edges.get(cut.edge)?;
+                    Some(CutV {
+                        from: chip(plan, e.from),
+                        to: chip(plan, e.to),
+                        technique: cut.technique.title(),
+                        rationale: cut.rationale.clone(),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let n_steps = plan.extraction.len();
+    let steps = plan
+        .extraction
+        .iter()
+        .map(|s| StepV {
+            step: s.step,
+            context: chip(plan, s.context),
+            why: s.why.clone(),
+            effort: s.effort(),
+            n_rewrites: s.rewrites.len(),
+            new_calls: s.new_network_calls,
+            new_events: s.new_events,
+            tables: s.tables_to_migrate.iter().map(|t| t.name.clone()).collect(),
+            advice: s.advice.clone(),
+            rewrites: s.rewrites.iter().map(|r| ref_v(plan, r)).collect(),
+            last: s.step == n_steps,
+        })
+        .collect();
+
+    // Module explorer.
+    let module_chip = |m: ir::ModuleId| -> Option<Chip> {
+        proposal
+            .module_context
+            .get(m.index())
+            .copied()
+            .flatten()
+            .filter(|c| c.index() < plan.context_names.len())
+            .map(|c| chip(plan, c))
+    };
+    let deps = if facts.validate().is_ok() {
+        facts.module_deps()
+    } else {
+        Vec::new()
+    };
+    let mut fan_in: BTreeMap<ir::ModuleId, usize> = BTreeMap::new();
+    let mut by_from: BTreeMap<ir::ModuleId, Vec<&ir::ModuleDep>> = BTreeMap::new();
+    for d in &deps {
+        if d.to.index() < facts.modules.len() && d.from.index() < facts.modules.len() {
+            *fan_in.entry(d.to).or_default() += 1;
+            by_from.entry(d.from).or_default().push(d);
+        }
+    }
+    let loc = |l: ir::Location| -> String {
+        facts
+            .files
+            .get(l.file.index())
+            .map(|f| format!("{}:{}", f.path, l.line))
+            .unwrap_or_default()
+    };
+    let modules = facts
+        .modules
+        .iter()
+        .map(|m| {
+            let deps: Vec<DepV> = by_from
+                .get(&m.id)
+                .into_iter()
+                .flatten()
+                .map(|d| DepV {
+                    to: facts.modules[d.to.index()].path.clone(),
+                    to_context: module_chip(d.to),
+                    kind: d.kind.as_str(),
+                    count: d.count,
+                    at: loc(d.first),
+                })
+                .collect();
+            let mut targets: Vec<&str> = deps.iter().map(|d| d.to.as_str()).collect();
+            targets.dedup();
+            ModuleV {
+                path: m.path.clone(),
+                file: facts
+                    .files
+                    .get(m.file.index())
+                    .map(|f| f.path.clone())
+                    .unwrap_or_default(),
+                context: module_chip(m.id),
+                code_lines: m.code_lines,
+                items: m.items.len(),
+                fan_out: targets.len(),
+                fan_in: fan_in.get(&m.id).copied().unwrap_or(0),
+                deps,
+            }
+        })
+        .collect();
+
+    let diagnostics = facts
+        .diagnostics
+        .iter()
+        .map(|d| DiagV {
+            severity: d.severity.as_str(),
+            code: d.code.as_str(),
+            at: match &d.file {
+                Some(f) if d.line > 0 => format!("{f}:{}", d.line),
+                Some(f) => f.clone(),
+                None => String::new(),
+            },
+            message: d.message.clone(),
+        })
+        .collect();
+
+    let m = &proposal.metrics;
+    let quality = vec![
+        Stat {
+            value: format!("{:.2}", m.modularity),
+            label: "modularity Q",
+            hint: String::new(),
+            tone: "",
+        },
+        Stat {
+            value: format!("{:.2}", m.structural_modularity),
+            label: "structural modularity SM",
+            hint: String::new(),
+            tone: "",
+        },
+        Stat {
+            value: format!("{:.0}%", m.inter_call_percentage * 100.0),
+            label: "inter-call percentage ICP",
+            hint: String::new(),
+            tone: "",
+        },
+        Stat {
+            value: format!("{:.1}", m.interface_number),
+            label: "interface number IFN",
+            hint: String::new(),
+            tone: "",
+        },
+        Stat {
+            value: format!("{:.0}%", m.non_extreme_distribution * 100.0),
+            label: "non-extreme distribution NED",
+            hint: String::new(),
+            tone: "",
+        },
+    ];
+    let p = &proposal.provenance;
+    let provenance = format!(
+        "{} granularity; {} (resolution {:.2}, seed {}), best of {} runs.",
+        p.granularity, p.algorithm, p.resolution, p.seed, p.runs
+    );
+    let t = &plan.thresholds;
+    let thresholds = vec![
+        (
+            "Keep the monolith below".to_owned(),
+            format!("{} lines of code", thousands(t.keep_below_code_lines)),
+        ),
+        (
+            "Keep the monolith with fewer than".to_owned(),
+            format!("{} contexts", t.min_contexts),
+        ),
+        (
+            "Over-fragmented below".to_owned(),
+            format!(
+                "{} lines per context on average",
+                thousands(t.min_mean_context_lines)
+            ),
+        ),
+        (
+            "Modularise first below modularity".to_owned(),
+            format!("{:.2}", t.min_modularity),
+        ),
+        (
+            "… or with contexts in cycles above".to_owned(),
+            format!("{:.0}%", t.max_cycle_share * 100.0),
+        ),
+        (
+            "… or with shared tables above".to_owned(),
+            format!("{:.0}%", t.max_shared_table_share * 100.0),
+        ),
+        (
+            "… or with shared models above".to_owned(),
+            format!("{:.0}%", t.max_shared_model_share * 100.0),
+        ),
+        (
+            "Replicate a table by events from".to_owned(),
+            format!("{} reads", t.hot_read_count),
+        ),
+    ];
+
+    let map = svg::layout(plan);
+    Page {
+        root: if facts.root.is_empty() {
+            "codebase".to_owned()
+        } else {
+            facts.root.clone()
+        },
+        verdict_class,
+        verdict_title,
+        verdict_advice: plan.verdict.advice(),
+        reasons: plan
+            .reasons
+            .iter()
+            .map(|r| ReasonV {
+                decisive: r.decisive,
+                text: r.text.clone(),
+            })
+            .collect(),
+        stats,
+        has_map: !map.nodes.is_empty(),
+        map,
+        contexts: (0..plan.context_names.len())
+            .map(|i| chip(plan, ContextId(i as u32)))
+            .collect(),
+        kernel: proposal
+            .kernel_modules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                Some(KernelV {
+                    path: facts.modules.get(m.index())?.path.clone(),
+                    reason: proposal.kernel_reasons.get(i).cloned().unwrap_or_default(),
+                })
+            })
+            .collect(),
+        services,
+        shared_models,
+        shared_tables,
+        cycles,
+        steps,
+        modules,
+        diagnostics,
+        quality,
+        provenance,
+        thresholds,
+        glossary: glossary(),
+    }
+}
+
+fn glossary() -> Vec<Term> {
+    vec![
+        Term {
+            name: "Modularity Q",
+            formula: "Q = Σ_c [ L_c / m − γ (d_c / 2m)² ]",
+            meaning: "Newman–Girvan modularity of the partition on the weighted dependency graph: L_c is the weight inside context c, d_c the total degree of its nodes, m the total weight, γ the resolution. Above 0.3 the graph has a significant community structure.",
+        },
+        Term {
+            name: "Structural modularity SM",
+            formula: "SM = (1/K) Σ_i coh_i − (2 / K(K−1)) Σ_{i<j} coup_ij",
+            meaning: "Jin et al.: mean cohesion of the K contexts (internal edges over possible ones) minus their mean pairwise coupling. Higher is better.",
+        },
+        Term {
+            name: "Inter-call percentage ICP",
+            formula: "ICP = cross-context call weight / all call weight",
+            meaning: "Mono2Micro: the share of calls that would cross the network after the split. Lower is better.",
+        },
+        Term {
+            name: "Interface number IFN",
+            formula: "IFN = (1/K) Σ_c |interface_c|",
+            meaning: "Jin et al.: the mean number of items a context publishes to others (its candidate endpoints). Lower is better.",
+        },
+        Term {
+            name: "Non-extreme distribution NED",
+            formula: "NED = items in contexts of non-extreme size / all items",
+            meaning: "The share of the code in contexts that are neither tiny nor giant (the size is counted in items). Higher is better.",
+        },
+        Term {
+            name: "Instability I",
+            formula: "I = Ce / (Ca + Ce)",
+            meaning: "Martin: Ce counts the contexts this one depends on, Ca those depending on it. 0 is maximally stable (everyone depends on it), 1 maximally unstable.",
+        },
+        Term {
+            name: "Cross-context reference",
+            formula: "a reference or table access whose two ends are in different contexts",
+            meaning: "Each one must be rewritten when the seam becomes a network boundary: a call, an event, an ID or a DTO. References to the shared kernel stay library calls.",
+        },
+        Term {
+            name: "Seam cost",
+            formula: "cost = 4 × synchronous call sites + notification sites + type or import sites",
+            meaning: "How the extraction order ranks contexts: a synchronous call needs the other side to be up (timeouts, circuit breakers); a notification becomes an event; a type becomes an ID or a DTO.",
+        },
+        Term {
+            name: "Shared model / shared table",
+            formula: "used (or touched) by more than one context",
+            meaning: "Each must end with one owner: others hold an ID and ask the owner, or keep a read model replicated by events.",
+        },
+    ]
+}

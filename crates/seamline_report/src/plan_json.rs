@@ -1,0 +1,582 @@
+//! Wire types of the split plan in the JSON document (the `plan` key).
+//!
+//! Dedicated serde types, separate from [`seamline_plan::Plan`], so that the schema changes
+//! only on purpose. Contexts are referred to by name, items by path with `file` and `line`,
+//! and every list keeps the plan's deterministic order.
+
+use seamline_plan as sp;
+use serde::Serialize;
+
+/// The plan as it appears under `plan` in `seamline.json`.
+#[derive(Debug, Serialize)]
+pub struct PlanJson {
+    /// `split-now`, `modularise-first` or `keep-monolith`.
+    pub verdict: &'static str,
+    /// One sentence of advice that goes with the verdict.
+    pub advice: &'static str,
+    /// The measured facts behind the verdict, decisive ones first.
+    pub reasons: Vec<ReasonJson>,
+    /// Headline numbers.
+    pub numbers: NumbersJson,
+    /// The thresholds used.
+    pub thresholds: ThresholdsJson,
+    /// One service per context.
+    pub services: Vec<ServiceJson>,
+    /// Models used by several contexts.
+    pub shared_models: Vec<SharedModelJson>,
+    /// Tables touched by several contexts.
+    pub shared_tables: Vec<SharedTableJson>,
+    /// Cycles between contexts and the edges to cut.
+    pub cycles: Vec<CycleJson>,
+    /// Extraction steps, first first.
+    pub extraction: Vec<StepJson>,
+}
+
+/// A measured fact behind the verdict.
+#[derive(Debug, Serialize)]
+pub struct ReasonJson {
+    /// `size`, `contexts`, `service-size`, `modularity`, `cycles`, `shared-tables`,
+    /// `shared-models`.
+    pub kind: &'static str,
+    /// Whether a threshold was crossed.
+    pub decisive: bool,
+    /// The measured value.
+    pub value: f64,
+    /// The threshold.
+    pub threshold: f64,
+    /// The sentence.
+    pub text: String,
+}
+
+/// Headline numbers.
+#[derive(Debug, Serialize)]
+pub struct NumbersJson {
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Files.
+    pub files: usize,
+    /// Modules.
+    pub modules: usize,
+    /// Items.
+    pub items: usize,
+    /// Tables.
+    pub tables: usize,
+    /// Contexts.
+    pub contexts: usize,
+    /// Kernel modules.
+    pub kernel_modules: usize,
+    /// Modularity Q.
+    pub modularity: f64,
+    /// Cross-context references (sum of counts).
+    pub cross_references: u64,
+    /// Contexts in cycles.
+    pub contexts_in_cycles: usize,
+    /// Shared models (identifier types left out).
+    pub shared_models: usize,
+    /// Shared tables.
+    pub shared_tables: usize,
+    /// Diagnostics.
+    pub diagnostics: usize,
+}
+
+/// The verdict's thresholds.
+#[derive(Debug, Serialize)]
+pub struct ThresholdsJson {
+    /// Keep the monolith below this many lines of code.
+    pub keep_below_code_lines: u64,
+    /// Keep the monolith with fewer contexts.
+    pub min_contexts: usize,
+    /// Over-fragmented below this mean context size.
+    pub min_mean_context_lines: u64,
+    /// Modularise first below this modularity.
+    pub min_modularity: f64,
+    /// Modularise first above this share of contexts in cycles.
+    pub max_cycle_share: f64,
+    /// Modularise first above this share of shared tables.
+    pub max_shared_table_share: f64,
+    /// Modularise first above this share of shared models.
+    pub max_shared_model_share: f64,
+    /// Replicate a table by events from this many reads.
+    pub hot_read_count: u32,
+}
+
+/// An item, with where it is declared.
+#[derive(Debug, Serialize)]
+pub struct ItemJson {
+    /// Full path.
+    pub path: String,
+    /// `struct`, `fn`, `method`, ...
+    pub kind: &'static str,
+    /// File, relative to the root.
+    pub file: String,
+    /// Line.
+    pub line: u32,
+}
+
+impl ItemJson {
+    fn new(i: &sp::ItemRef) -> ItemJson {
+        ItemJson {
+            path: i.path.clone(),
+            kind: i.kind_str(),
+            file: i.at.file.clone(),
+            line: i.at.line,
+        }
+    }
+}
+
+/// A service.
+#[derive(Debug, Serialize)]
+pub struct ServiceJson {
+    /// Name (the context's).
+    pub name: String,
+    /// One sentence.
+    pub purpose: String,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Module paths.
+    pub modules: Vec<String>,
+    /// Owned models.
+    pub models: Vec<ItemJson>,
+    /// Owned tables.
+    pub tables: Vec<String>,
+    /// Files wholly owned.
+    pub files: Vec<String>,
+    /// Items to move out of mixed files.
+    pub to_move: Vec<MoveJson>,
+    /// API surface.
+    pub api: Vec<ApiJson>,
+    /// Contexts it depends on, with reference counts.
+    pub calls: Vec<LinkJson>,
+    /// Contexts depending on it.
+    pub called_by: Vec<LinkJson>,
+    /// External crates.
+    pub external_crates: Vec<String>,
+    /// Infrastructure implied by them.
+    pub stack: Vec<StackJson>,
+    /// `stateful` or `stateless`.
+    pub state: &'static str,
+    /// `static` items.
+    pub statics: Vec<ItemJson>,
+}
+
+/// An item in a mixed file.
+#[derive(Debug, Serialize)]
+pub struct MoveJson {
+    /// The item.
+    pub item: ItemJson,
+    /// Its module today.
+    pub module: String,
+    /// That module's context (`null`: the kernel).
+    pub module_context: Option<String>,
+}
+
+/// An item of the API surface.
+#[derive(Debug, Serialize)]
+pub struct ApiJson {
+    /// The item.
+    pub item: ItemJson,
+    /// Its signature.
+    pub signature: Option<String>,
+    /// Whether it is called (a candidate endpoint) rather than a data contract.
+    pub endpoint: bool,
+    /// Contexts using it.
+    pub used_by: Vec<String>,
+    /// References from other contexts.
+    pub references: u32,
+}
+
+/// A link between services.
+#[derive(Debug, Serialize)]
+pub struct LinkJson {
+    /// The other context.
+    pub context: String,
+    /// References.
+    pub references: u32,
+}
+
+/// A piece of infrastructure.
+#[derive(Debug, Serialize)]
+pub struct StackJson {
+    /// `database`, `cache`, `queue`, ...
+    pub infra: &'static str,
+    /// The crates implying it.
+    pub crates: Vec<String>,
+}
+
+/// A field holding another context's model.
+#[derive(Debug, Serialize)]
+pub struct FieldJson {
+    /// The holding model's path.
+    pub holder: String,
+    /// Its context (`null`: the kernel).
+    pub context: Option<String>,
+    /// Field name.
+    pub field: String,
+    /// Field type.
+    pub ty: String,
+    /// File.
+    pub file: String,
+    /// Line.
+    pub line: u32,
+}
+
+/// A shared model.
+#[derive(Debug, Serialize)]
+pub struct SharedModelJson {
+    /// The model.
+    pub model: ItemJson,
+    /// Owner (`null`: the kernel).
+    pub owner: Option<String>,
+    /// Other users.
+    pub used_by: Vec<String>,
+    /// References from other contexts.
+    pub references: u32,
+    /// Whether it is an identifier type.
+    pub id_type: bool,
+    /// Fields embedding the whole model.
+    pub embedded_in: Vec<FieldJson>,
+    /// Fields holding only its id.
+    pub held_by_id: Vec<FieldJson>,
+    /// The change.
+    pub change: String,
+}
+
+/// One context's use of a shared table.
+#[derive(Debug, Serialize)]
+pub struct TableUseJson {
+    /// The context.
+    pub context: String,
+    /// Reads.
+    pub reads: u32,
+    /// Writes.
+    pub writes: u32,
+    /// First access, `file:line`.
+    pub first: Option<String>,
+}
+
+/// A shared table.
+#[derive(Debug, Serialize)]
+pub struct SharedTableJson {
+    /// Table name.
+    pub table: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Whether the plan proposed the owner.
+    pub owner_proposed: bool,
+    /// Uses per context.
+    pub uses: Vec<TableUseJson>,
+    /// `owner-api`, `replicate-by-events` or `saga`.
+    pub technique: &'static str,
+    /// The change.
+    pub change: String,
+}
+
+/// A cross-context reference.
+#[derive(Debug, Serialize)]
+pub struct RefJson {
+    /// Depending context.
+    pub from_context: String,
+    /// Holder (item or module path).
+    pub from: String,
+    /// Depended-on context.
+    pub to_context: String,
+    /// Target (item path or `table name`).
+    pub to: String,
+    /// `import`, `type`, `call`, `impl`, `read`, `write`.
+    pub kind: &'static str,
+    /// Count.
+    pub count: u32,
+    /// File.
+    pub file: String,
+    /// Line.
+    pub line: u32,
+}
+
+/// An edge of a cycle.
+#[derive(Debug, Serialize)]
+pub struct CycleEdgeJson {
+    /// From.
+    pub from: String,
+    /// To.
+    pub to: String,
+    /// References.
+    pub references: u32,
+    /// The references.
+    pub evidence: Vec<RefJson>,
+}
+
+/// A cut.
+#[derive(Debug, Serialize)]
+pub struct CutJson {
+    /// From.
+    pub from: String,
+    /// To.
+    pub to: String,
+    /// `events`, `dependency-inversion`, `move-item`, `reference-by-id`.
+    pub technique: &'static str,
+    /// Why.
+    pub rationale: String,
+}
+
+/// A cycle.
+#[derive(Debug, Serialize)]
+pub struct CycleJson {
+    /// Contexts.
+    pub contexts: Vec<String>,
+    /// Edges.
+    pub edges: Vec<CycleEdgeJson>,
+    /// Cuts, in order.
+    pub cuts: Vec<CutJson>,
+}
+
+/// An extraction step.
+#[derive(Debug, Serialize)]
+pub struct StepJson {
+    /// 1-based.
+    pub step: usize,
+    /// The context.
+    pub context: String,
+    /// Why now.
+    pub why: String,
+    /// Seam cost.
+    pub cost: usize,
+    /// Inbound references from the remaining monolith.
+    pub inbound_references: u32,
+    /// Outbound references to it.
+    pub outbound_references: u32,
+    /// Shared models and tables touched.
+    pub shared_data: usize,
+    /// References to rewrite (sum of counts).
+    pub effort: u32,
+    /// New synchronous network calls.
+    pub new_network_calls: usize,
+    /// New events.
+    pub new_events: usize,
+    /// Tables to migrate.
+    pub tables_to_migrate: Vec<String>,
+    /// Advice.
+    pub advice: Vec<String>,
+    /// The reference sites to rewrite.
+    pub rewrites: Vec<RefJson>,
+}
+
+fn refj(plan: &sp::Plan, r: &sp::CrossRef) -> RefJson {
+    RefJson {
+        from_context: plan.context_name(r.from_context).to_owned(),
+        from: r.from.clone(),
+        to_context: plan.context_name(r.to_context).to_owned(),
+        to: r.to.clone(),
+        kind: match (r.kind, r.writes) {
+            (seamline_ir::DepKind::Table, true) => "write",
+            (seamline_ir::DepKind::Table, false) => "read",
+            (k, _) => k.as_str(),
+        },
+        count: r.count,
+        file: r.at.file.clone(),
+        line: r.at.line,
+    }
+}
+
+/// Converts a plan into its wire form.
+pub fn plan_json(plan: &sp::Plan) -> PlanJson {
+    let name = |c: seamline_cluster::contexts::ContextId| plan.context_name(c).to_owned();
+    let field = |f: &sp::FieldUse| FieldJson {
+        holder: f.holder.path.clone(),
+        context: f.context.map(name),
+        field: f.field.clone(),
+        ty: f.ty.clone(),
+        file: f.at.file.clone(),
+        line: f.at.line,
+    };
+    let n = &plan.numbers;
+    let t = &plan.thresholds;
+    PlanJson {
+        verdict: plan.verdict.as_str(),
+        advice: plan.verdict.advice(),
+        reasons: plan
+            .reasons
+            .iter()
+            .map(|r| ReasonJson {
+                kind: r.kind.as_str(),
+                decisive: r.decisive,
+                value: r.value,
+                threshold: r.threshold,
+                text: r.text.clone(),
+            })
+            .collect(),
+        numbers: NumbersJson {
+            code_lines: n.code_lines,
+            files: n.files,
+            modules: n.modules,
+            items: n.items,
+            tables: n.tables,
+            contexts: n.contexts,
+            kernel_modules: n.kernel_modules,
+            modularity: n.modularity,
+            cross_references: n.cross_references,
+            contexts_in_cycles: n.contexts_in_cycles,
+            shared_models: n.shared_models,
+            shared_tables: n.shared_tables,
+            diagnostics: n.diagnostics,
+        },
+        thresholds: ThresholdsJson {
+            keep_below_code_lines: t.keep_below_code_lines,
+            min_contexts: t.min_contexts,
+            min_mean_context_lines: t.min_mean_context_lines,
+            min_modularity: t.min_modularity,
+            max_cycle_share: t.max_cycle_share,
+            max_shared_table_share: t.max_shared_table_share,
+            max_shared_model_share: t.max_shared_model_share,
+            hot_read_count: t.hot_read_count,
+        },
+        services: plan
+            .services
+            .iter()
+            .map(|s| ServiceJson {
+                name: s.name.clone(),
+                purpose: s.purpose.clone(),
+                code_lines: s.code_lines,
+                modules: s.modules.iter().map(|m| m.path.clone()).collect(),
+                models: s.owns.models.iter().map(ItemJson::new).collect(),
+                tables: s.owns.tables.iter().map(|t| t.name.clone()).collect(),
+                files: s.owns.files.clone(),
+                to_move: s
+                    .owns
+                    .to_move
+                    .iter()
+                    .map(|m| MoveJson {
+                        item: ItemJson::new(&m.item),
+                        module: m.module.path.clone(),
+                        module_context: m.module_context.map(name),
+                    })
+                    .collect(),
+                api: s
+                    .api
+                    .iter()
+                    .map(|a| ApiJson {
+                        item: ItemJson::new(&a.item),
+                        signature: a.signature.clone(),
+                        endpoint: a.is_endpoint(),
+                        used_by: a.used_by.iter().map(|&c| name(c)).collect(),
+                        references: a.references,
+                    })
+                    .collect(),
+                calls: s
+                    .calls
+                    .iter()
+                    .map(|l| LinkJson {
+                        context: name(l.context),
+                        references: l.references,
+                    })
+                    .collect(),
+                called_by: s
+                    .called_by
+                    .iter()
+                    .map(|l| LinkJson {
+                        context: name(l.context),
+                        references: l.references,
+                    })
+                    .collect(),
+                external_crates: s.external_crates.iter().map(|e| e.name.clone()).collect(),
+                stack: s
+                    .stack
+                    .iter()
+                    .map(|x| StackJson {
+                        infra: x.infra.label(),
+                        crates: x.crates.clone(),
+                    })
+                    .collect(),
+                state: if s.state.is_stateful() {
+                    "stateful"
+                } else {
+                    "stateless"
+                },
+                statics: s.state.statics.iter().map(ItemJson::new).collect(),
+            })
+            .collect(),
+        shared_models: plan
+            .shared_models
+            .iter()
+            .map(|m| SharedModelJson {
+                model: ItemJson::new(&m.model),
+                owner: m.owner.map(name),
+                used_by: m.used_by.iter().map(|&c| name(c)).collect(),
+                references: m.references,
+                id_type: m.id_type,
+                embedded_in: m.embedded_in.iter().map(field).collect(),
+                held_by_id: m.held_by_id.iter().map(field).collect(),
+                change: m.change.clone(),
+            })
+            .collect(),
+        shared_tables: plan
+            .shared_tables
+            .iter()
+            .map(|t| SharedTableJson {
+                table: t.table.name.clone(),
+                owner: t.owner.map(name),
+                owner_proposed: t.owner_proposed,
+                uses: t
+                    .uses
+                    .iter()
+                    .map(|u| TableUseJson {
+                        context: name(u.context),
+                        reads: u.reads,
+                        writes: u.writes,
+                        first: u.at.as_ref().map(|l| l.to_string()),
+                    })
+                    .collect(),
+                technique: t.technique.as_str(),
+                change: t.change.clone(),
+            })
+            .collect(),
+        cycles: plan
+            .cycles
+            .iter()
+            .map(|c| CycleJson {
+                contexts: c.contexts.iter().map(|&x| name(x)).collect(),
+                edges: c
+                    .edges
+                    .iter()
+                    .map(|e| CycleEdgeJson {
+                        from: name(e.from),
+                        to: name(e.to),
+                        references: e.references,
+                        evidence: e.evidence.iter().map(|r| refj(plan, r)).collect(),
+                    })
+                    .collect(),
+                cuts: c
+                    .cuts
+                    .iter()
+                    .filter_map(|x| {
+                        let e = c.edges.get(x.edge)?;
+                        Some(CutJson {
+                            from: name(e.from),
+                            to: name(e.to),
+                            technique: x.technique.as_str(),
+                            rationale: x.rationale.clone(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect(),
+        extraction: plan
+            .extraction
+            .iter()
+            .map(|s| StepJson {
+                step: s.step,
+                context: name(s.context),
+                why: s.why.clone(),
+                cost: s.cost,
+                inbound_references: s.inbound_references,
+                outbound_references: s.outbound_references,
+                shared_data: s.shared_data,
+                effort: s.effort(),
+                new_network_calls: s.new_network_calls,
+                new_events: s.new_events,
+                tables_to_migrate: s.tables_to_migrate.iter().map(|t| t.name.clone()).collect(),
+                advice: s.advice.clone(),
+                rewrites: s.rewrites.iter().map(|r| refj(plan, r)).collect(),
+            })
+            .collect(),
+    }
+}

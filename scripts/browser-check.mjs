@@ -1,0 +1,140 @@
+// Opens an HTML report in headless Chromium through the DevTools protocol (over
+// --remote-debugging-pipe: no port, no WebSocket library), fails on any console error,
+// uncaught exception, failed or non-local network request, or when the report's inline
+// script did not finish (no `data-sl-ready` on <html>), and saves a full-page screenshot.
+//
+// usage: node scripts/browser-check.mjs CHROMIUM REPORT.html OUT.png [WIDTH]
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [chromium, report, out, widthArg] = process.argv.slice(2);
+if (!chromium || !report || !out) {
+  console.error("usage: node browser-check.mjs CHROMIUM REPORT.html OUT.png [WIDTH]");
+  process.exit(2);
+}
+const width = Number(widthArg || 1400);
+const profile = mkdtempSync(join(tmpdir(), "seamline-chromium-"));
+const browser = spawn(chromium, [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--disable-extensions", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
+  `--user-data-dir=${profile}`, "--remote-debugging-pipe", "about:blank",
+], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
+
+let stderr = "";
+browser.stderr.on("data", (d) => { stderr += d; });
+const toBrowser = browser.stdio[3];
+const fromBrowser = browser.stdio[4];
+let nextId = 1;
+const pending = new Map();
+const listeners = [];
+let buffer = Buffer.alloc(0);
+fromBrowser.on("data", (chunk) => {
+  buffer = Buffer.concat([buffer, chunk]);
+  let end;
+  while ((end = buffer.indexOf(0)) >= 0) {
+    const msg = JSON.parse(buffer.subarray(0, end).toString("utf8"));
+    buffer = buffer.subarray(end + 1);
+    if (msg.id && pending.has(msg.id)) {
+      const { ok, fail } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) { fail(new Error(JSON.stringify(msg.error))); } else { ok(msg.result); }
+    } else if (msg.method) {
+      for (const l of listeners) { l(msg); }
+    }
+  }
+});
+function send(method, params = {}, sessionId) {
+  const id = nextId++;
+  const msg = { id, method, params };
+  if (sessionId) { msg.sessionId = sessionId; }
+  toBrowser.write(JSON.stringify(msg) + "\0");
+  return new Promise((ok, fail) => pending.set(id, { ok, fail }));
+}
+function once(method) {
+  return new Promise((ok) => listeners.push((m) => { if (m.method === method) { ok(m.params); } }));
+}
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+const problems = [];
+let code = 0;
+const timer = setTimeout(() => {
+  console.error("browser-check: timed out after 60 s");
+  browser.kill("SIGKILL");
+  process.exit(1);
+}, 60000);
+try {
+  const { targetId } = await send("Target.createTarget", { url: "about:blank" });
+  const { sessionId } = await send("Target.attachToTarget", { targetId, flatten: true });
+  listeners.push((m) => {
+    if (m.sessionId !== sessionId) { return; }
+    const p = m.params;
+    if (m.method === "Runtime.exceptionThrown") {
+      const d = p.exceptionDetails;
+      problems.push(`uncaught exception: ${d.exception?.description || d.text} (line ${d.lineNumber + 1})`);
+    } else if (m.method === "Runtime.consoleAPICalled" && (p.type === "error" || p.type === "assert" || p.type === "warning")) {
+      problems.push(`console.${p.type}: ${p.args.map((a) => a.value ?? a.description).join(" ")}`);
+    } else if (m.method === "Log.entryAdded" && (p.entry.level === "error" || p.entry.level === "warning")) {
+      problems.push(`log ${p.entry.level}: ${p.entry.text}${p.entry.url ? " " + p.entry.url : ""}`);
+    } else if (m.method === "Network.requestWillBeSent") {
+      const url = p.request.url;
+      if (!url.startsWith("file:") && !url.startsWith("data:") && !url.startsWith("about:")) {
+        problems.push(`network request (the report must work offline): ${url}`);
+      }
+    } else if (m.method === "Network.loadingFailed" && !p.canceled) {
+      problems.push(`failed to load a resource: ${p.errorText}`);
+    }
+  });
+  await send("Runtime.enable", {}, sessionId);
+  await send("Log.enable", {}, sessionId);
+  await send("Network.enable", {}, sessionId);
+  await send("Page.enable", {}, sessionId);
+  await send("Emulation.setDeviceMetricsOverride", { width, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
+  const loaded = once("Page.loadEventFired");
+  await send("Page.navigate", { url: pathToFileURL(resolve(report)).href }, sessionId);
+  await loaded;
+  await sleep(500);
+  const ready = await send("Runtime.evaluate", {
+    expression: "document.documentElement.getAttribute('data-sl-ready')",
+    returnByValue: true,
+  }, sessionId);
+  if (ready.result.value !== "1") {
+    problems.push("the report's inline script did not finish (no data-sl-ready=\"1\" on <html>)");
+  }
+  const metrics = await send("Page.getLayoutMetrics", {}, sessionId);
+  const size = metrics.cssContentSize || metrics.contentSize;
+  const height = Math.min(Math.ceil(size.height), 16000);
+  const shot = await send("Page.captureScreenshot", {
+    format: "png", captureBeyondViewport: true,
+    clip: { x: 0, y: 0, width, height, scale: 1 },
+  }, sessionId);
+  writeFileSync(out, Buffer.from(shot.data, "base64"));
+  console.log(`browser-check: screenshot ${out} (${width}x${height})`);
+  // BROWSER_CHECK_TILE=N also writes OUT-1.png, OUT-2.png, ... of N pixels each, to look at.
+  const tile = Number(process.env.BROWSER_CHECK_TILE || 0);
+  for (let y = 0, i = 1; tile > 0 && y < height; y += tile, i++) {
+    const part = await send("Page.captureScreenshot", {
+      format: "png", captureBeyondViewport: true,
+      clip: { x: 0, y, width, height: Math.min(tile, height - y), scale: 1 },
+    }, sessionId);
+    writeFileSync(out.replace(/\.png$/, "") + `-${i}.png`, Buffer.from(part.data, "base64"));
+  }
+  await send("Browser.close").catch(() => {});
+} catch (e) {
+  problems.push(`browser-check failed: ${e.message}`);
+  if (stderr) { problems.push(stderr.split("\n").slice(-10).join("\n")); }
+}
+clearTimeout(timer);
+browser.kill();
+await sleep(200);
+try { rmSync(profile, { recursive: true, force: true }); } catch { /* best effort */ }
+if (problems.length > 0) {
+  for (const p of problems) { console.error(`browser-check: ${p}`); }
+  code = 1;
+} else {
+  console.log("browser-check: no console errors, no network requests");
+}
+process.exit(code);
