@@ -464,66 +464,30 @@ pub fn propose(facts: &ir::Facts, options: &ContextOptions) -> Proposal {
 
 /// [`propose`] on an already built graph (for `seamline debug` and benchmarks).
 pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions) -> Proposal {
-    let cluster = graph.cluster_graph();
-    let groups = constraints::contract(facts, graph, &cluster, &options.constraints);
-    let params = constraints::Refine {
-        min_size: options.min_context_size as u64,
-        target: options.target_contexts,
-    };
-    let scorer = Scorer::new(facts, graph, &cluster, options);
-    let n_groups = groups.members.len();
-
-    let (group_labels, provenance) = if n_groups == 0 {
-        (Vec::new(), provenance(options, "none", 0.0, 0, 0.0, 0))
+    // Pass 1 clusters everything but the kernel; wiring found in its result is set aside and
+    // pass 2 clusters the rest, so that a router mounting every context's handlers does not
+    // glue them into a context of their own.
+    let first = cluster_pass(facts, graph, options, &[]);
+    let mut wiring = std::collections::BTreeMap::new();
+    if options.wiring {
+        let raw = expand(&first.groups, &first.group_labels);
+        wiring = find_wiring(graph, &first.cluster, &raw, &first.groups);
+    }
+    let pass = if wiring.is_empty() {
+        first
     } else {
-        // Pinned groups start in their pin's community and stay there.
-        let pinned = groups.pin.iter().any(Option::is_some);
-        let initial_raw: Vec<u32> = groups
-            .pin
-            .iter()
-            .enumerate()
-            .map(|(g, p)| match p {
-                Some(p) => *p,
-                None => groups.pin_names.len() as u32 + g as u32,
-            })
-            .collect();
-        let initial = Partition::from_labels(&initial_raw);
-        let fixed: Vec<bool> = groups.pin.iter().map(Option::is_some).collect();
-        let mut config = options.ensemble.clone();
-        config.target_communities = options.target_contexts;
-        let config = if pinned {
-            config.with_initial(&initial, Some(&fixed))
-        } else {
-            EnsembleConfig {
-                initial: None,
-                fixed: None,
-                ..config
-            }
-        };
-        let objective = |p: &Partition| -> f64 {
-            let labels = constraints::refine(&groups, &p.labels, params);
-            scorer.score(&expand(&groups, &labels))
-        };
-        let result = run_ensemble(&groups.graph, &config, &objective);
-        let labels = constraints::refine(&groups, &result.partition.labels, params);
-        let winner = &result.runs[result.winner];
-        let prov = provenance(
-            options,
-            winner.algorithm.name(),
-            winner.resolution.unwrap_or(0.0),
-            winner.seed,
-            winner.score,
-            result.runs.len(),
-        );
-        (labels, prov)
+        let excluded: Vec<NodeId> = wiring.keys().copied().collect();
+        let mut second = cluster_pass(facts, graph, options, &excluded);
+        second.provenance.runs += first.provenance.runs;
+        second
     };
-
+    let ClusterPass {
+        cluster,
+        groups,
+        group_labels,
+        provenance,
+    } = pass;
     let raw_labels = expand(&groups, &group_labels);
-    let wiring = if options.wiring {
-        find_wiring(graph, &cluster, &raw_labels, &groups)
-    } else {
-        std::collections::BTreeMap::new()
-    };
     // Renumber what is left, in order of first appearance.
     let mut renumber: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
     let mut node_label: Vec<Option<u32>> = vec![None; graph.node_count()];
@@ -563,6 +527,82 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
         provenance,
         groups.notes.clone(),
     )
+}
+
+/// One clustering of the graph without the kernel and without `excluded`.
+struct ClusterPass {
+    cluster: ClusterGraph,
+    groups: constraints::Groups,
+    group_labels: Vec<u32>,
+    provenance: Provenance,
+}
+
+fn cluster_pass(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    options: &ContextOptions,
+    excluded: &[NodeId],
+) -> ClusterPass {
+    let cluster = graph.cluster_graph_without(excluded);
+    let groups = constraints::contract(facts, graph, &cluster, &options.constraints);
+    let params = constraints::Refine {
+        min_size: options.min_context_size as u64,
+        target: options.target_contexts,
+    };
+    let scorer = Scorer::new(facts, graph, &cluster, options);
+    if groups.members.is_empty() {
+        return ClusterPass {
+            cluster,
+            groups,
+            group_labels: Vec::new(),
+            provenance: provenance(options, "none", 0.0, 0, 0.0, 0),
+        };
+    }
+    // Pinned groups start in their pin's community and stay there.
+    let pinned = groups.pin.iter().any(Option::is_some);
+    let initial_raw: Vec<u32> = groups
+        .pin
+        .iter()
+        .enumerate()
+        .map(|(g, p)| match p {
+            Some(p) => *p,
+            None => groups.pin_names.len() as u32 + g as u32,
+        })
+        .collect();
+    let initial = Partition::from_labels(&initial_raw);
+    let fixed: Vec<bool> = groups.pin.iter().map(Option::is_some).collect();
+    let mut config = options.ensemble.clone();
+    config.target_communities = options.target_contexts;
+    let config = if pinned {
+        config.with_initial(&initial, Some(&fixed))
+    } else {
+        EnsembleConfig {
+            initial: None,
+            fixed: None,
+            ..config
+        }
+    };
+    let objective = |p: &Partition| -> f64 {
+        let labels = constraints::refine(&groups, &p.labels, params);
+        scorer.score(&expand(&groups, &labels))
+    };
+    let result = run_ensemble(&groups.graph, &config, &objective);
+    let group_labels = constraints::refine(&groups, &result.partition.labels, params);
+    let winner = &result.runs[result.winner];
+    let provenance = provenance(
+        options,
+        winner.algorithm.name(),
+        winner.resolution.unwrap_or(0.0),
+        winner.seed,
+        winner.score,
+        result.runs.len(),
+    );
+    ClusterPass {
+        cluster,
+        groups,
+        group_labels,
+        provenance,
+    }
 }
 
 /// Wiring nodes (see [`ContextOptions::wiring`]) with their reason; pinned nodes never are.

@@ -251,11 +251,18 @@ impl DepGraph {
             out
         };
         let owner_nodes: Vec<Vec<NodeId>> = facts.tables.iter().map(table_owner_nodes).collect();
+        // A node that declares several tables (a diesel `schema.rs` at module granularity) is
+        // a hub, not evidence that the tables' users belong together: it takes part in no
+        // table link. Mapping models and single `table!` items do.
+        let mut declared: BTreeMap<NodeId, usize> = BTreeMap::new();
+        for owners in &owner_nodes {
+            for &n in owners {
+                *declared.entry(n).or_default() += 1;
+            }
+        }
         for (table, owners) in facts.tables.iter().zip(&owner_nodes) {
-            touching
-                .entry(table.id)
-                .or_default()
-                .extend(owners.iter().copied());
+            let entry = touching.entry(table.id).or_default();
+            entry.extend(owners.iter().copied().filter(|n| declared[n] == 1));
         }
         for access in &facts.table_accesses {
             let accessor = match options.granularity {
@@ -474,10 +481,15 @@ impl DepGraph {
 
     /// The clustering view: undirected, kernel nodes left out.
     pub fn cluster_graph(&self) -> ClusterGraph {
+        self.cluster_graph_without(&[])
+    }
+
+    /// The clustering view without the kernel and without `excluded` (sorted).
+    pub fn cluster_graph_without(&self, excluded: &[NodeId]) -> ClusterGraph {
         let mut index = vec![None; self.node_count()];
         let mut nodes = Vec::new();
         for id in self.node_ids() {
-            if !self.is_kernel(id) {
+            if !self.is_kernel(id) && excluded.binary_search(&id).is_err() {
                 index[id.index()] = Some(nodes.len() as u32);
                 nodes.push(id);
             }

@@ -26,9 +26,10 @@ pub(crate) fn detect(
     graph: &DepGraph,
     options: &KernelOptions,
 ) -> Vec<(NodeId, String)> {
-    // Which modules reference each node (module-level `use` included), and which modules
-    // reference anything outside themselves.
-    let mut fan_in: BTreeMap<NodeId, BTreeSet<ir::ModuleId>> = BTreeMap::new();
+    // Which modules reference each node and each module (module-level `use` included), and
+    // which modules reference anything outside themselves.
+    let mut node_fan_in: BTreeMap<NodeId, BTreeSet<ir::ModuleId>> = BTreeMap::new();
+    let mut module_fan_in: BTreeMap<ir::ModuleId, BTreeSet<ir::ModuleId>> = BTreeMap::new();
     let mut users: BTreeSet<ir::ModuleId> = BTreeSet::new();
     for reference in &facts.references {
         let Some(target) = facts.items.get(reference.to.index()) else {
@@ -43,8 +44,12 @@ pub(crate) fn detect(
             continue;
         }
         users.insert(reference.from_module);
+        module_fan_in
+            .entry(target.module)
+            .or_default()
+            .insert(reference.from_module);
         if let Some(node) = graph.node_of_item(reference.to) {
-            fan_in
+            node_fan_in
                 .entry(node)
                 .or_default()
                 .insert(reference.from_module);
@@ -62,55 +67,69 @@ pub(crate) fn detect(
         .map(|&m| area_of(m))
         .collect::<BTreeSet<_>>()
         .len();
-    let mut out = Vec::new();
-    for (node_id, modules) in fan_in {
-        let node = graph.node(node_id);
-        let own = node.module;
+    // (fan-in, users other than the own module, share, areas)
+    let spread = |own: ir::ModuleId, modules: &BTreeSet<ir::ModuleId>| {
         let n_users = users.iter().filter(|&&m| m != own).count();
-        let n_fan_in = modules.len();
-        if n_fan_in < options.min_fan_in || n_users == 0 {
-            continue;
-        }
-        let share = n_fan_in as f64 / n_users as f64;
+        let share = if n_users == 0 {
+            0.0
+        } else {
+            modules.len() as f64 / n_users as f64
+        };
         let areas = modules
             .iter()
             .map(|&m| area_of(m))
             .collect::<BTreeSet<_>>()
             .len();
-        let module_path = facts
-            .modules
-            .get(own.index())
-            .map(|m| m.path.as_str())
-            .unwrap_or("");
-        let generic = module_path
-            .split("::")
-            .skip(1)
-            .map(str::to_lowercase)
-            .find(|seg| options.generic_names.iter().any(|g| g == seg));
-        let structural = share >= options.min_share && areas >= options.min_areas.min(n_areas);
-        let named = generic.is_some()
-            && share >= options.named_min_share
-            && areas >= options.named_min_areas.min(n_areas);
-        if structural {
-            out.push((
+        (modules.len(), n_users, share, areas)
+    };
+    let mut out: BTreeMap<NodeId, String> = BTreeMap::new();
+    // Any node, by measured structure alone.
+    for (node_id, modules) in node_fan_in {
+        let (n_fan_in, n_users, share, areas) = spread(graph.node(node_id).module, &modules);
+        if n_fan_in >= options.min_fan_in
+            && share >= options.min_share
+            && areas >= options.min_areas.min(n_areas)
+        {
+            out.insert(
                 node_id,
                 format!(
                     "used from {n_fan_in} of {n_users} modules ({:.0}%) across {areas} areas",
                     share * 100.0
                 ),
-            ));
-        } else if named {
-            out.push((
-                node_id,
-                format!(
-                    "generic name `{}` and used from {n_fan_in} of {n_users} modules ({:.0}%) across {areas} areas",
-                    generic.unwrap_or_default(),
-                    share * 100.0
-                ),
-            ));
+            );
         }
     }
-    out
+    // Generically named modules, judged as a whole.
+    for (&module, modules) in &module_fan_in {
+        let module_path = facts
+            .modules
+            .get(module.index())
+            .map(|m| m.path.as_str())
+            .unwrap_or("");
+        let Some(generic) = module_path
+            .split("::")
+            .skip(1)
+            .map(str::to_lowercase)
+            .find(|seg| options.generic_names.iter().any(|g| g == seg))
+        else {
+            continue;
+        };
+        let (n_fan_in, n_users, share, areas) = spread(module, modules);
+        if n_fan_in >= options.min_fan_in
+            && share >= options.named_min_share
+            && areas >= options.named_min_areas.min(n_areas)
+        {
+            for &node in graph.nodes_of_module(module) {
+                out.entry(node).or_insert_with(|| {
+                    format!(
+                        "generic name `{generic}`, and its module is used from {n_fan_in} of {n_users} modules ({:.0}%) across {areas} areas",
+                        share * 100.0
+                    )
+                });
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -105,11 +105,12 @@ impl Dampening {
 ///   node's own module);
 /// - `areas` = distinct areas among those modules, where an area is the first module path
 ///   segment below the crate root (`shop::routes::orders` is in `shop::routes`);
-/// - kernel if `fan_in >= min_fan_in` and either
-///   `share >= min_share` and `areas >= min(min_areas, areas in the codebase)`, or the
-///   node's module name (or, at item granularity, the item's module) is in
-///   `generic_names` and `share >= named_min_share` and
-///   `areas >= min(named_min_areas, areas in the codebase)`.
+/// - a node is kernel if `fan_in >= min_fan_in`, `share >= min_share` and
+///   `areas >= min(min_areas, areas in the codebase)` (structure alone);
+/// - a module with a segment of its path in `generic_names` is kernel as a whole (all its
+///   nodes, at either granularity) if the same three quantities measured for the whole
+///   module reach `min_fan_in`, `named_min_share` and `named_min_areas`: the name lowers the
+///   bar, the structure still decides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelOptions {
     /// Whether to detect a kernel at all.
@@ -136,8 +137,9 @@ pub struct KernelOptions {
 
 impl KernelOptions {
     /// The standard rule: fan-in of at least 3 modules; 70% of modules across 3 areas, or
-    /// 20% across 2 areas for modules named error(s), config, util(s), prelude, common,
-    /// shared, helper(s), db, telemetry, logging, macros.
+    /// 5% of modules for modules named error(s), config, util(s), prelude, helper(s),
+    /// db, telemetry, logging, macros, state. (`common` and `shared` are not in the list:
+    /// `models/common.rs` often holds domain types.)
     pub fn standard() -> Self {
         KernelOptions {
             enabled: true,
@@ -145,8 +147,8 @@ impl KernelOptions {
             min_fan_in: 3,
             min_share: 0.7,
             min_areas: 3,
-            named_min_share: 0.2,
-            named_min_areas: 2,
+            named_min_share: 0.05,
+            named_min_areas: 1,
             generic_names: [
                 "error",
                 "errors",
@@ -154,14 +156,13 @@ impl KernelOptions {
                 "util",
                 "utils",
                 "prelude",
-                "common",
-                "shared",
                 "helper",
                 "helpers",
                 "db",
                 "telemetry",
                 "logging",
                 "macros",
+                "state",
             ]
             .iter()
             .map(|s| (*s).to_owned())

@@ -115,6 +115,7 @@ fn a_module_used_everywhere_is_the_kernel() {
         let kernel: Vec<&str> = graph
             .kernel_nodes()
             .iter()
+            .filter(|&&n| graph.node(n).kernel.as_deref() != Some(seamline_graph::PLUMBING_REASON))
             .map(|&n| graph.node(n).label.as_str())
             .collect();
         let expected = match granularity {
@@ -123,7 +124,11 @@ fn a_module_used_everywhere_is_the_kernel() {
         };
         assert_eq!(kernel, vec![expected]);
         let cluster = graph.cluster_graph();
-        assert_eq!(cluster.nodes.len(), graph.node_count() - 1);
+        assert_eq!(
+            cluster.nodes.len(),
+            graph.node_count() - graph.kernel_nodes().len()
+        );
+        assert!(cluster.nodes.iter().all(|&n| !graph.is_kernel(n)));
     }
     let no_kernel = DepGraph::build(
         &facts,
@@ -133,6 +138,75 @@ fn a_module_used_everywhere_is_the_kernel() {
         },
     );
     assert!(no_kernel.kernel_nodes().is_empty());
+}
+
+#[test]
+fn modules_without_items_are_plumbing() {
+    let facts = layered_shop();
+    let module_graph = check(&facts, Granularity::Module);
+    let plumbing: Vec<&str> = module_graph
+        .plumbing_modules()
+        .iter()
+        .map(|&m| facts.modules[m.index()].path.as_str())
+        .collect();
+    assert_eq!(
+        plumbing,
+        vec![
+            "shop",
+            "shop::models",
+            "shop::repositories",
+            "shop::routes",
+            "shop::services"
+        ]
+    );
+    for &m in module_graph.plumbing_modules() {
+        let node = module_graph.nodes_of_module(m)[0];
+        assert_eq!(
+            module_graph.node(node).kernel.as_deref(),
+            Some(seamline_graph::PLUMBING_REASON)
+        );
+    }
+    let item_graph = check(&facts, Granularity::Item);
+    assert_eq!(
+        item_graph.plumbing_modules(),
+        module_graph.plumbing_modules()
+    );
+    assert!(
+        item_graph
+            .plumbing_modules()
+            .iter()
+            .all(|&m| item_graph.nodes_of_module(m).is_empty())
+    );
+}
+
+#[test]
+fn a_generically_named_module_is_kernel_as_a_whole() {
+    let mut b = FactsBuilder::new("k");
+    let util = b.module("k::util", "src/util.rs", 10);
+    let helper = b.item(util, "slugify", ir::ItemKind::Function, 5, None);
+    let unused = b.item(util, "unused", ir::ItemKind::Function, 5, None);
+    for name in ["a", "b", "c"] {
+        let m = b.module(&format!("k::{name}"), &format!("src/{name}.rs"), 10);
+        let f = b.item(m, "f", ir::ItemKind::Function, 5, None);
+        b.call(f, helper);
+    }
+    let _ = unused;
+    let facts = b.finish();
+    let graph = check(&facts, Granularity::Item);
+    let kernel: Vec<&str> = graph
+        .kernel_nodes()
+        .iter()
+        .map(|&n| graph.node(n).label.as_str())
+        .collect();
+    // `unused` is used by nobody, yet it goes with its module.
+    assert_eq!(kernel, vec!["k::util::slugify", "k::util::unused"]);
+    assert!(
+        graph
+            .node(graph.kernel_nodes()[1])
+            .kernel
+            .as_deref()
+            .is_some_and(|r| r.contains("generic name `util`"))
+    );
 }
 
 #[test]
