@@ -392,8 +392,9 @@ pub struct ContextOptions {
     /// Whether wiring nodes are set aside with the kernel after clustering: nodes that
     /// depend on at least [`WIRING_MIN_CONTEXTS`] contexts, none of which receives more than
     /// half of their dependency weight, and that at most one other module uses (a router
-    /// that mounts every context's handlers, a `spawn_all` for every job). They belong to no
-    /// context: each service gets its own.
+    /// that mounts every context's handlers, a `spawn_all` for every job), and entry points
+    /// that only call wiring and kernel code (`main`). They belong to no context: each service
+    /// gets its own.
     pub wiring: bool,
 }
 
@@ -605,7 +606,8 @@ fn cluster_pass(
     }
 }
 
-/// Wiring nodes (see [`ContextOptions::wiring`]) with their reason; pinned nodes never are.
+/// Wiring nodes (see [`ContextOptions::wiring`]) with their reason, and the entry points
+/// that only call them and the kernel; pinned nodes never are.
 fn find_wiring(
     graph: &DepGraph,
     cluster: &ClusterGraph,
@@ -646,6 +648,34 @@ fn find_wiring(
                     by_context.len(),
                     users.len()
                 ),
+            );
+        }
+    }
+    // Entry points: used by no other module, depending only on kernel and wiring nodes, at
+    // least one of them wiring (a `main` that builds the router).
+    for (i, &node) in cluster.nodes.iter().enumerate() {
+        if out.contains_key(&node) || groups.pin[groups.node_group[i] as usize].is_some() {
+            continue;
+        }
+        let own_module = graph.node(node).module;
+        if graph
+            .in_edges(node)
+            .iter()
+            .any(|e| graph.node(e.from).module != own_module)
+        {
+            continue;
+        }
+        let deps = graph.out_edges(node);
+        let wires = deps.iter().filter(|e| out.contains_key(&e.to)).count();
+        if wires > 0
+            && deps
+                .iter()
+                .all(|e| out.contains_key(&e.to) || graph.is_kernel(e.to))
+        {
+            out.insert(
+                node,
+                "is an entry point: used by no other module, it only calls kernel and wiring code"
+                    .to_owned(),
             );
         }
     }

@@ -428,3 +428,84 @@ fn evaluation_scores_items_modules_and_the_kernel() {
     assert!(folders.items.nmi < 0.2, "{folders:?}");
     assert_eq!(folders.kernel_modules.recall, 0.0);
 }
+
+#[test]
+fn a_router_that_mounts_every_context_is_wiring_not_a_context() {
+    let mut b = seamline_graph::testing::FactsBuilder::new("app");
+    let routes = b.module("app::routes", "src/routes/mod.rs", 10);
+    let router = b.item(routes, "router", ir::ItemKind::Function, 10, None);
+    let main = b.module("app::main", "src/main.rs", 5);
+    let main_fn = b.item(main, "main", ir::ItemKind::Function, 5, None);
+    b.call(main_fn, router);
+    for domain in ["alpha", "beta", "gamma"] {
+        let h = b.module(
+            &format!("app::routes::{domain}"),
+            &format!("src/routes/{domain}.rs"),
+            20,
+        );
+        let s = b.module(
+            &format!("app::services::{domain}"),
+            &format!("src/services/{domain}.rs"),
+            20,
+        );
+        let handlers: Vec<ir::ItemId> = (0..3)
+            .map(|i| {
+                b.item(
+                    h,
+                    &format!("{domain}_handler_{i}"),
+                    ir::ItemKind::Function,
+                    5,
+                    None,
+                )
+            })
+            .collect();
+        let services: Vec<ir::ItemId> = (0..3)
+            .map(|i| {
+                b.item(
+                    s,
+                    &format!("{domain}_service_{i}"),
+                    ir::ItemKind::Function,
+                    5,
+                    None,
+                )
+            })
+            .collect();
+        for i in 0..3 {
+            b.call(router, handlers[i]);
+            b.call(handlers[i], services[i]);
+            b.call(services[i], services[(i + 1) % 3]);
+            b.call(handlers[i], services[(i + 1) % 3]);
+        }
+    }
+    let facts = b.finish();
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    assert_eq!(
+        names(&p),
+        vec!["alpha", "beta", "gamma"],
+        "{}",
+        p.dump(&facts)
+    );
+    assert_eq!(context_of(&p, &facts, "app::routes::router"), "<kernel>");
+    // `main` only builds the router: an entry point, also set aside.
+    assert_eq!(context_of(&p, &facts, "app::main::main"), "<kernel>");
+    let routes = module(&facts, "app::routes");
+    let at = p
+        .kernel_modules
+        .iter()
+        .position(|&m| m == routes)
+        .expect("the router's module is set aside");
+    assert!(
+        p.kernel_reasons[at].contains("wires 3 contexts"),
+        "{}",
+        p.kernel_reasons[at]
+    );
+    // Two passes ran: the ensemble's runs are summed.
+    let mut without = ContextOptions::standard(Granularity::Item);
+    without.wiring = false;
+    let single = check(&facts, &without);
+    assert_eq!(p.provenance.runs, 2 * single.provenance.runs);
+    assert_ne!(
+        context_of(&single, &facts, "app::routes::router"),
+        "<kernel>"
+    );
+}

@@ -532,7 +532,7 @@ fn merge_small(groups: &Groups, comms: &mut Communities, min_size: u64) {
 }
 
 /// For a fragment with no neighbour: the community holding most groups of the same module,
-/// else of the same area; ties to the larger, then lower label.
+/// else of the same area, else the largest; ties to the larger, then lower label.
 fn home_affinity(groups: &Groups, comms: &Communities, c: usize) -> Option<usize> {
     let modules: BTreeSet<ir::ModuleId> = comms.members[c]
         .iter()
@@ -556,9 +556,8 @@ fn home_affinity(groups: &Groups, comms: &Communities, c: usize) -> Option<usize
             .iter()
             .filter(|&&g| areas.contains(groups.home[g as usize].1.as_str()))
             .count();
-        if same_module == 0 && same_area == 0 {
-            continue;
-        }
+        // With nothing in common, the fragment still joins the largest community: a
+        // context of one stray item is worse than a slightly impure one.
         let key = (same_module, same_area, comms.size[d], std::cmp::Reverse(d));
         if best.as_ref().is_none_or(|(_, bk)| key > *bk) {
             best = Some((d, key));
