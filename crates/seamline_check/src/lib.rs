@@ -1,0 +1,221 @@
+//! `seamline check`: gates CI on declared boundaries and coupling metrics.
+//!
+//! The stage reads [`ir::Facts`] and either the contexts declared in `seamline.toml` or the
+//! [`Proposal`](seamline_cluster::contexts::Proposal) of the clustering stage, and returns
+//! [`Violation`]s. Everything here is a pure function: the binary reads `seamline.toml`,
+//! source lines (for snippets) and baselines from disk and passes them in as values.
+//!
+//! - [`config`]: `seamline.toml` text -> validated [`config::Settings`], with
+//!   `file:line:col` errors and "did you mean" hints (cargo-deny's
+//!   `UnvalidatedConfig::validate` style).
+//! - [`assign`]: which context every module and item belongs to, and the references that
+//!   cross a context boundary, with their evidence.
+//! - [`rules`]: the rules ([`Rule`]) evaluated on an assignment.
+//! - [`render`]: human, JSON, SARIF 2.1.0, GitHub annotations and JUnit output.
+//! - [`baseline`]: fingerprints that survive line shifts, and the ratchet.
+//! - [`template`]: the commented `seamline.toml` that `seamline init` writes.
+#![deny(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod assign;
+pub mod baseline;
+pub mod config;
+pub mod render;
+pub mod rules;
+pub mod template;
+
+use seamline_ir as ir;
+use std::fmt;
+
+pub use assign::{Assignment, Crossing, Source};
+pub use config::{ConfigError, ConfigErrors, Level, Settings};
+pub use rules::check;
+
+macro_rules! rules {
+    ($($(#[$meta:meta])* $variant:ident = $id:literal, $sev:ident, $desc:literal;)*) => {
+        /// A rule of `seamline check`. The id (`as_str`) is stable, kebab-case and names the
+        /// smell, not the fix.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $($(#[$meta])* #[doc = $desc] $variant,)*
+        }
+
+        impl Rule {
+            /// Every rule, in declaration order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            /// The stable kebab-case id.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Rule::$variant => $id,)* }
+            }
+
+            /// One line saying what the rule catches.
+            pub fn description(self) -> &'static str {
+                match self { $(Rule::$variant => $desc,)* }
+            }
+
+            /// The severity a violation has unless the config or `-A/-W/-D` say otherwise.
+            pub fn default_severity(self) -> ir::Severity {
+                match self { $(Rule::$variant => ir::Severity::$sev,)* }
+            }
+        }
+    };
+}
+
+rules! {
+    ForbiddenDependency = "forbidden-dependency", Error, "code in one context depends on another context that the rules do not allow it to depend on";
+    CrossContextCycle = "cross-context-cycle", Error, "contexts depend on each other in a cycle, so none of them can be extracted alone";
+    TooManySharedModels = "too-many-shared-models", Error, "more models are used outside the context that defines them than the threshold allows";
+    TooManySharedTables = "too-many-shared-tables", Error, "more database tables are touched by several contexts than the threshold allows";
+    TooManyCrossContextDependencies = "too-many-cross-context-dependencies", Error, "more dependencies cross a context boundary than the threshold allows";
+    UnstableContext = "unstable-context", Error, "a context's instability Ce / (Ca + Ce) is above the threshold";
+    LowModularity = "low-modularity", Error, "the modularity Q of the contexts is below the threshold";
+    UnmatchedAllowance = "unmatched-allowance", Warning, "an `allow` entry of seamline.toml matches no dependency between contexts";
+    UnassignedModule = "unassigned-module", Note, "a module matches no declared context and no kernel pattern, so its dependencies are not checked";
+}
+
+impl Rule {
+    /// The rule with this id.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|r| r.as_str() == id)
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a file: a source file of the analysed codebase, or `seamline.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place {
+    /// The file, `/`-separated. Source files are relative to the analysed root until the
+    /// binary rewrites them with [`Violation::map_source_paths`]; config places carry the
+    /// config's display path.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub col: u32,
+    /// Whether the place is in `seamline.toml` rather than in the analysed code.
+    pub in_config: bool,
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The rule.
+    pub rule: Rule,
+    /// How serious (after config and command-line overrides).
+    pub severity: ir::Severity,
+    /// The contexts concerned, in the order the message names them.
+    pub contexts: Vec<String>,
+    /// One sentence without a trailing period.
+    pub message: String,
+    /// The exact place: the `use`, call, field type or SQL string that made a dependency,
+    /// or the `seamline.toml` line of a threshold or allowance.
+    pub place: Option<Place>,
+    /// Further lines (`= note: ...` in the human output): evidence, today's values.
+    pub notes: Vec<String>,
+    /// What to do about it (`= help: ...`).
+    pub help: Option<String>,
+    /// The parts hashed into [`Violation::fingerprint`]: the rule, the contexts and the
+    /// endpoints of the dependency; never line numbers (see [`baseline`]).
+    pub identity: Vec<String>,
+}
+
+impl Violation {
+    /// A fingerprint that survives unrelated edits (lines shifting, files reformatted): a
+    /// 64-bit FNV-1a hash of the rule id and [`Violation::identity`], as 16 hex digits.
+    pub fn fingerprint(&self) -> String {
+        baseline::fingerprint(self.rule, &self.identity)
+    }
+
+    /// Rewrites the paths of source-file places (not config places), e.g. to make them
+    /// relative to the current directory rather than the analysed root.
+    pub fn map_source_paths(&mut self, f: &dyn Fn(&str) -> String) {
+        if let Some(place) = &mut self.place
+            && !place.in_config
+        {
+            place.file = f(&place.file);
+        }
+    }
+
+    /// The sort key that makes every output deterministic: severity, file, line, column,
+    /// rule, message.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.severity,
+            self.place
+                .as_ref()
+                .map(|p| (p.file.as_str(), p.line, p.col)),
+            self.rule,
+            self.message.as_str(),
+            &self.identity,
+        )
+    }
+}
+
+/// Sorts violations into the order every output uses.
+pub fn sort_violations(violations: &mut [Violation]) {
+    violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// The smallest edit distance suggestion: the candidate closest to `word`, if it is close
+/// enough to be a typo (distance at most a third of the word, at least 1).
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let max = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|&(d, _)| d <= max)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_kebab_case_and_round_trip() {
+        for &rule in Rule::ALL {
+            let id = rule.as_str();
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id}"
+            );
+            assert_eq!(Rule::from_id(id), Some(rule));
+            assert!(!rule.description().ends_with('.'));
+        }
+    }
+
+    #[test]
+    fn typos_get_a_suggestion_and_unrelated_words_do_not() {
+        let keys = ["max_shared_models", "max_shared_tables", "no_cycles"];
+        assert_eq!(
+            did_you_mean("max_shared_model", keys),
+            Some("max_shared_models")
+        );
+        assert_eq!(did_you_mean("no_cycle", keys), Some("no_cycles"));
+        assert_eq!(did_you_mean("colour", keys), None);
+    }
+}

@@ -1,0 +1,622 @@
+//! The rules of `seamline check`, evaluated on an [`Assignment`]: forbidden dependencies,
+//! cycles between contexts, metric thresholds, unmatched allowances, unassigned modules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use seamline_cluster::contexts::glob_match;
+use seamline_ir as ir;
+
+use crate::assign::{self, Assignment, Crossing, Slot, Source};
+use crate::config::{Allowance, Level, Pos, Settings, Threshold, Unlisted};
+use crate::{Place, Rule, Violation, sort_violations};
+
+/// At most this many items are listed in a metric violation's notes.
+const MAX_LISTED: usize = 10;
+
+/// Evaluates every rule. `overrides` are `-A/-W/-D` from the command line (`Level::Off`
+/// drops a rule's violations). The result is sorted ([`sort_violations`]).
+pub fn check(
+    facts: &ir::Facts,
+    assignment: &Assignment,
+    settings: &Settings,
+    overrides: &BTreeMap<Rule, Level>,
+) -> Vec<Violation> {
+    let crossings = assignment.crossings(facts);
+    let cx = Cx {
+        facts,
+        assignment,
+        settings,
+        crossings: &crossings,
+    };
+    let mut out = Vec::new();
+    cx.forbidden(&mut out);
+    cx.cycles(&mut out);
+    cx.shared_models(&mut out);
+    cx.shared_tables(&mut out);
+    cx.cross_context_dependencies(&mut out);
+    cx.instability(&mut out);
+    cx.modularity(&mut out);
+    cx.unassigned(&mut out);
+    let mut out: Vec<Violation> = out
+        .into_iter()
+        .filter_map(|mut v| match overrides.get(&v.rule).copied() {
+            Some(level) => {
+                v.severity = level.severity()?;
+                Some(v)
+            }
+            None => Some(v),
+        })
+        .collect();
+    sort_violations(&mut out);
+    out
+}
+
+/// Today's values of the thresholded metrics (for `seamline init` comments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measures {
+    /// Dependencies crossing a context boundary.
+    pub cross_context_dependencies: usize,
+    /// Models used outside their context.
+    pub shared_models: usize,
+    /// Tables touched by more than one context.
+    pub shared_tables: usize,
+    /// The highest instability of a context, with its name.
+    pub max_instability: Option<(String, f64)>,
+    /// Cycles between contexts, each as sorted context names.
+    pub cycles: Vec<Vec<String>>,
+}
+
+/// Measures an assignment (modularity is left out: see [`assign::modularity`]).
+pub fn measures(facts: &ir::Facts, assignment: &Assignment) -> Measures {
+    let crossings = assignment.crossings(facts);
+    let settings = Settings::defaults("seamline.toml");
+    let cx = Cx {
+        facts,
+        assignment,
+        settings: &settings,
+        crossings: &crossings,
+    };
+    let (ca, ce) = cx.afferent_efferent();
+    let max_instability = assignment
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), instability(ca[i].len(), ce[i].len())))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+    Measures {
+        cross_context_dependencies: crossings.len(),
+        shared_models: cx.shared_model_users().len(),
+        shared_tables: cx.shared_table_users().len(),
+        max_instability,
+        cycles: cx.sccs().into_iter().map(|(names, _)| names).collect(),
+    }
+}
+
+fn instability(ca: usize, ce: usize) -> f64 {
+    if ca + ce == 0 {
+        0.0
+    } else {
+        ce as f64 / (ca + ce) as f64
+    }
+}
+
+struct Cx<'a> {
+    facts: &'a ir::Facts,
+    assignment: &'a Assignment,
+    settings: &'a Settings,
+    crossings: &'a [Crossing],
+}
+
+fn matches(a: &Allowance, from: &str, to: &str) -> bool {
+    glob_match(&a.from, from) && glob_match(&a.to, to)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn fmt_value(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+impl Cx<'_> {
+    fn source_place(&self, loc: ir::Location) -> Place {
+        Place {
+            file: self
+                .facts
+                .files
+                .get(loc.file.index())
+                .map_or_else(|| "?".to_owned(), |f| f.path.clone()),
+            line: loc.line,
+            col: loc.col,
+            in_config: false,
+        }
+    }
+
+    fn config_place(&self, pos: Pos) -> Place {
+        Place {
+            file: self.settings.path.clone(),
+            line: pos.line,
+            col: pos.col,
+            in_config: true,
+        }
+    }
+
+    fn name(&self, c: u32) -> &str {
+        self.assignment.name(c)
+    }
+
+    fn forbidden(&self, out: &mut Vec<Violation>) {
+        let rules = &self.settings.rules;
+        let mut used = vec![false; rules.allow.len()];
+        for c in self.crossings {
+            let (from, to) = (self.name(c.from), self.name(c.to));
+            let mut allowed = false;
+            for (i, a) in rules.allow.iter().enumerate() {
+                if matches(a, from, to) {
+                    used[i] = true;
+                    allowed = true;
+                }
+            }
+            let denied = rules.deny.iter().find(|d| matches(d, from, to));
+            let forbidden = denied.is_some() || (!allowed && rules.unlisted == Unlisted::Forbid);
+            let Some(severity) = rules.forbidden.severity() else {
+                continue;
+            };
+            if !forbidden {
+                continue;
+            }
+            let mut notes = vec![c.describe(self.facts)];
+            let help = match denied {
+                Some(d) => {
+                    let mut why = format!(
+                        "`{}` -> `{}` is denied at {}:{}:{}",
+                        d.from, d.to, self.settings.path, d.pos.line, d.pos.col
+                    );
+                    if !d.reason.is_empty() {
+                        why.push_str(&format!(": {}", d.reason));
+                    }
+                    notes.push(why);
+                    "remove the dependency, or move the code into the right context".to_owned()
+                }
+                None => format!(
+                    "remove the dependency, or if it is intended add `{{ from = \"{from}\", to = \"{to}\", reason = \"...\" }}` to `allow` in [rules] of {}",
+                    self.settings.path
+                ),
+            };
+            let message = if denied.is_some() {
+                format!("`{from}` depends on `{to}`, which seamline.toml denies")
+            } else {
+                format!("`{from}` depends on `{to}`, which no `allow` entry permits")
+            };
+            out.push(Violation {
+                rule: Rule::ForbiddenDependency,
+                severity,
+                contexts: vec![from.to_owned(), to.to_owned()],
+                message,
+                place: Some(self.source_place(c.location)),
+                notes,
+                help: Some(help),
+                identity: vec![
+                    from.to_owned(),
+                    to.to_owned(),
+                    c.from_path(self.facts).to_owned(),
+                    c.to_path(self.facts),
+                    c.kind.as_str().to_owned(),
+                ],
+            });
+        }
+        for (a, used) in rules.allow.iter().zip(used) {
+            if used {
+                continue;
+            }
+            out.push(Violation {
+                rule: Rule::UnmatchedAllowance,
+                severity: Rule::UnmatchedAllowance.default_severity(),
+                contexts: vec![a.from.clone(), a.to.clone()],
+                message: format!(
+                    "the allowance `{}` -> `{}` matches no dependency between contexts",
+                    a.from, a.to
+                ),
+                place: Some(self.config_place(a.pos)),
+                notes: vec![format!("its reason: {}", a.reason)],
+                help: Some(
+                    "remove it, so that the dependency cannot come back unnoticed".to_owned(),
+                ),
+                identity: vec![a.from.clone(), a.to.clone()],
+            });
+        }
+    }
+
+    /// Context-level edges: (from, to) -> crossings, in order.
+    fn edges(&self) -> BTreeMap<(u32, u32), Vec<&Crossing>> {
+        let mut edges: BTreeMap<(u32, u32), Vec<&Crossing>> = BTreeMap::new();
+        for c in self.crossings {
+            edges.entry((c.from, c.to)).or_default().push(c);
+        }
+        edges
+    }
+
+    /// Strongly connected components of the context graph with more than one context:
+    /// (sorted names, members).
+    fn sccs(&self) -> Vec<(Vec<String>, BTreeSet<u32>)> {
+        let pairs: Vec<(u32, u32)> = self.edges().keys().copied().collect();
+        let n = self.assignment.names.len();
+        seamline_graph::nontrivial_sccs(n, &pairs)
+            .into_iter()
+            .map(|scc| {
+                let members: BTreeSet<u32> = scc.iter().copied().collect();
+                let mut names: Vec<String> =
+                    members.iter().map(|&c| self.name(c).to_owned()).collect();
+                names.sort();
+                (names, members)
+            })
+            .collect()
+    }
+
+    fn cycles(&self, out: &mut Vec<Violation>) {
+        let Some(severity) = self.settings.rules.no_cycles.severity() else {
+            return;
+        };
+        let edges = self.edges();
+        for (names, members) in self.sccs() {
+            let inside: Vec<(&(u32, u32), &Vec<&Crossing>)> = edges
+                .iter()
+                .filter(|((a, b), _)| members.contains(a) && members.contains(b))
+                .collect();
+            let refs = |v: &Vec<&Crossing>| v.iter().map(|c| u64::from(c.count)).sum::<u64>();
+            // The weakest edge is the cheapest one to cut: the violation points at it.
+            let Some((&(wa, wb), weakest)) = inside
+                .iter()
+                .min_by_key(|((a, b), v)| (refs(v), self.name(*a), self.name(*b)))
+                .copied()
+            else {
+                continue;
+            };
+            let mut notes: Vec<String> = inside
+                .iter()
+                .map(|((a, b), v)| {
+                    let first = v.iter().map(|c| c.location).min();
+                    let at = first.map_or(String::new(), |l| {
+                        let p = self.source_place(l);
+                        format!(", first at {}:{}:{}", p.file, p.line, p.col)
+                    });
+                    format!(
+                        "`{}` -> `{}`: {}{at}",
+                        self.name(*a),
+                        self.name(*b),
+                        plural(refs(v) as usize, "reference", "references")
+                    )
+                })
+                .collect();
+            notes.sort();
+            let first = weakest.iter().map(|c| c.location).min();
+            let weakest_first = weakest.iter().min_by_key(|c| c.location);
+            if let Some(c) = weakest_first {
+                notes.push(format!("here {}", c.describe(self.facts)));
+            }
+            out.push(Violation {
+                rule: Rule::CrossContextCycle,
+                severity,
+                contexts: names.clone(),
+                message: format!(
+                    "contexts {} depend on each other in a cycle",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+                place: first.map(|l| self.source_place(l)),
+                notes,
+                help: Some(format!(
+                    "the weakest edge of the cycle is `{}` -> `{}` ({}): remove or invert it (an event, a port owned by `{}`)",
+                    self.name(wa),
+                    self.name(wb),
+                    plural(refs(weakest) as usize, "reference", "references"),
+                    self.name(wa)
+                )),
+                identity: names,
+            });
+        }
+    }
+
+    fn threshold_violation(
+        &self,
+        rule: Rule,
+        t: &Threshold,
+        actual: f64,
+        message: String,
+        notes: Vec<String>,
+        context: Option<&str>,
+    ) -> Option<Violation> {
+        let contexts: Vec<String> = context.map(str::to_owned).into_iter().collect();
+        let severity = t.level.severity()?;
+        Some(Violation {
+            rule,
+            severity,
+            message,
+            place: Some(self.config_place(t.pos)),
+            notes,
+            help: Some(format!(
+                "today's value is {}; reduce it, or raise the threshold in {}",
+                fmt_value(actual),
+                self.settings.path
+            )),
+            identity: contexts.clone(),
+            contexts,
+        })
+    }
+
+    /// Models used from another context than their own: model -> using contexts.
+    fn shared_model_users(&self) -> BTreeMap<ir::ItemId, BTreeSet<u32>> {
+        let mut users: BTreeMap<ir::ItemId, BTreeSet<u32>> = BTreeMap::new();
+        for c in self.crossings {
+            let Some(to) = c.to_item else { continue };
+            let model = self.facts.owner_item(to);
+            if self
+                .facts
+                .items
+                .get(model.index())
+                .is_some_and(|i| i.kind.is_model())
+            {
+                users.entry(model).or_default().insert(c.from);
+            }
+        }
+        users
+    }
+
+    /// Tables touched by more than one context: table -> contexts (owners included).
+    fn shared_table_users(&self) -> BTreeMap<ir::TableId, BTreeSet<u32>> {
+        let mut touched: BTreeMap<ir::TableId, BTreeSet<u32>> = BTreeMap::new();
+        for a in &self.facts.table_accesses {
+            let slot = match a.item {
+                Some(i) => self.assignment.item(i),
+                None => self.assignment.module(a.module),
+            };
+            if let Slot::Context(c) = slot {
+                touched.entry(a.table).or_default().insert(c);
+            }
+        }
+        for (&table, set) in &mut touched {
+            set.extend(self.assignment.table_owners(self.facts, table));
+        }
+        touched.retain(|_, set| set.len() > 1);
+        touched
+    }
+
+    /// Per context: the contexts depending on it (Ca) and those it depends on (Ce).
+    fn afferent_efferent(&self) -> (Vec<BTreeSet<u32>>, Vec<BTreeSet<u32>>) {
+        let n = self.assignment.names.len();
+        let mut ca: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
+        let mut ce: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
+        for c in self.crossings {
+            if let Some(e) = ce.get_mut(c.from as usize) {
+                e.insert(c.to);
+            }
+            if let Some(a) = ca.get_mut(c.to as usize) {
+                a.insert(c.from);
+            }
+        }
+        (ca, ce)
+    }
+
+    fn shared_models(&self, out: &mut Vec<Violation>) {
+        let Some(t) = &self.settings.rules.max_shared_models else {
+            return;
+        };
+        let users = self.shared_model_users();
+        let n = users.len();
+        if (n as f64) <= t.value {
+            return;
+        }
+        let notes = users
+            .iter()
+            .take(MAX_LISTED)
+            .map(|(&m, by)| {
+                let owner = match self.assignment.item(m) {
+                    Slot::Context(c) => self.name(c).to_owned(),
+                    _ => "?".to_owned(),
+                };
+                let by: Vec<&str> = by.iter().map(|&c| self.name(c)).collect();
+                format!(
+                    "`{}` ({owner}) is used by {}",
+                    self.facts.items[m.index()].path,
+                    by.join(", ")
+                )
+            })
+            .collect();
+        out.extend(self.threshold_violation(
+            Rule::TooManySharedModels,
+            t,
+            n as f64,
+            format!(
+                "{} used outside the context that defines {}, more than the {} allowed",
+                plural(n, "model is", "models are"),
+                if n == 1 { "it" } else { "them" },
+                fmt_value(t.value)
+            ),
+            notes,
+            None,
+        ));
+    }
+
+    fn shared_tables(&self, out: &mut Vec<Violation>) {
+        let Some(t) = &self.settings.rules.max_shared_tables else {
+            return;
+        };
+        let touched = self.shared_table_users();
+        let n = touched.len();
+        if (n as f64) <= t.value {
+            return;
+        }
+        let notes = touched
+            .iter()
+            .take(MAX_LISTED)
+            .map(|(&table, set)| {
+                let by: Vec<&str> = set.iter().map(|&c| self.name(c)).collect();
+                format!(
+                    "table `{}` is touched by {}",
+                    self.facts.tables[table.index()].name,
+                    by.join(", ")
+                )
+            })
+            .collect();
+        out.extend(self.threshold_violation(
+            Rule::TooManySharedTables,
+            t,
+            n as f64,
+            format!(
+                "{} touched by more than one context, more than the {} allowed",
+                plural(n, "table is", "tables are"),
+                fmt_value(t.value)
+            ),
+            notes,
+            None,
+        ));
+    }
+
+    fn cross_context_dependencies(&self, out: &mut Vec<Violation>) {
+        let Some(t) = &self.settings.rules.max_cross_context_dependencies else {
+            return;
+        };
+        let n = self.crossings.len();
+        if (n as f64) <= t.value {
+            return;
+        }
+        let notes = self
+            .edges()
+            .iter()
+            .map(|((a, b), v)| {
+                format!(
+                    "`{}` -> `{}`: {}",
+                    self.name(*a),
+                    self.name(*b),
+                    plural(v.len(), "dependency", "dependencies")
+                )
+            })
+            .collect();
+        out.extend(self.threshold_violation(
+            Rule::TooManyCrossContextDependencies,
+            t,
+            n as f64,
+            format!(
+                "{} cross a context boundary, more than the {} allowed",
+                plural(n, "dependency", "dependencies"),
+                fmt_value(t.value)
+            ),
+            notes,
+            None,
+        ));
+    }
+
+    fn instability(&self, out: &mut Vec<Violation>) {
+        let global = self.settings.rules.max_instability;
+        let (ca, ce) = self.afferent_efferent();
+        for (i, name) in self.assignment.names.iter().enumerate() {
+            let decl = self.settings.contexts.iter().find(|d| &d.name == name);
+            let own = decl.and_then(|d| d.max_instability.map(|x| (x, d.pos)));
+            let (limit, pos, level) = match (own, global) {
+                (Some((x, pos)), Some(g)) => (x, pos, g.level),
+                (Some((x, pos)), None) => (x, pos, Level::Error),
+                (None, Some(g)) => (g.value, g.pos, g.level),
+                (None, None) => continue,
+            };
+            let (a, e) = (ca[i].len(), ce[i].len());
+            let value = instability(a, e);
+            if value <= limit {
+                continue;
+            }
+            let t = Threshold {
+                value: limit,
+                level,
+                pos,
+            };
+            let list = |s: &BTreeSet<u32>| {
+                let v: Vec<&str> = s.iter().map(|&c| self.name(c)).collect();
+                if v.is_empty() {
+                    "none".to_owned()
+                } else {
+                    v.join(", ")
+                }
+            };
+            out.extend(self.threshold_violation(
+                Rule::UnstableContext,
+                &t,
+                value,
+                format!(
+                    "context `{name}` has instability {value:.2} (Ce {e} / (Ca {a} + Ce {e})), above the {} allowed",
+                    fmt_value(limit)
+                ),
+                vec![
+                    format!("`{name}` depends on: {}", list(&ce[i])),
+                    format!("used by: {}", list(&ca[i])),
+                ],
+                Some(name),
+            ));
+        }
+    }
+
+    fn modularity(&self, out: &mut Vec<Violation>) {
+        let Some(t) = &self.settings.rules.min_modularity else {
+            return;
+        };
+        let q = assign::modularity(self.facts, self.assignment);
+        if q >= t.value {
+            return;
+        }
+        let mut v = self.threshold_violation(
+            Rule::LowModularity,
+            t,
+            q,
+            format!(
+                "the modularity Q of the contexts is {q:.3}, below the {} required",
+                fmt_value(t.value)
+            ),
+            vec![format!(
+                "Q is Newman-Girvan modularity on the module dependency graph, kernel left out ({} contexts)",
+                self.assignment.names.len()
+            )],
+            None,
+        );
+        if let Some(v) = &mut v {
+            v.help = Some(format!(
+                "today's value is {q:.3}; move modules to the context they talk to most, or lower the threshold in {}",
+                self.settings.path
+            ));
+        }
+        out.extend(v);
+    }
+
+    fn unassigned(&self, out: &mut Vec<Violation>) {
+        if self.assignment.source != Source::Declared {
+            return;
+        }
+        for m in &self.facts.modules {
+            if self.assignment.module(m.id) != Slot::Unassigned || m.items.is_empty() {
+                continue;
+            }
+            let file = self.facts.files.get(m.file.index());
+            out.push(Violation {
+                rule: Rule::UnassignedModule,
+                severity: Rule::UnassignedModule.default_severity(),
+                contexts: Vec::new(),
+                message: format!("module `{}` belongs to no declared context", m.path),
+                place: file.map(|f| Place {
+                    file: f.path.clone(),
+                    line: m.span.start.max(1),
+                    col: 1,
+                    in_config: false,
+                }),
+                notes: Vec::new(),
+                help: Some(format!(
+                    "add a pattern matching it to a context's `modules` (or to `[kernel] modules`) in {}",
+                    self.settings.path
+                )),
+                identity: vec![m.path.clone()],
+            });
+        }
+    }
+}
