@@ -509,3 +509,32 @@ fn a_router_that_mounts_every_context_is_wiring_not_a_context() {
         "<kernel>"
     );
 }
+
+#[test]
+fn empty_and_edgeless_codebases_do_not_panic() {
+    let empty = ir::Facts::default();
+    for granularity in [Granularity::Item, Granularity::Module] {
+        let p = check(&empty, &ContextOptions::standard(granularity));
+        assert!(p.contexts.is_empty());
+        assert_eq!(p.metrics.modularity, 0.0);
+        let r = contexts::evaluate(
+            &empty,
+            &p,
+            &Truth {
+                labels: BTreeMap::new(),
+                items: BTreeMap::new(),
+            },
+        );
+        assert_eq!(r.items.n, 0);
+    }
+    // Items but no references at all: nothing to cluster on, yet no fragment is left alone.
+    let mut b = seamline_graph::testing::FactsBuilder::new("flat");
+    for name in ["a", "b", "c", "d"] {
+        let m = b.module(&format!("flat::{name}"), &format!("src/{name}.rs"), 10);
+        b.item(m, &format!("{name}_fn"), ir::ItemKind::Function, 5, None);
+    }
+    let facts = b.finish();
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    assert_eq!(p.contexts.len(), 1, "{}", p.dump(&facts));
+    assert!(p.item_context.iter().all(Option::is_some));
+}

@@ -323,6 +323,7 @@ struct Communities {
     sides: Vec<BTreeSet<(usize, bool)>>,
     members: Vec<Vec<u32>>,
     alive: Vec<bool>,
+    n_alive: usize,
 }
 
 impl Communities {
@@ -337,9 +338,13 @@ impl Communities {
             sides: vec![BTreeSet::new(); k],
             members: vec![Vec::new(); k],
             alive: vec![false; k],
+            n_alive: 0,
         };
         for (g, &l) in label.iter().enumerate() {
             let l = l as usize;
+            if !c.alive[l] {
+                c.n_alive += 1;
+            }
             c.alive[l] = true;
             c.members[l].push(g as u32);
             c.size[l] += groups.size[g];
@@ -404,10 +409,11 @@ impl Communities {
         let members = std::mem::take(&mut self.members[from]);
         self.members[into].extend(members);
         self.alive[from] = false;
+        self.n_alive -= 1;
     }
 
     fn alive_count(&self) -> usize {
-        self.alive.iter().filter(|&&a| a).count()
+        self.n_alive
     }
 }
 
@@ -488,19 +494,19 @@ fn separate_apart(groups: &Groups, label: &mut [u32]) {
 
 fn merge_small(groups: &Groups, comms: &mut Communities, min_size: u64) {
     let k = comms.alive.len();
-    let mut stuck = vec![false; k];
-    loop {
-        if comms.alive_count() <= 1 {
+    let eligible = |comms: &Communities, c: usize| {
+        comms.alive[c] && comms.pinned[c].is_none() && comms.size[c] < min_size
+    };
+    // Smallest first; ties to the lower label.
+    let mut queue: BTreeSet<(u64, usize)> = (0..k)
+        .filter(|&c| eligible(comms, c))
+        .map(|c| (comms.size[c], c))
+        .collect();
+    let mut stuck: Vec<usize> = Vec::new();
+    while let Some((_, c)) = queue.pop_first() {
+        if comms.n_alive <= 1 {
             return;
         }
-        let small = (0..k)
-            .filter(|&c| {
-                comms.alive[c] && !stuck[c] && comms.pinned[c].is_none() && comms.size[c] < min_size
-            })
-            .min_by_key(|&c| (comms.size[c], c));
-        let Some(c) = small else {
-            return;
-        };
         // Strongest neighbour; ties: larger, then lower label.
         let mut best: Option<(usize, f64)> = None;
         for (&d, &w) in &comms.adj[c] {
@@ -521,49 +527,87 @@ fn merge_small(groups: &Groups, comms: &mut Communities, min_size: u64) {
                 best = Some((d, w));
             }
         }
-        let target = best
-            .map(|(d, _)| d)
-            .or_else(|| home_affinity(groups, comms, c));
-        match target {
-            Some(d) => comms.merge(c, d),
-            None => stuck[c] = true,
+        match best {
+            Some((d, _)) => {
+                queue.remove(&(comms.size[d], d));
+                comms.merge(c, d);
+                if eligible(comms, d) {
+                    queue.insert((comms.size[d], d));
+                }
+            }
+            None => stuck.push(c),
         }
     }
+    place_stuck(groups, comms, &stuck);
 }
 
-/// For a fragment with no neighbour: the community holding most groups of the same module,
-/// else of the same area, else the largest; ties to the larger, then lower label.
-fn home_affinity(groups: &Groups, comms: &Communities, c: usize) -> Option<usize> {
-    let modules: BTreeSet<ir::ModuleId> = comms.members[c]
-        .iter()
-        .map(|&g| groups.home[g as usize].0)
-        .collect();
-    let areas: BTreeSet<&str> = comms.members[c]
-        .iter()
-        .map(|&g| groups.home[g as usize].1.as_str())
-        .collect();
-    type Key = (usize, usize, u64, std::cmp::Reverse<usize>);
-    let mut best: Option<(usize, Key)> = None;
-    for d in 0..comms.alive.len() {
-        if d == c || !comms.alive[d] || !comms.can_merge(c, d) {
+/// Fragments with no neighbour join the community holding most groups of their modules,
+/// else of their areas, else the largest (a context of one stray item is worse than a
+/// slightly impure one); ties to the larger, then lower label.
+fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
+    if stuck.is_empty() {
+        return;
+    }
+    let is_stuck: BTreeSet<usize> = stuck.iter().copied().collect();
+    let mut by_module: BTreeMap<ir::ModuleId, BTreeMap<usize, usize>> = BTreeMap::new();
+    let mut by_area: BTreeMap<&str, BTreeMap<usize, usize>> = BTreeMap::new();
+    for c in 0..comms.alive.len() {
+        if !comms.alive[c] || is_stuck.contains(&c) {
             continue;
         }
-        let same_module = comms.members[d]
-            .iter()
-            .filter(|&&g| modules.contains(&groups.home[g as usize].0))
-            .count();
-        let same_area = comms.members[d]
-            .iter()
-            .filter(|&&g| areas.contains(groups.home[g as usize].1.as_str()))
-            .count();
-        // With nothing in common, the fragment still joins the largest community: a
-        // context of one stray item is worse than a slightly impure one.
-        let key = (same_module, same_area, comms.size[d], std::cmp::Reverse(d));
-        if best.as_ref().is_none_or(|(_, bk)| key > *bk) {
-            best = Some((d, key));
+        for &g in &comms.members[c] {
+            let (module, area) = &groups.home[g as usize];
+            *by_module.entry(*module).or_default().entry(c).or_default() += 1;
+            *by_area
+                .entry(area.as_str())
+                .or_default()
+                .entry(c)
+                .or_default() += 1;
         }
     }
-    best.map(|(d, _)| d)
+    for &c in stuck {
+        if !comms.alive[c] || comms.n_alive <= 1 {
+            continue;
+        }
+        let members = comms.members[c].clone();
+        let pick = |counts: &BTreeMap<usize, usize>, comms: &Communities| -> Option<usize> {
+            counts
+                .iter()
+                .filter(|&(&d, _)| d != c && comms.alive[d] && comms.can_merge(c, d))
+                .max_by_key(|&(&d, &n)| (n, comms.size[d], std::cmp::Reverse(d)))
+                .map(|(&d, _)| d)
+        };
+        let mut module_counts: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut area_counts: BTreeMap<usize, usize> = BTreeMap::new();
+        for &g in &members {
+            let (module, area) = &groups.home[g as usize];
+            for (&d, &n) in by_module.get(module).into_iter().flatten() {
+                *module_counts.entry(d).or_default() += n;
+            }
+            for (&d, &n) in by_area.get(area.as_str()).into_iter().flatten() {
+                *area_counts.entry(d).or_default() += n;
+            }
+        }
+        let target = pick(&module_counts, comms)
+            .or_else(|| pick(&area_counts, comms))
+            .or_else(|| {
+                (0..comms.alive.len())
+                    .filter(|&d| d != c && comms.alive[d] && comms.can_merge(c, d))
+                    .max_by_key(|&d| (comms.size[d], std::cmp::Reverse(d)))
+            });
+        if let Some(d) = target {
+            comms.merge(c, d);
+            for &g in &members {
+                let (module, area) = &groups.home[g as usize];
+                *by_module.entry(*module).or_default().entry(d).or_default() += 1;
+                *by_area
+                    .entry(area.as_str())
+                    .or_default()
+                    .entry(d)
+                    .or_default() += 1;
+            }
+        }
+    }
 }
 
 fn merge_to_target(groups: &Groups, comms: &mut Communities, target: usize) {
