@@ -32,7 +32,7 @@ pub(crate) fn lower_file(file: &syn::File) -> FileSyntax {
     let end = file
         .items
         .last()
-        .map(|it| it.span().end().line as u32)
+        .map(|it| item_end(it).end().line as u32)
         .unwrap_or(1)
         .max(1);
     lw.modules.push(ModSyntax {
@@ -127,7 +127,7 @@ impl Lowerer {
                     ir::ItemKind::Struct,
                     &s.vis,
                     s.struct_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 attrs::model_attrs(&s.attrs, &mut it);
                 let generics = with_generics(outer, &s.generics);
@@ -143,7 +143,7 @@ impl Lowerer {
                     ir::ItemKind::Union,
                     &u.vis,
                     u.union_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 attrs::model_attrs(&u.attrs, &mut it);
                 let generics = with_generics(outer, &u.generics);
@@ -159,7 +159,7 @@ impl Lowerer {
                     ir::ItemKind::Enum,
                     &e.vis,
                     e.enum_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 attrs::model_attrs(&e.attrs, &mut it);
                 let generics = with_generics(outer, &e.generics);
@@ -183,7 +183,7 @@ impl Lowerer {
                     ir::ItemKind::Trait,
                     &t.vis,
                     t.trait_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 attrs::model_attrs(&t.attrs, &mut it);
                 let generics = with_generics(outer, &t.generics);
@@ -221,7 +221,11 @@ impl Lowerer {
                         ir::ItemKind::Method,
                         &syn::Visibility::Inherited,
                         f.sig.fn_token.span,
-                        f.span(),
+                        match (&f.default, &f.semi_token) {
+                            (Some(block), _) => block.brace_token.span.close(),
+                            (None, Some(semi)) => semi.span,
+                            (None, None) => f.sig.fn_token.span,
+                        },
                     );
                     mi.span.start = sig_start(&f.sig);
                     mi.visibility = ir::Visibility::Public;
@@ -242,7 +246,7 @@ impl Lowerer {
                     ir::ItemKind::Trait,
                     &t.vis,
                     t.trait_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 attrs::model_attrs(&t.attrs, &mut it);
                 let generics = with_generics(outer, &t.generics);
@@ -259,7 +263,7 @@ impl Lowerer {
                     ir::ItemKind::TypeAlias,
                     &t.vis,
                     t.type_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 attrs::model_attrs(&t.attrs, &mut it);
                 let generics = with_generics(outer, &t.generics);
@@ -274,7 +278,7 @@ impl Lowerer {
                     ir::ItemKind::Function,
                     &f.vis,
                     f.sig.fn_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 if matches!(f.vis, syn::Visibility::Inherited) {
                     it.span.start = sig_start(&f.sig);
@@ -292,7 +296,7 @@ impl Lowerer {
                     ir::ItemKind::Const,
                     &c.vis,
                     c.const_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 if c.ident == "_" {
                     it.name = "_".to_owned();
@@ -309,7 +313,7 @@ impl Lowerer {
                     ir::ItemKind::Static,
                     &s.vis,
                     s.static_token.span,
-                    item.span(),
+                    item_end(item),
                 );
                 let mut col = body::Collector::new(outer);
                 col.visit_type(&s.ty);
@@ -327,7 +331,7 @@ impl Lowerer {
                                 ir::ItemKind::Function,
                                 &f.vis,
                                 f.sig.fn_token.span,
-                                fi.span(),
+                                f.semi_token.span,
                             );
                             it.signature = Some(tokens::print(f.sig.to_token_stream()));
                             let generics = with_generics(outer, &f.sig.generics);
@@ -341,7 +345,7 @@ impl Lowerer {
                                 ir::ItemKind::Static,
                                 &s.vis,
                                 s.static_token.span,
-                                fi.span(),
+                                s.semi_token.span,
                             );
                             let mut col = body::Collector::new(outer);
                             col.visit_type(&s.ty);
@@ -387,7 +391,10 @@ impl Lowerer {
                     syn::Visibility::Inherited => module.mod_token.span.start().line as u32,
                     v => v.span().start().line as u32,
                 };
-                let end = module.span().end().line as u32;
+                let end = match &module.content {
+                    Some((brace, _)) => brace.span.close().end().line as u32,
+                    None => start,
+                };
                 let idx = self.modules.len();
                 self.modules.push(ModSyntax {
                     name,
@@ -421,7 +428,7 @@ impl Lowerer {
             None => format!("impl {self_ty}"),
         };
         let (line, col) = line_col(imp.impl_token.span);
-        let full = imp.span();
+        let full = imp.brace_token.span.close();
         let generics = with_generics(outer, &imp.generics);
         let mut it = ItemSyntax {
             name,
@@ -495,7 +502,7 @@ impl Lowerer {
                 ir::ItemKind::Method,
                 &f.vis,
                 f.sig.fn_token.span,
-                f.span(),
+                f.block.brace_token.span.close(),
             );
             if matches!(f.vis, syn::Visibility::Inherited) {
                 mi.span.start = sig_start(&f.sig);
@@ -526,7 +533,7 @@ impl Lowerer {
                 ir::ItemKind::Macro,
                 &syn::Visibility::Inherited,
                 mac.mac.path.span(),
-                mac.span(),
+                macro_end(mac),
             );
             if mac.attrs.iter().any(|a| a.path().is_ident("macro_export")) {
                 it.visibility = ir::Visibility::Public;
@@ -594,6 +601,48 @@ impl Lowerer {
             self.modules[m].uses.push(u);
         }
         idx
+    }
+}
+
+/// The last token of an item (its closing brace or semicolon), found without printing
+/// the item back to tokens (which `Spanned::span` would do, at a high cost).
+fn item_end(item: &syn::Item) -> Span {
+    match item {
+        syn::Item::Const(c) => c.semi_token.span,
+        syn::Item::Enum(e) => e.brace_token.span.close(),
+        syn::Item::ExternCrate(e) => e.semi_token.span,
+        syn::Item::Fn(f) => f.block.brace_token.span.close(),
+        syn::Item::ForeignMod(f) => f.brace_token.span.close(),
+        syn::Item::Impl(i) => i.brace_token.span.close(),
+        syn::Item::Macro(m) => macro_end(m),
+        syn::Item::Mod(m) => match (&m.content, &m.semi) {
+            (Some((brace, _)), _) => brace.span.close(),
+            (None, Some(semi)) => semi.span,
+            (None, None) => m.ident.span(),
+        },
+        syn::Item::Static(s) => s.semi_token.span,
+        syn::Item::Struct(s) => match (&s.semi_token, &s.fields) {
+            (Some(semi), _) => semi.span,
+            (None, syn::Fields::Named(n)) => n.brace_token.span.close(),
+            (None, syn::Fields::Unnamed(u)) => u.paren_token.span.close(),
+            (None, syn::Fields::Unit) => s.ident.span(),
+        },
+        syn::Item::Trait(t) => t.brace_token.span.close(),
+        syn::Item::TraitAlias(t) => t.semi_token.span,
+        syn::Item::Type(t) => t.semi_token.span,
+        syn::Item::Union(u) => u.fields.brace_token.span.close(),
+        syn::Item::Use(u) => u.semi_token.span,
+        other => other.span(),
+    }
+}
+
+/// The last token of an item macro.
+fn macro_end(m: &syn::ItemMacro) -> Span {
+    match (&m.semi_token, &m.mac.delimiter) {
+        (Some(semi), _) => semi.span,
+        (None, syn::MacroDelimiter::Paren(p)) => p.span.close(),
+        (None, syn::MacroDelimiter::Brace(b)) => b.span.close(),
+        (None, syn::MacroDelimiter::Bracket(b)) => b.span.close(),
     }
 }
 
