@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Mutex;
 
 use gix::diff::blob::platform::prepare_diff::Operation;
 use gix::diff::tree_with_rewrites::Change as DiffChange;
@@ -20,6 +21,10 @@ use crate::{
 
 /// Per-thread object cache for tree and commit lookups.
 const OBJECT_CACHE_BYTES: usize = 4 * 1024 * 1024;
+/// Cache of decoded pack entries, so that delta chains are not re-inflated for every
+/// version of a file; shared out among the diffing threads, with a floor per thread.
+const PACK_CACHE_BYTES: usize = 128 * 1024 * 1024;
+const MIN_PACK_CACHE_BYTES: usize = 16 * 1024 * 1024;
 /// Blobs larger than this are not line-diffed (they count 0 lines), so one generated
 /// file cannot stall the read.
 const LINE_DIFF_MAX_BYTES: u64 = 4 * 1024 * 1024;
@@ -269,13 +274,25 @@ fn diff_all(
     metas: &[CommitMeta],
     opts: &HistoryOptions,
 ) -> Vec<DiffOutcome> {
+    // One worker per pool thread, kept for the whole read so that its caches stay warm
+    // (rayon's `map_init` would start a cold one for every split of the work).
     let run = || -> Vec<DiffOutcome> {
+        let n_threads = rayon::current_num_threads();
+        let workers: Vec<Mutex<Option<Worker>>> =
+            (0..n_threads).map(|_| Mutex::new(None)).collect();
         metas
             .par_iter()
-            .map_init(
-                || Worker::new(ts_repo),
-                |worker, meta| worker.diff(meta, opts.max_files_per_commit),
-            )
+            .map(|meta| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % n_threads;
+                // Only this thread uses this slot, so the lock is never contended; a
+                // poisoned slot (a panic in gix) is simply reused.
+                let mut guard = workers[slot]
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                guard
+                    .get_or_insert_with(|| Worker::new(ts_repo, n_threads))
+                    .diff(meta, opts.max_files_per_commit)
+            })
             .collect()
     };
     match rayon::ThreadPoolBuilder::new()
@@ -285,7 +302,7 @@ fn diff_all(
         Ok(pool) => pool.install(run),
         // No threads to be had: diff on the current thread instead.
         Err(_) => {
-            let mut worker = Worker::new(ts_repo);
+            let mut worker = Worker::new(ts_repo, 1);
             metas
                 .iter()
                 .map(|meta| worker.diff(meta, opts.max_files_per_commit))
@@ -303,9 +320,15 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(ts_repo: &gix::ThreadSafeRepository) -> Worker {
+    fn new(ts_repo: &gix::ThreadSafeRepository, n_workers: usize) -> Worker {
         let mut repo = ts_repo.to_thread_local();
         repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+        let pack_cache_bytes = (PACK_CACHE_BYTES / n_workers.max(1)).max(MIN_PACK_CACHE_BYTES);
+        repo.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                pack_cache_bytes,
+            ))
+        });
         let caches = (|| -> Result<_, String> {
             let rewrites = repo
                 .diff_resource_cache_for_tree_diff()
@@ -315,6 +338,9 @@ impl Worker {
             // external diff command.
             lines.options.algorithm = Some(gix::diff::blob::Algorithm::Myers);
             lines.options.skip_internal_diff_if_external_is_configured = false;
+            // Larger blobs are treated as binary (0 lines) so one generated file cannot
+            // stall the read.
+            lines.filter.options.large_file_threshold_bytes = LINE_DIFF_MAX_BYTES;
             Ok((rewrites, lines))
         })();
         Worker { repo, caches }
@@ -399,18 +425,6 @@ fn line_counts(
     change: &DiffChange,
     objects: &impl gix::objs::FindObjectOrHeader,
 ) -> (u64, u64) {
-    let too_large = |id: &gix::oid| {
-        objects
-            .try_header(id)
-            .ok()
-            .flatten()
-            .is_some_and(|header| header.size > LINE_DIFF_MAX_BYTES)
-    };
-    let (_, new_id) = change.entry_mode_and_id();
-    let (_, old_id) = change.source_entry_mode_and_id();
-    if too_large(new_id) || too_large(old_id) {
-        return (0, 0);
-    }
     if cache
         .set_resource_by_change(change.to_ref(), objects)
         .is_err()
