@@ -403,13 +403,13 @@ pub const WIRING_MIN_CONTEXTS: usize = 3;
 
 impl ContextOptions {
     /// The standard graph at `granularity`, the standard ensemble, no target, contexts of
-    /// at least 3 items, no constraints, the standard objective.
+    /// at least 5 items (the lower bound of NED), no constraints, the standard objective.
     pub fn standard(granularity: Granularity) -> Self {
         ContextOptions {
             graph: GraphOptions::standard(granularity),
             ensemble: EnsembleConfig::standard(),
             target_contexts: None,
-            min_context_size: 3,
+            min_context_size: 5,
             constraints: Constraints::none(),
             objective: ObjectiveWeights::standard(),
             wiring: true,

@@ -115,7 +115,7 @@ pub(crate) fn detect(
             continue;
         };
         let (n_fan_in, n_users, share, areas) = spread(module, modules);
-        if n_fan_in >= options.min_fan_in
+        if n_fan_in >= options.named_min_fan_in
             && share >= options.named_min_share
             && areas >= options.named_min_areas.min(n_areas)
         {

@@ -109,7 +109,7 @@ impl Dampening {
 ///   `areas >= min(min_areas, areas in the codebase)` (structure alone);
 /// - a module with a segment of its path in `generic_names` is kernel as a whole (all its
 ///   nodes, at either granularity) if the same three quantities measured for the whole
-///   module reach `min_fan_in`, `named_min_share` and `named_min_areas`: the name lowers the
+///   module reach `named_min_fan_in`, `named_min_share` and `named_min_areas`: the name lowers the
 ///   bar, the structure still decides.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelOptions {
@@ -126,6 +126,8 @@ pub struct KernelOptions {
     pub min_share: f64,
     /// Minimum number of distinct areas (structural rule).
     pub min_areas: usize,
+    /// Minimum number of distinct depending modules for generically named modules.
+    pub named_min_fan_in: usize,
     /// Minimum share of depending modules for generically named modules.
     pub named_min_share: f64,
     /// Minimum number of distinct areas for generically named modules.
@@ -137,9 +139,9 @@ pub struct KernelOptions {
 
 impl KernelOptions {
     /// The standard rule: fan-in of at least 3 modules; 70% of modules across 3 areas, or
-    /// 5% of modules for modules named error(s), config, util(s), prelude, helper(s),
-    /// db, telemetry, logging, macros, state. (`common` and `shared` are not in the list:
-    /// `models/common.rs` often holds domain types.)
+    /// 2 modules and 5% of modules for modules named error(s), config, util(s), prelude, db,
+    /// telemetry, logging, macros, state. (`common`, `shared` and `helpers` are not in the
+    /// list: in tangled codebases they often hold domain types and rules.)
     pub fn standard() -> Self {
         KernelOptions {
             enabled: true,
@@ -147,6 +149,7 @@ impl KernelOptions {
             min_fan_in: 3,
             min_share: 0.7,
             min_areas: 3,
+            named_min_fan_in: 2,
             named_min_share: 0.05,
             named_min_areas: 1,
             generic_names: [
@@ -156,8 +159,6 @@ impl KernelOptions {
                 "util",
                 "utils",
                 "prelude",
-                "helper",
-                "helpers",
                 "db",
                 "telemetry",
                 "logging",
