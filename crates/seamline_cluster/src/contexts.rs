@@ -530,6 +530,70 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
     )
 }
 
+/// Measures a given assignment (contexts declared in `seamline.toml`, another tool's
+/// partition, a ground truth) with exactly the metrics of a proposal, so that two plans can
+/// be compared by numbers.
+///
+/// Every node of the graph built with `options` gets the context named by
+/// `item_override[owner item]` (item granularity) or else `module_context[its module]`;
+/// nodes with no name and kernel nodes are left out. Contexts are named as given and marked
+/// declared.
+pub fn measure_assignment(
+    facts: &ir::Facts,
+    options: &GraphOptions,
+    module_context: &[Option<String>],
+    item_override: &std::collections::BTreeMap<ir::ItemId, String>,
+) -> Proposal {
+    let graph = DepGraph::build(facts, options);
+    let mut names: Vec<String> = Vec::new();
+    let mut label_of: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    let mut node_label: Vec<Option<u32>> = vec![None; graph.node_count()];
+    for id in graph.node_ids() {
+        if graph.is_kernel(id) {
+            continue;
+        }
+        let node = graph.node(id);
+        let by_item = match node.key {
+            seamline_graph::NodeKey::Item(item) => item_override.get(&item),
+            seamline_graph::NodeKey::Module(_) => None,
+        };
+        let name = by_item.or_else(|| {
+            module_context
+                .get(node.module.index())
+                .and_then(Option::as_ref)
+        });
+        if let Some(name) = name {
+            let next = label_of.len() as u32;
+            let label = *label_of.entry(name.clone()).or_insert_with(|| {
+                names.push(name.clone());
+                next
+            });
+            node_label[id.index()] = Some(label);
+        }
+    }
+    let declared = vec![true; names.len()];
+    measure::build(
+        facts,
+        &graph,
+        &graph.cluster_graph(),
+        &measure::Labelling {
+            node_label: &node_label,
+            names: &names,
+            declared: &declared,
+            extra_kernel: &std::collections::BTreeMap::new(),
+        },
+        Provenance {
+            granularity: options.granularity.as_str().to_owned(),
+            algorithm: "declared".to_owned(),
+            resolution: 0.0,
+            seed: 0,
+            objective: 0.0,
+            runs: 0,
+        },
+        Vec::new(),
+    )
+}
+
 /// One clustering of the graph without the kernel and without `excluded`.
 struct ClusterPass {
     cluster: ClusterGraph,

@@ -538,3 +538,43 @@ fn empty_and_edgeless_codebases_do_not_panic() {
     assert_eq!(p.contexts.len(), 1, "{}", p.dump(&facts));
     assert!(p.item_context.iter().all(Option::is_some));
 }
+
+#[test]
+fn a_declared_assignment_is_measured_like_a_proposal() {
+    let facts = layered_shop();
+    let options = ContextOptions::standard(Granularity::Item);
+    let proposed = check(&facts, &options);
+    // Declare exactly what was proposed, under other names: the metrics must agree.
+    let module_context: Vec<Option<String>> = proposed
+        .module_context
+        .iter()
+        .map(|c| c.map(|c| format!("declared-{}", proposed.contexts[c.index()].name)))
+        .collect();
+    let declared =
+        contexts::measure_assignment(&facts, &options.graph, &module_context, &BTreeMap::new());
+    assert_eq!(names(&declared), vec!["declared-billing", "declared-order"]);
+    assert!(declared.contexts.iter().all(|c| c.declared));
+    assert_eq!(declared.item_context, proposed.item_context);
+    assert_eq!(
+        declared.metrics.context_edges,
+        proposed.metrics.context_edges
+    );
+    assert_eq!(declared.metrics.modularity, proposed.metrics.modularity);
+    assert_eq!(
+        declared.metrics.shared_tables,
+        proposed.metrics.shared_tables
+    );
+    // Moving one item by an override changes its context and the metrics.
+    let charge = item(&facts, "shop::services::billing::charge");
+    let moved = contexts::measure_assignment(
+        &facts,
+        &options.graph,
+        &module_context,
+        &BTreeMap::from([(charge, "declared-order".to_owned())]),
+    );
+    assert_eq!(
+        context_of(&moved, &facts, "shop::services::billing::charge"),
+        "declared-order"
+    );
+    assert!(moved.metrics.modularity < declared.metrics.modularity);
+}
