@@ -16,8 +16,8 @@
 //!
 //! `ΔH` is in edge-weight units (modularity times `m`) and θ = 0.01, as in the reference
 //! implementation `leidenalg`: merges are nearly greedy, and random among near-ties. Passes
-//! are repeated from the previous result until the partition no longer changes (at most
-//! [`MAX_PASSES`]), as `leidenalg`'s `n_iterations = -1` does.
+//! are repeated from the previous result while they raise modularity by at least
+//! [`MIN_PASS_GAIN`], at most [`MAX_PASSES`] times (`leidenalg`'s `n_iterations`).
 
 use std::collections::VecDeque;
 
@@ -30,8 +30,12 @@ use super::{
 
 /// Randomness of the refinement (θ in the paper).
 const THETA: f64 = 0.01;
-/// Passes of the whole algorithm at most (each starts from the previous result).
-const MAX_PASSES: usize = 8;
+/// Passes of the whole algorithm at most (each starts from the previous result); 2 is
+/// leidenalg's default `n_iterations`, and a third pass gained nothing measurable on the
+/// planted graphs of the tests.
+const MAX_PASSES: usize = 2;
+/// A pass that raises modularity by less than this ends the loop.
+const MIN_PASS_GAIN: f64 = 1e-6;
 /// Levels per pass at most (a safety bound; real graphs need a handful).
 const MAX_LEVELS: usize = 64;
 
@@ -48,17 +52,49 @@ pub fn leiden(graph: &WeightedGraph, options: &ClusterOptions<'_>) -> Partition 
         renumber(&mut flat, n);
         return Partition { labels: flat };
     }
+    // Passes continue while they improve modularity noticeably; the refinement is random,
+    // so a pass can reshuffle an optimum without improving it, and equality of partitions
+    // alone would rarely stop the loop.
+    let mut quality = quality_at(&base, &flat, options.resolution);
     for pass in 0..MAX_PASSES {
         let mut next = leiden_pass(&base, flat.clone(), options.resolution, options.seed, pass);
         renumber(&mut next, n);
-        let stable = next == flat;
-        flat = next;
-        if stable {
+        let next_quality = quality_at(&base, &next, options.resolution);
+        let improved = next_quality > quality + MIN_PASS_GAIN;
+        // The first pass is always taken: it makes every community connected, which an
+        // initial partition need not be (and a pass never lowers quality anyway).
+        if pass == 0 || next_quality >= quality {
+            flat = next;
+            quality = next_quality;
+        }
+        if !improved {
             break;
         }
     }
     renumber(&mut flat, n);
     Partition { labels: flat }
+}
+
+/// Modularity at resolution `gamma` of `membership` on a level graph.
+fn quality_at(level: &Level, membership: &[u32], gamma: f64) -> f64 {
+    let n = level.node_count();
+    let mut inner = vec![0.0f64; n];
+    let mut total = vec![0.0f64; n];
+    for u in 0..n {
+        let c = membership[u] as usize;
+        total[c] += level.degree[u];
+        inner[c] += 2.0 * level.self_loops[u];
+        let (ts, ws) = level.row(u);
+        for (&v, &w) in ts.iter().zip(ws) {
+            if membership[v as usize] as usize == c {
+                inner[c] += w;
+            }
+        }
+    }
+    let two_m = level.two_m;
+    (0..n)
+        .map(|c| inner[c] / two_m - gamma * (total[c] / two_m).powi(2))
+        .sum()
 }
 
 /// One run of Algorithm A.2 from `start` on the base graph; returns the flat membership.

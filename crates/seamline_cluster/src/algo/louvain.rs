@@ -13,8 +13,9 @@ use seamline_graph::{Partition, WeightedGraph};
 use super::rng::SplitMix64;
 use super::{ClusterOptions, Communities, Level, MIN_IMPROVEMENT, renumber, starting_point};
 
-/// A level stops sweeping when a whole sweep raised modularity by less than this.
-const MIN_SWEEP_GAIN: f64 = 1e-7;
+/// A level stops sweeping when a whole sweep raised modularity by less than this (the
+/// `min_modularity` of the authors' reference implementation).
+const MIN_SWEEP_GAIN: f64 = 1e-6;
 /// Safety bounds; real graphs need a handful of levels and sweeps.
 const MAX_LEVELS: usize = 64;
 const MAX_SWEEPS: usize = 256;
