@@ -1,10 +1,8 @@
 //! Reads a generated history of 10,000 commits (override with `SEAMLINE_BENCH_COMMITS`).
 //!
 //! Run: `cargo bench -p seamline_history --bench read_history`. The repository is built
-//! once per run with `git fast-import` (the git CLI is needed here, never at run time):
-//! 20 modules of 25 files, commits by 12 authors that change 1 to 4 files of a module and
-//! often a file of the next module, one huge commit every 500 and a rename every 250, and
-//! every change appends and rewrites lines so that line counts do real work.
+//! once with `git fast-import` (the git CLI is needed here, never at run time) and kept in
+//! cargo's target tmp folder; see `generate.rs` for its shape.
 //! Commits per second = commits / the reported median time.
 
 use std::path::{Path, PathBuf};
@@ -25,17 +23,20 @@ fn n_commits() -> usize {
         .unwrap_or(10_000)
 }
 
-/// The generated repository, built on first use and kept for the whole run.
+/// The generated repository, kept under cargo's target tmp folder and reused by later
+/// runs (delete it to regenerate).
 fn repo() -> &'static Path {
-    static REPO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &REPO
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("big");
-            generate::generate(&path, n_commits());
-            (dir, path)
-        })
-        .1
+    static REPO: OnceLock<PathBuf> = OnceLock::new();
+    REPO.get_or_init(|| {
+        let n = n_commits();
+        let path =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("seamline-history-bench-{n}"));
+        if !path.join(".git").is_dir() {
+            let _ = std::fs::remove_dir_all(&path);
+            generate::generate(&path, n);
+        }
+        path
+    })
 }
 
 fn opts(threads: usize) -> HistoryOptions {
