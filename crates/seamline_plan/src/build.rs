@@ -10,7 +10,7 @@ use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
 use std::collections::BTreeSet;
 
-/// Name prefixes of functions that notify rather than ask.
+/// Name prefixes of functions that notify or record rather than ask.
 const NOTIFY_PREFIXES: &[&str] = &[
     "notify",
     "send_",
@@ -19,22 +19,37 @@ const NOTIFY_PREFIXES: &[&str] = &[
     "on_",
     "record_",
     "log_",
-    "track_",
+    "track",
     "audit",
     "enqueue",
     "dispatch",
     "broadcast",
     "alert",
+    "mark_",
 ];
 
-/// Whether a one-line signature returns nothing useful: no return type, `()`, or a
-/// `Result<()>`-like wrapper of `()`.
-fn returns_nothing(signature: &str) -> bool {
+/// What a one-line signature returns.
+enum Returns {
+    /// Nothing (`()` or no return type): fire and forget.
+    Nothing,
+    /// Only success or failure (`Result<()>`, `Result<(), E>`): a command or a check.
+    Status,
+    /// A value.
+    Value,
+}
+
+fn returns(signature: &str) -> Returns {
     match signature.rsplit_once("->") {
-        None => true,
+        None => Returns::Nothing,
         Some((_, ret)) => {
             let ret = ret.trim();
-            ret == "()" || ret.contains("<()")
+            if ret == "()" {
+                Returns::Nothing
+            } else if ret.contains("<()") {
+                Returns::Status
+            } else {
+                Returns::Value
+            }
         }
     }
 }
@@ -114,14 +129,24 @@ impl Input<'_> {
         cur
     }
 
-    /// Whether a function or method only notifies: it returns nothing (no `->`, `-> ()`,
-    /// `-> Result<()>`, `-> Result<(), E>`) or its name says so (`notify_*`, `send_*`, ...).
-    /// Calls to it need no answer, so they can become events.
+    /// Whether a function or method only notifies, so that calls to it need no answer and
+    /// can become events: it returns nothing, or only a status (`Result<()>`) and its name
+    /// says it notifies or records (`notify_*`, `send_*`, `on_*`, `mark_*`, `*_shipped`...).
+    /// A `Result<()>` with another name (`validate`, `max_len`) is a check: the caller needs
+    /// its answer.
     pub fn notifies(&self, item: ir::ItemId) -> bool {
         self.item(item).is_some_and(|it| {
-            matches!(it.kind, ir::ItemKind::Function | ir::ItemKind::Method)
-                && (it.signature.as_deref().is_some_and(returns_nothing)
-                    || NOTIFY_PREFIXES.iter().any(|p| it.name.starts_with(p)))
+            if !matches!(it.kind, ir::ItemKind::Function | ir::ItemKind::Method) {
+                return false;
+            }
+            let named = NOTIFY_PREFIXES.iter().any(|p| it.name.starts_with(p))
+                || (it.name.ends_with("ed") && it.name.contains('_'));
+            match it.signature.as_deref().map(returns) {
+                Some(Returns::Nothing) => true,
+                Some(Returns::Status) => named,
+                Some(Returns::Value) => false,
+                None => named,
+            }
         })
     }
 

@@ -14,9 +14,11 @@
 //! - **dependency inversion** otherwise: the caller declares a trait for what it needs and the
 //!   other context implements it.
 //!
-//! Which edges to cut: an edge of notifications first (it is the backward flow, and turning
-//! fire-and-forget calls into events changes no caller's logic), otherwise the lightest edge
-//! (fewest references: the least code to change), repeated until the component is acyclic.
+//! Which edges to cut: the cheapest set of edges whose removal leaves the component acyclic
+//! (a minimum feedback arc set, exact by dynamic programming up to 16 contexts, greedy above),
+//! where an edge costs its references, doubled unless its calls are notifications: an edge of
+//! notifications is the backward flow, and turning fire-and-forget calls into events changes
+//! no caller's logic. In a two-context cycle this is the lighter edge, or the notification one.
 
 use crate::build::Input;
 use crate::services::list;
@@ -93,8 +95,84 @@ fn reaches(edges: &[CycleEdge], alive: &[bool], start: ContextId, goal: ContextI
     false
 }
 
-fn cuts(input: &Input<'_>, edges: &[CycleEdge]) -> Vec<CycleCut> {
-    let judged: Vec<(CutTechnique, String)> = edges.iter().map(|e| technique(input, e)).collect();
+/// How much cutting an edge costs in the search for the smallest cut: its references, doubled
+/// unless it is a notification edge (events are the cheapest cut).
+fn cut_weight(e: &CycleEdge, technique: CutTechnique) -> u64 {
+    u64::from(e.references)
+        * if technique == CutTechnique::Events {
+            1
+        } else {
+            2
+        }
+}
+
+/// The exact minimum-weight set of edges whose removal leaves the component acyclic (a minimum
+/// feedback arc set), by dynamic programming over orderings of the contexts: `dp[S]` is the
+/// cheapest order of the set `S` placed first, adding `v` after `S` costs the weight of the
+/// edges from `v` back into `S`. O(2^n n^2), used up to [`EXACT_MAX`] contexts.
+fn exact_cut(edges: &[CycleEdge], weights: &[u64]) -> Option<Vec<usize>> {
+    let nodes: Vec<ContextId> = edges
+        .iter()
+        .flat_map(|e| [e.from, e.to])
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let n = nodes.len();
+    if n > EXACT_MAX {
+        return None;
+    }
+    let idx = |c: ContextId| nodes.iter().position(|&x| x == c).unwrap_or(0);
+    let mut w = vec![vec![0u64; n]; n];
+    for (e, &wt) in edges.iter().zip(weights) {
+        w[idx(e.from)][idx(e.to)] += wt;
+    }
+    let full = (1usize << n) - 1;
+    let mut dp = vec![u64::MAX; full + 1];
+    let mut last = vec![usize::MAX; full + 1];
+    dp[0] = 0;
+    for mask in 0..=full {
+        if dp[mask] == u64::MAX {
+            continue;
+        }
+        for (v, from_v) in w.iter().enumerate() {
+            if mask & (1 << v) != 0 {
+                continue;
+            }
+            let back: u64 = (0..n)
+                .filter(|&u| mask & (1 << u) != 0)
+                .map(|u| from_v[u])
+                .sum();
+            let next = mask | (1 << v);
+            let cost = dp[mask] + back;
+            if cost < dp[next] {
+                dp[next] = cost;
+                last[next] = v;
+            }
+        }
+    }
+    // Rebuild the order, then cut every edge that points backwards in it.
+    let mut pos = vec![0usize; n];
+    let mut mask = full;
+    for p in (0..n).rev() {
+        let v = last[mask];
+        pos[v] = p;
+        mask &= !(1 << v);
+    }
+    Some(
+        edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| pos[idx(e.from)] > pos[idx(e.to)])
+            .map(|(i, _)| i)
+            .collect(),
+    )
+}
+
+/// Components up to this many contexts get the exact minimum cut; bigger ones a greedy one.
+const EXACT_MAX: usize = 16;
+
+/// Greedy cut for big components: repeatedly the cheapest edge that still lies on a cycle.
+fn greedy_cut(edges: &[CycleEdge], weights: &[u64]) -> Vec<usize> {
     let mut alive = vec![true; edges.len()];
     let mut out = Vec::new();
     // Each round removes one edge: at most `edges.len()` rounds.
@@ -103,50 +181,64 @@ fn cuts(input: &Input<'_>, edges: &[CycleEdge]) -> Vec<CycleCut> {
             .iter()
             .enumerate()
             .filter(|(i, e)| alive[*i] && reaches(edges, &alive, e.to, e.from))
-            .min_by_key(|(i, e)| {
-                (
-                    judged[*i].0 != CutTechnique::Events,
-                    e.references,
-                    e.from,
-                    e.to,
-                )
-            })
+            .min_by_key(|(i, e)| (weights[*i], e.from, e.to))
             .map(|(i, _)| i);
         let Some(i) = next else {
             break;
         };
         alive[i] = false;
-        let e = &edges[i];
-        let (a, b) = (input.ctx_name(e.from), input.ctx_name(e.to));
-        let back = edges
-            .iter()
-            .find(|x| x.from == e.to && x.to == e.from)
-            .map(|x| x.references);
-        let why = match (judged[i].0, back) {
-            (CutTechnique::Events, Some(back)) => format!(
-                "Cut {a} → {b} ({} against {back} the other way): its calls are notifications flowing backwards.",
-                refs(e.references)
-            ),
-            (CutTechnique::Events, None) => format!(
-                "Cut {a} → {b} ({}): its calls are notifications flowing backwards.",
-                refs(e.references)
-            ),
-            (_, Some(back)) => format!(
-                "Cut {a} → {b}: the lightest edge of the cycle ({} against {back} the other way).",
-                refs(e.references)
-            ),
-            (_, None) => format!(
-                "Cut {a} → {b}: the lightest edge left in the cycle ({}).",
-                refs(e.references)
-            ),
-        };
-        out.push(CycleCut {
-            edge: i,
-            technique: judged[i].0,
-            rationale: format!("{why} {}", judged[i].1),
-        });
+        out.push(i);
     }
     out
+}
+
+fn cuts(input: &Input<'_>, edges: &[CycleEdge]) -> Vec<CycleCut> {
+    let judged: Vec<(CutTechnique, String)> = edges.iter().map(|e| technique(input, e)).collect();
+    let weights: Vec<u64> = edges
+        .iter()
+        .zip(&judged)
+        .map(|(e, j)| cut_weight(e, j.0))
+        .collect();
+    let mut chosen = exact_cut(edges, &weights).unwrap_or_else(|| greedy_cut(edges, &weights));
+    // Notifications first, then the lightest.
+    chosen.sort_by_key(|&i| {
+        (
+            judged[i].0 != CutTechnique::Events,
+            edges[i].references,
+            edges[i].from,
+            edges[i].to,
+        )
+    });
+    let n_cuts = chosen.len();
+    chosen
+        .into_iter()
+        .map(|i| {
+            let e = &edges[i];
+            let (a, b) = (input.ctx_name(e.from), input.ctx_name(e.to));
+            let back = edges
+                .iter()
+                .find(|x| x.from == e.to && x.to == e.from)
+                .map(|x| x.references);
+            let against = match back {
+                Some(back) => format!("{}, against {back} the other way", refs(e.references)),
+                None => refs(e.references),
+            };
+            let why = match (judged[i].0, n_cuts) {
+                (CutTechnique::Events, _) => format!(
+                    "Cut {a} → {b} ({against}): its calls are notifications flowing backwards."
+                ),
+                (_, 1) => format!("Cut {a} → {b} ({against}): the cheapest edge that breaks the cycle."),
+                _ => format!(
+                    "Cut {a} → {b} ({against}): one of the {n_cuts} edges of the cheapest set that breaks every cycle here."
+                ),
+            };
+            CycleCut {
+                edge: i,
+                technique: judged[i].0,
+                rationale: format!("{why} {}", judged[i].1),
+            }
+        })
+        .collect()
 }
 
 /// The technique that would cut an edge, and one or two sentences saying how.

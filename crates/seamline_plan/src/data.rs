@@ -60,18 +60,30 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
             .copied()
             .filter(|c| c.index() < input.n_contexts() && Some(*c) != owner)
             .collect();
-        let references: u32 = cross
-            .iter()
-            .filter(|r| r.to_item.is_some_and(|t| input.owner_item(t) == sm.model))
-            .map(|r| r.count)
-            .sum();
+        let references: u32 = if owner.is_some() {
+            cross
+                .iter()
+                .filter(|r| r.to_item.is_some_and(|t| input.owner_item(t) == sm.model))
+                .map(|r| r.count)
+                .sum()
+        } else {
+            // A kernel model: every use from a context counts.
+            facts
+                .references
+                .iter()
+                .filter(|r| input.owner_item(r.to) == sm.model)
+                .filter(|r| input.code_context(r.from_module, r.from_item).is_some())
+                .map(|r| r.count)
+                .sum()
+        };
 
         let snake_name = snake(&model.name);
         let id_names = [format!("{snake_name}_id"), format!("{snake_name}_ids")];
         let id_type = format!("{}Id", model.name);
         let mut embedded_in = Vec::new();
         let mut held_by_id = Vec::new();
-        for holder in &facts.items {
+        // Kernel models are shared on purpose: their fields are not listed.
+        for holder in facts.items.iter().filter(|_| owner.is_some()) {
             if holder.id == sm.model || holder.fields.is_empty() {
                 continue;
             }
@@ -118,12 +130,21 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
         held_by_id.sort_by(by_loc);
 
         let id_type = is_id_type(&model.name);
+        // An entity has an identity (an `id` field); anything else is a value.
+        let value_type = !id_type
+            && input.item(sm.model).is_some_and(|it| {
+                !it.fields
+                    .iter()
+                    .any(|f| f.name == "id" || f.name == id_names[0])
+            });
         let change = if id_type {
             format!(
                 "{} is an identifier: sharing it is the intended contract (others hold the ID and ask {}). Publish it in a small contract crate, or let each service declare its own.",
                 model.name,
                 owner.map(|c| input.ctx_name(c)).unwrap_or("the owner")
             )
+        } else if value_type && owner.is_some() {
+            value_change(input, &model.name, owner, &embedded_in)
         } else {
             model_change(
                 input,
@@ -139,6 +160,7 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
         out.push(SharedModelPlan {
             model,
             id_type,
+            value_type,
             owner,
             used_by,
             references,
@@ -154,6 +176,29 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
             .then_with(|| a.model.path.cmp(&b.model.path))
     });
     out
+}
+
+/// The change for a shared value (no identity): copies, not IDs.
+fn value_change(
+    input: &Input<'_>,
+    model: &str,
+    owner: Option<ContextId>,
+    embedded_in: &[FieldUse],
+) -> String {
+    let owner_name = owner.map(|c| input.ctx_name(c)).unwrap_or("its owner");
+    let holders: BTreeSet<ContextId> = embedded_in.iter().filter_map(|f| f.context).collect();
+    let embedded = if embedded_in.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " {} in {} embed it.",
+            plural(embedded_in.len(), "field", "fields"),
+            names(input, holders)
+        )
+    };
+    format!(
+        "{model} has no identity of its own (no `id` field): it is a value, so an ID makes no sense.{embedded} Let each service declare its own copy of what it needs (a snapshot of the values), or publish it from {owner_name} in a small contract crate, so that the monolith's type stops crossing the boundary."
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -16,7 +16,13 @@ impl Plan {
                 w,
                 "  reason {}{} {}",
                 r.kind.as_str(),
-                if r.decisive { " decisive" } else { "" },
+                if r.decisive {
+                    " decisive"
+                } else if r.crossed {
+                    " crossed"
+                } else {
+                    ""
+                },
                 r.text
             );
         }

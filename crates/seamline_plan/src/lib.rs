@@ -126,7 +126,7 @@ impl Verdict {
                 "The boundaries are not clean yet: break the cycles and give every table and model one owner inside the monolith first, then extract services in the order below."
             }
             Verdict::KeepMonolith => {
-                "Services would cost more than they bring here: keep one deployable, and keep the contexts below as modules with clear boundaries so that a later split stays cheap."
+                "Services would cost more than they bring here: keep one deployable, with the contexts below as modules with clear boundaries, so that a later split stays cheap if teams or scaling needs ever demand it."
             }
         }
     }
@@ -177,8 +177,11 @@ impl ReasonKind {
 pub struct Reason {
     /// What it measures.
     pub kind: ReasonKind,
-    /// Whether this fact decided the verdict (a threshold was crossed), or only supports it.
+    /// Whether this fact decided the verdict, or only supports it.
     pub decisive: bool,
+    /// Whether the measured value crossed its threshold (a decisive reason always did; a
+    /// crossed one may not decide, e.g. cycles in a codebase too small to split).
+    pub crossed: bool,
     /// The measured value.
     pub value: f64,
     /// The threshold it was compared with.
@@ -517,6 +520,9 @@ pub struct SharedModelPlan {
     /// Whether the model is itself an identifier (`OrderId`): sharing it is the intended
     /// contract, so it does not count against the split.
     pub id_type: bool,
+    /// Whether the model has no identity of its own (no `id` field): a value, which others
+    /// copy rather than reference by ID.
+    pub value_type: bool,
     /// Fields of other contexts' models that embed the whole model.
     pub embedded_in: Vec<FieldUse>,
     /// Fields of other contexts' models that already hold only its id.

@@ -3,11 +3,13 @@
 //!
 //! Greedy: at each step, among the contexts still in the monolith, take the cheapest to
 //! cut out. The key, in order:
-//! 1. contexts still in a cycle with another remaining context wait until the cycle is cut;
+//! 1. contexts whose seam includes an edge the plan cuts (see the cycles) wait: the cut comes
+//!    first;
 //! 2. the cost of the new seam: 4 per *synchronous* call site that would cross it (a caller
 //!    in the monolith that needs an answer from the context, a call or table access from the
 //!    context back into the monolith), plus 1 per other reference site (notifications, which
-//!    become events; types and imports, which become IDs or DTOs). This is "fewest inbound
+//!    become events; types and impls, which become IDs or DTOs; imports are free, as their
+//!    uses are counted). This is "fewest inbound
 //!    references, most self-contained" with notifications discounted: a pure sink that
 //!    everyone notifies and that calls no one back is the classic safe first step;
 //! 3. the least shared data (shared models and tables it touches);
@@ -46,8 +48,10 @@ struct Seam {
     sync: BTreeSet<CallSite>,
     /// Calls that only notify: new events.
     events: BTreeSet<CallSite>,
-    /// Everything else (types, imports, impls): new IDs or DTOs.
+    /// Types and impls: new IDs or DTOs.
     other: BTreeSet<CallSite>,
+    /// Imports: rewritten with the uses they name, free in the cost.
+    imports: BTreeSet<CallSite>,
 }
 
 impl Seam {
@@ -76,6 +80,8 @@ fn seam(input: &Input<'_>, cross: &[CrossRef], c: ContextId, rest: &BTreeSet<Con
                 s.events.insert(site)
             }
             ir::DepKind::Call => s.sync.insert(site),
+            // A `use` only names what the code then uses: the uses are counted, not the name.
+            ir::DepKind::Import => s.imports.insert(site),
             _ => s.other.insert(site),
         };
     }
@@ -107,6 +113,11 @@ pub(crate) fn extraction(
         }
     }
 
+    let cut_pairs: BTreeSet<(ContextId, ContextId)> = cycles
+        .iter()
+        .flat_map(|c| c.cuts.iter().filter_map(|x| c.edges.get(x.edge)))
+        .map(|e| (e.from, e.to))
+        .collect();
     let mut remaining: BTreeSet<ContextId> = services.iter().map(|s| s.context).collect();
     let mut steps = Vec::new();
     while !remaining.is_empty() {
@@ -114,19 +125,20 @@ pub(crate) fn extraction(
         let rest_of = |c: ContextId| -> BTreeSet<ContextId> {
             remaining.iter().copied().filter(|&x| x != c).collect()
         };
-        let in_cycle = |c: ContextId| {
-            cycles.iter().any(|cy| {
-                cy.contexts.contains(&c)
-                    && cy
-                        .contexts
-                        .iter()
-                        .any(|&x| x != c && remaining.contains(&x))
-            })
+        // Edges the plan cuts between the context and the rest: they must be cut first.
+        let cuts_on_seam = |c: ContextId| {
+            cut_pairs
+                .iter()
+                .filter(|&&(a, b)| {
+                    (a == c && b != c && remaining.contains(&b))
+                        || (b == c && a != c && remaining.contains(&a))
+                })
+                .count()
         };
         let key = |c: ContextId| {
             let s = seam(input, cross, c, &rest_of(c));
             (
-                in_cycle(c),
+                cuts_on_seam(c) > 0,
                 s.cost(),
                 shared_data.get(&c).copied().unwrap_or(0),
             )
@@ -139,7 +151,8 @@ pub(crate) fn extraction(
         }) else {
             break;
         };
-        let (cyclic, cost, shared) = key(next);
+        let (_, cost, shared) = key(next);
+        let n_cuts = cuts_on_seam(next);
         let s = seam(input, cross, next, &rest_of(next));
         remaining.remove(&next);
 
@@ -172,20 +185,19 @@ pub(crate) fn extraction(
                     "synchronous call sites"
                 ),
                 count(s.events.len() as u32, "notification", "notifications"),
-                count(
-                    s.other.len() as u32,
-                    "type or import reference",
-                    "type or import references"
-                ),
+                count(s.other.len() as u32, "type reference", "type references"),
                 count(
                     shared as u32,
                     "shared model or table",
                     "shared models and tables"
                 ),
-                if cyclic {
-                    " It is still in a cycle: cut the cycle first (see Cycles)."
-                } else {
-                    ""
+                match n_cuts {
+                    0 => String::new(),
+                    1 =>
+                        " One edge of its seam is in a cycle: cut it first (see Cycles).".to_owned(),
+                    n => format!(
+                        " {n} edges of its seam are in cycles: cut them first (see Cycles)."
+                    ),
                 }
             )
         };

@@ -668,6 +668,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             .iter()
             .map(|m| u64::from(facts.modules[m.index()].code_lines))
             .sum();
+        let size = items.iter().filter(|&&i| facts.owner_item(i) == i).count();
         let pairs = (items.len() * items.len().saturating_sub(1)).max(1);
         contexts.push(Context {
             id,
@@ -676,6 +677,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             metrics: ContextMetrics {
                 modules: modules.len(),
                 items: items.len(),
+                size,
                 code_lines,
                 cohesion: (f64::from(internal) / pairs as f64).min(1.0),
                 coupling: if internal + out_w == 0 {
@@ -734,7 +736,16 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         v.sort();
         v
     };
+    // NED: the share of owner items in contexts of extreme size (the cluster crate's bounds).
+    let total_size: usize = contexts.iter().map(|c| c.metrics.size).sum();
+    let (lo, hi) = seamline_cluster::contexts::ned_bounds(total_size);
+    let extreme: usize = contexts
+        .iter()
+        .map(|c| c.metrics.size)
+        .filter(|&s| s < lo || s > hi)
+        .sum();
     Proposal {
+        constraint_notes: Vec::new(),
         kernel_reasons: kernel_modules
             .iter()
             .map(|_| "used by every context and depends on none".to_owned())
@@ -756,7 +767,11 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             structural_modularity: a.modularity * 0.8,
             inter_call_percentage: 0.0,
             interface_number: 0.0,
-            non_extreme_distribution: 1.0,
+            non_extreme_distribution: if total_size == 0 {
+                0.0
+            } else {
+                extreme as f64 / total_size as f64
+            },
             shared_models,
             shared_tables,
             context_edges,

@@ -1,17 +1,22 @@
 //! The verdict: split now, modularise first, or keep the monolith, from measured facts.
 //!
 //! The rule, in order (DOMAIN.md "When to split at all"):
-//! 1. **Keep the monolith** when the codebase is small (fewer lines than
-//!    [`Thresholds::keep_below_code_lines`]) or has fewer than [`Thresholds::min_contexts`]
-//!    contexts: services pay off for large code bases and many teams; for a small one they add
-//!    operating cost and slow releases ("if unsure, don't start with microservices").
-//! 2. **Modularise first** when the boundaries are not clean: modularity Q below
-//!    [`Thresholds::min_modularity`] (Newman and Girvan read Q > 0.3 as a significant community
-//!    structure), cycles catching more than [`Thresholds::max_cycle_share`] of the contexts,
-//!    more than [`Thresholds::max_shared_table_share`] of the tables or
+//! 1. **Keep the monolith** when the whole codebase is the size of one service (fewer lines
+//!    than [`Thresholds::single_service_code_lines`]) or has fewer than
+//!    [`Thresholds::min_contexts`] contexts: there is nothing to split.
+//! 2. **Modularise first** when the boundaries are not clean, whatever the size (fixing them
+//!    inside the monolith pays off either way): modularity Q below
+//!    [`Thresholds::min_modularity`] (Newman and Girvan read Q > 0.3 as a significant
+//!    community structure), cycles catching more than [`Thresholds::max_cycle_share`] of the
+//!    contexts, more than [`Thresholds::max_shared_table_share`] of the tables or
 //!    [`Thresholds::max_shared_model_share`] of the models shared, or contexts smaller on
-//!    average than [`Thresholds::min_mean_context_lines`] (over-fragmentation).
-//! 3. Otherwise **split now**.
+//!    average than [`Thresholds::min_mean_context_lines`] (over-fragmentation: "30 services
+//!    for a 20k-line app is wrong").
+//! 3. **Keep the monolith** when it is clean but small (fewer lines than
+//!    [`Thresholds::keep_below_code_lines`]): services pay off for large code bases and many
+//!    teams; for a small one they add operating cost and slow releases ("if unsure, don't
+//!    start with microservices").
+//! 4. Otherwise **split now**.
 //!
 //! Every verdict lists all the measured facts; the ones that crossed a threshold are marked
 //! decisive and come first.
@@ -22,13 +27,16 @@ use crate::{KeyNumbers, Reason, ReasonKind, Verdict};
 /// [`Thresholds::recommended`] gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thresholds {
-    /// Below this many lines of code, keep the monolith (default 10,000).
+    /// Below this many lines of code the whole codebase is the size of one service: keep the
+    /// monolith whatever its structure (default 1,000).
+    pub single_service_code_lines: u64,
+    /// Below this many lines of code, keep the monolith unless it is tangled (default 10,000).
     pub keep_below_code_lines: u64,
     /// With fewer contexts than this, keep the monolith (default 3: two contexts are one
     /// team's work).
     pub min_contexts: usize,
     /// Contexts smaller than this on average (lines of code) mean the proposal is
-    /// over-fragmented: merge before splitting (default 1,000).
+    /// over-fragmented: merge before splitting (default 500).
     pub min_mean_context_lines: u64,
     /// Below this modularity Q, modularise first (default 0.3).
     pub min_modularity: f64,
@@ -48,9 +56,10 @@ impl Thresholds {
     /// The documented defaults.
     pub fn recommended() -> Thresholds {
         Thresholds {
+            single_service_code_lines: 1_000,
             keep_below_code_lines: 10_000,
             min_contexts: 3,
-            min_mean_context_lines: 1_000,
+            min_mean_context_lines: 500,
             min_modularity: 0.3,
             max_cycle_share: 0.34,
             max_shared_table_share: 0.3,
@@ -95,30 +104,29 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     let mut fine = Vec::new();
 
     // Size.
+    let tiny = n.code_lines < t.single_service_code_lines;
     let small = n.code_lines < t.keep_below_code_lines;
-    let size = Reason {
+    let size = |decisive: bool, text: String| Reason {
         kind: ReasonKind::Size,
-        decisive: small,
+        decisive,
+        crossed: decisive,
         value: n.code_lines as f64,
-        threshold: t.keep_below_code_lines as f64,
-        text: if small {
-            format!(
-                "The codebase has {} lines of code, under the {} below which one team can own it end to end: services would add operating cost and slow releases.",
-                thousands(n.code_lines),
-                thousands(t.keep_below_code_lines)
-            )
+        threshold: if tiny {
+            t.single_service_code_lines as f64
         } else {
-            format!(
-                "The codebase has {} lines of code, over the {} where one team stops owning it end to end.",
-                thousands(n.code_lines),
-                thousands(t.keep_below_code_lines)
-            )
+            t.keep_below_code_lines as f64
         },
+        text,
     };
-    if small {
-        keep.push(size)
-    } else {
-        fine.push(size)
+    if tiny {
+        keep.push(size(
+            true,
+            format!(
+                "The codebase has {} lines of code, less than one service ({}): one person can rewrite it in days, and any split would only add network hops and operating cost.",
+                thousands(n.code_lines),
+                thousands(t.single_service_code_lines)
+            ),
+        ));
     }
 
     // Number of contexts.
@@ -126,6 +134,7 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     let contexts = Reason {
         kind: ReasonKind::Contexts,
         decisive: few,
+        crossed: few,
         value: n.contexts as f64,
         threshold: t.min_contexts as f64,
         text: if few {
@@ -148,10 +157,11 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     // Over-fragmentation.
     if n.contexts > 0 {
         let mean = n.code_lines / n.contexts as u64;
-        let tiny = mean < t.min_mean_context_lines && !small;
+        let tiny = mean < t.min_mean_context_lines && n.contexts >= t.min_contexts;
         let r = Reason {
             kind: ReasonKind::ServiceSize,
             decisive: tiny,
+            crossed: tiny,
             value: mean as f64,
             threshold: t.min_mean_context_lines as f64,
             text: if tiny {
@@ -172,6 +182,7 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     let r = Reason {
         kind: ReasonKind::Modularity,
         decisive: low_q,
+        crossed: low_q,
         value: n.modularity,
         threshold: t.min_modularity,
         text: if low_q {
@@ -198,6 +209,7 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     let r = Reason {
         kind: ReasonKind::Cycles,
         decisive: cyclic,
+        crossed: cyclic,
         value: cycle_share,
         threshold: t.max_cycle_share,
         text: if n.contexts_in_cycles == 0 {
@@ -232,6 +244,7 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     let r = Reason {
         kind: ReasonKind::SharedTables,
         decisive: shared_t,
+        crossed: shared_t,
         value: table_share,
         threshold: t.max_shared_table_share,
         text: if n.shared_tables == 0 {
@@ -265,6 +278,7 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     let r = Reason {
         kind: ReasonKind::SharedModels,
         decisive: shared_m,
+        crossed: shared_m,
         value: model_share,
         threshold: t.max_shared_model_share,
         text: if n.shared_models == 0 {
@@ -293,10 +307,49 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     }
 
     let verdict = if !keep.is_empty() {
+        // Nothing to split: the tangles are facts, not the reason.
+        for r in &mut tangled {
+            r.decisive = false;
+        }
         Verdict::KeepMonolith
     } else if !tangled.is_empty() {
+        // Tangled whatever the size: fixing boundaries inside the monolith pays off either way.
+        if small {
+            fine.insert(
+                0,
+                size(
+                    false,
+                    format!(
+                        "The codebase has {} lines of code, under {}: even once the boundaries are clean, split only if teams or scaling needs demand it; the modularisation pays off either way.",
+                        thousands(n.code_lines),
+                        thousands(t.keep_below_code_lines)
+                    ),
+                ),
+            );
+        }
         Verdict::ModulariseFirst
+    } else if small {
+        keep.push(size(
+            true,
+            format!(
+                "The codebase has {} lines of code, under the {} below which one team can own it end to end: services would add operating cost and slow releases.",
+                thousands(n.code_lines),
+                thousands(t.keep_below_code_lines)
+            ),
+        ));
+        Verdict::KeepMonolith
     } else {
+        fine.insert(
+            0,
+            size(
+                false,
+                format!(
+                    "The codebase has {} lines of code, over the {} where one team stops owning it end to end.",
+                    thousands(n.code_lines),
+                    thousands(t.keep_below_code_lines)
+                ),
+            ),
+        );
         Verdict::SplitNow
     };
     let mut reasons = keep;

@@ -61,7 +61,7 @@ struct Page {
 }
 
 struct ReasonV {
-    decisive: bool,
+    class: &'static str,
     text: String,
 }
 
@@ -613,37 +613,38 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
         .collect();
 
     let m = &proposal.metrics;
+    let q = |value: String, label: &'static str, better: &str| Stat {
+        value,
+        label,
+        hint: better.to_owned(),
+        tone: "",
+    };
     let quality = vec![
-        Stat {
-            value: format!("{:.2}", m.modularity),
-            label: "modularity Q",
-            hint: String::new(),
-            tone: "",
-        },
-        Stat {
-            value: format!("{:.2}", m.structural_modularity),
-            label: "structural modularity SM",
-            hint: String::new(),
-            tone: "",
-        },
-        Stat {
-            value: format!("{:.0}%", m.inter_call_percentage * 100.0),
-            label: "inter-call percentage ICP",
-            hint: String::new(),
-            tone: "",
-        },
-        Stat {
-            value: format!("{:.1}", m.interface_number),
-            label: "interface number IFN",
-            hint: String::new(),
-            tone: "",
-        },
-        Stat {
-            value: format!("{:.0}%", m.non_extreme_distribution * 100.0),
-            label: "non-extreme distribution NED",
-            hint: String::new(),
-            tone: "",
-        },
+        q(
+            format!("{:.2}", m.modularity),
+            "Modularity Q",
+            "higher is better",
+        ),
+        q(
+            format!("{:.2}", m.structural_modularity),
+            "Structural modularity SM",
+            "higher is better",
+        ),
+        q(
+            format!("{:.0}%", m.inter_call_percentage * 100.0),
+            "Inter-call percentage ICP",
+            "lower is better",
+        ),
+        q(
+            format!("{:.1}", m.interface_number),
+            "Interface number IFN",
+            "lower is better",
+        ),
+        q(
+            format!("{:.0}%", m.non_extreme_distribution * 100.0),
+            "Non-extreme distribution NED",
+            "lower is better",
+        ),
     ];
     let p = &proposal.provenance;
     let provenance = format!(
@@ -703,7 +704,13 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             .reasons
             .iter()
             .map(|r| ReasonV {
-                decisive: r.decisive,
+                class: if r.decisive {
+                    "decisive"
+                } else if r.crossed {
+                    "crossed"
+                } else {
+                    "fine"
+                },
                 text: r.text.clone(),
             })
             .collect(),
@@ -742,28 +749,28 @@ fn glossary() -> Vec<Term> {
     vec![
         Term {
             name: "Modularity Q",
-            formula: "Q = Σ_c [ L_c / m − γ (d_c / 2m)² ]",
-            meaning: "Newman–Girvan modularity of the partition on the weighted dependency graph: L_c is the weight inside context c, d_c the total degree of its nodes, m the total weight, γ the resolution. Above 0.3 the graph has a significant community structure.",
+            formula: "Q = Σ_c [ L_c / m − (d_c / 2m)² ]",
+            meaning: "Newman–Girvan modularity (γ = 1) of the partition on the weighted dependency graph, shared kernel left out: L_c is the weight inside context c, d_c the total degree of its nodes, m the total weight. Above 0.3 the graph has a significant community structure.",
         },
         Term {
             name: "Structural modularity SM",
-            formula: "SM = (1/K) Σ_i coh_i − (2 / K(K−1)) Σ_{i<j} coup_ij",
-            meaning: "Jin et al.: mean cohesion of the K contexts (internal edges over possible ones) minus their mean pairwise coupling. Higher is better.",
+            formula: "SM = (1/K) Σ_i μ_i / N_i² − (1 / (K(K−1)/2)) Σ_{i<j} σ_ij / (2 N_i N_j)",
+            meaning: "Jin et al. 2019, as in the Mono2Micro replication: mean cohesion of the K contexts (μ_i internal edges over N_i nodes) minus their mean pairwise coupling (σ_ij edges between i and j). Higher is better.",
         },
         Term {
             name: "Inter-call percentage ICP",
-            formula: "ICP = cross-context call weight / all call weight",
-            meaning: "Mono2Micro: the share of calls that would cross the network after the split. Lower is better.",
+            formula: "ICP = call sites between contexts / all call sites between contexts' items",
+            meaning: "Jin et al.; Mono2Micro: the share of calls that would cross the network after the split. Lower is better.",
         },
         Term {
             name: "Interface number IFN",
             formula: "IFN = (1/K) Σ_c |interface_c|",
-            meaning: "Jin et al.: the mean number of items a context publishes to others (its candidate endpoints). Lower is better.",
+            meaning: "Jin et al.'s definition: the mean number of published interfaces per context, an interface being an item used from another context (the candidate endpoints). Lower is better.",
         },
         Term {
             name: "Non-extreme distribution NED",
-            formula: "NED = items in contexts of non-extreme size / all items",
-            meaning: "The share of the code in contexts that are neither tiny nor giant (the size is counted in items). Higher is better.",
+            formula: "NED = items in contexts of extreme size / all items, extreme = outside 5..max(20, n/4)",
+            meaning: "Jin et al. 2019: the share of the code in contexts that are too small or too large, size counted in owner items (types, free functions; methods count with their type). Lower is better.",
         },
         Term {
             name: "Instability I",
@@ -777,7 +784,7 @@ fn glossary() -> Vec<Term> {
         },
         Term {
             name: "Seam cost",
-            formula: "cost = 4 × synchronous call sites + notification sites + type or import sites",
+            formula: "cost = 4 × synchronous call sites + notification sites + type sites (imports are free)",
             meaning: "How the extraction order ranks contexts: a synchronous call needs the other side to be up (timeouts, circuit breakers); a notification becomes an event; a type becomes an ID or a DTO.",
         },
         Term {

@@ -38,8 +38,10 @@ pub struct ReasonJson {
     /// `size`, `contexts`, `service-size`, `modularity`, `cycles`, `shared-tables`,
     /// `shared-models`.
     pub kind: &'static str,
-    /// Whether a threshold was crossed.
+    /// Whether it decided the verdict.
     pub decisive: bool,
+    /// Whether its threshold was crossed.
+    pub crossed: bool,
     /// The measured value.
     pub value: f64,
     /// The threshold.
@@ -399,6 +401,7 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
             .map(|r| ReasonJson {
                 kind: r.kind.as_str(),
                 decisive: r.decisive,
+                crossed: r.crossed,
                 value: r.value,
                 threshold: r.threshold,
                 text: r.text.clone(),
