@@ -495,6 +495,7 @@ impl<'a> Resolver<'a> {
             }
             let _ = m;
         }
+        let mut exported_macros = Vec::new();
         for m in 0..self.input.modules.len() {
             let mut scope = Scope::default();
             for (name, &child) in &self.children[m] {
@@ -513,6 +514,9 @@ impl<'a> Resolver<'a> {
                     self.macros_by_crate
                         .entry((krate, it.name.clone()))
                         .or_insert(id);
+                    if it.visibility == ir::Visibility::Public {
+                        exported_macros.push((ir::ModuleId(m as u32), it.name.clone(), id));
+                    }
                 }
             }
             for u in &self.body(m).uses {
@@ -530,6 +534,15 @@ impl<'a> Resolver<'a> {
                 }
             }
             self.scopes.push(scope);
+        }
+        // `#[macro_export]` macros live at their crate's root.
+        for (m, name, id) in exported_macros {
+            if let Some(root) = self.crate_root(m) {
+                self.scopes[root.index()]
+                    .defs
+                    .entry(name)
+                    .or_insert(Res::Item(id));
+            }
         }
     }
 
@@ -567,6 +580,14 @@ impl<'a> Resolver<'a> {
             let res = self.resolve_segments(m, None, &import.path, depth + 1);
             if let Some(res) = res {
                 return Some(res);
+            }
+            // `use serde::Serialize;`: a first segment that names nothing here is an
+            // external crate.
+            if let Some(first) = import.path.first()
+                && !matches!(first.as_str(), "" | "crate" | "$crate" | "self" | "super")
+                && self.resolve_first(m, None, first, depth + 1).is_none()
+            {
+                return Some(Res::External(first.clone()));
             }
         }
         let globs = self.scopes[m.index()].globs.clone();
@@ -1083,14 +1104,20 @@ impl<'a> Resolver<'a> {
             Some(Res::Table(to)) => self.dsl_access(ctx, to, p, loc),
             Some(Res::External(root)) => self.add_external(ctx.module, root, loc),
             Some(Res::Module(_) | Res::Ignore) => {}
+            None if p.in_macro && p.path.len() == 1 => {
+                // A lone identifier in a macro body that names nothing: macro syntax.
+            }
             None => {
                 let first = &p.path[0];
                 let starts_upper = first.chars().next().is_some_and(char::is_uppercase);
                 let known_first = p.path.len() > 1
                     && (matches!(first.as_str(), "crate" | "$crate" | "self" | "super" | "")
                         || self.lookup(ctx.module, first, 0).is_some());
-                let root = if p.path.len() == 1 || starts_upper || known_first {
+                let relative = matches!(first.as_str(), "crate" | "$crate" | "self" | "super");
+                let root = if relative {
                     format!("<unresolved>::{}", p.path.join("::"))
+                } else if p.path.len() == 1 || starts_upper || known_first {
+                    format!("<unresolved>::{first}")
                 } else {
                     first.clone()
                 };

@@ -101,6 +101,9 @@ pub struct PathRef {
     pub line: u32,
     /// Column.
     pub col: u32,
+    /// Whether the path was found inside a macro invocation's body, where a lone
+    /// identifier may be macro syntax rather than a name (`define_keywords!(ABORT, ALL)`).
+    pub in_macro: bool,
 }
 
 /// One item (or method) in a module body.

@@ -29,7 +29,6 @@ const SQL_MACROS: &[&str] = &[
     "query_unchecked",
     "query_as_unchecked",
     "query_scalar_unchecked",
-    "sql",
 ];
 
 /// Functions (any path ending with these names) whose first argument, if a string literal,
@@ -41,7 +40,6 @@ const SQL_FUNCTIONS: &[&str] = &[
     "query_with",
     "query_as_with",
     "sql_query",
-    "sql",
 ];
 
 /// Diesel functions (any path ending with these names) whose arguments name the table
@@ -149,6 +147,7 @@ impl Collector {
             kind,
             line,
             col,
+            in_macro: self.macro_depth > 0,
         });
     }
 

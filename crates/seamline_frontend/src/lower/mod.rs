@@ -449,6 +449,7 @@ impl Lowerer {
                     kind: ir::DepKind::Impl,
                     line,
                     col,
+                    in_macro: false,
                 }
             }),
             signature: None,
@@ -575,6 +576,7 @@ impl Lowerer {
                 kind: ir::DepKind::Call,
                 line,
                 col,
+                in_macro: false,
             });
             self.lower_items(m, &file.items, outer, depth + 1);
             return;
@@ -754,6 +756,7 @@ fn type_path(ty: &syn::Type, generics: &[String]) -> Option<PathRef> {
                 kind: ir::DepKind::Type,
                 line,
                 col,
+                in_macro: false,
             })
         }
         syn::Type::Paren(p) => type_path(&p.elem, generics),

@@ -207,6 +207,7 @@ fn scan_paths_into(tokens: &TokenStream, out: &mut Vec<PathRef>, depth: u32) {
                 kind: ir::DepKind::Call,
                 line: lc.line as u32,
                 col: lc.column as u32 + 1,
+                in_macro: true,
             });
         }
         i = j.max(i + 1);

@@ -552,7 +552,7 @@ fn f() -> Vec<String> {
 struct S;
 "#,
         r#"
-external krate -> <unresolved>::Mystery::new x1
+external krate -> <unresolved>::Mystery x1
 external krate -> <unresolved>::helper x1
 external krate -> anyhow x1
 external krate -> serde x1
@@ -772,4 +772,28 @@ fn deeply_nested_expressions_do_not_overflow_in_a_big_stack_thread() {
         .join()
         .expect("no panic");
     assert!(facts.dump().contains("ref krate::g -> krate::S type x1"));
+}
+
+#[test]
+fn exported_macros_live_at_the_crate_root_and_unknown_imports_are_external() {
+    check(
+        r#"
+mod macros {
+    #[macro_export]
+    macro_rules! shout { () => {} }
+    pub use helper_crate::whisper as quiet;
+}
+mod user {
+    use crate::shout;
+    use crate::macros::quiet;
+    fn f() { shout!(); quiet!(); crate::shout!(); }
+}
+"#,
+        r#"
+ref krate::user -> krate::macros::shout import x1 krate/src/lib.rs:8
+ref krate::user::f -> krate::macros::shout call x2 krate/src/lib.rs:10
+external krate::macros -> helper_crate x1
+external krate::user -> helper_crate x2
+"#,
+    );
 }
