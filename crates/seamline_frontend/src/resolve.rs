@@ -21,8 +21,8 @@
 //!   (repeatable), leading `::` (an extern crate: a workspace crate or external), `Self`
 //!   (the impl's self type, the trait, or the type itself); else a scoped lookup, then the
 //!   workspace crates this crate depends on (their local names, and a package's own lib for
-//!   its bins), then `macro_rules!` macros of the enclosing modules and of the crate, then
-//!   the std prelude (`Option`, `Vec`, `String`, `Box`, `Result`, `Ok`, std macros...:
+//!   its bins), then `macro_rules!` macros of the enclosing modules and of the crate
+//!   (`#[macro_export]` ones are also bound at the crate root), then the std prelude (`Option`, `Vec`, `String`, `Box`, `Result`, `Ok`, std macros...:
 //!   external `std`), then primitives (ignored).
 //! - **Further segments**: a module is entered; a type followed by a name resolves to that
 //!   type's method (from its inherent and trait impls, or the trait's own methods) when one
@@ -30,10 +30,13 @@
 //!   a `table!` table followed by anything (`users::table`, `users::dsl::*`, `users::name`)
 //!   is a table access. A name missing in a module of the codebase is unresolved.
 //! - **Not found**: a path whose first segment names nothing is external, aggregated per
-//!   module under its first segment (`serde`, `tokio`); an unresolved path starting with an
-//!   uppercase name, or whose first segment was resolved in the codebase, is kept under
-//!   `<unresolved>::path`. Generic parameters and local variables were already dropped by
-//!   lowering.
+//!   module under its first segment (`serde`, `tokio`; a `use` binding whose path starts
+//!   with such a name is external too, so its uses count under that crate). A single name,
+//!   or a path starting with an uppercase name or with a name that did resolve, is kept as
+//!   `<unresolved>::First`; a `crate::`/`self::`/`super::` path that fails as
+//!   `<unresolved>::whole::path` (and, for a `use`, an `unresolved-import` note). A lone
+//!   identifier inside a macro body that names nothing is dropped (macro syntax). Generic
+//!   parameters and local variables were already dropped by lowering.
 //! - **References** are aggregated per (module, item, target, kind) with the first
 //!   location; a reference from an item to itself is dropped. Module-level `use`s give
 //!   `Import` references without an item. `impl Trait for Type` gives the impl item `Impl`
