@@ -48,6 +48,12 @@ fn main() {
         history.files.len(),
         history.co_changes.len()
     );
+    let added: u64 = history.files.values().map(|f| f.lines_added).sum();
+    let removed: u64 = history.files.values().map(|f| f.lines_removed).sum();
+    println!(
+        "lines: +{added} -{removed}; renames followed: {}",
+        history.renames.len()
+    );
     for diag in &history.diagnostics {
         println!("{} {}: {}", diag.severity.as_str(), diag.code, diag.message);
     }

@@ -38,6 +38,16 @@
 //! they still count toward a commit's size when deciding whether it is huge.
 //! [`History::prefix`] says where the analysed folder sits in the work tree.
 
+//!
+//! # Speed
+//!
+//! A generated history of 10,000 commits (1 to 5 files each, line counts on) takes 1.7 s
+//! of CPU on one thread; wall time was 6.3 s (median of 3) on a 2-core machine with a load
+//! average of 14 (`cargo bench -p seamline_history --bench read_history`). Most of the
+//! time goes to inflating blobs for line counts; a per-thread pack delta cache cut it by
+//! two thirds. Measure any repository with
+//! `cargo run --release -p seamline_history --example history_stats -- PATH [THREADS]`.
+
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
