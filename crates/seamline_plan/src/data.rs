@@ -169,10 +169,12 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
             change,
         });
     }
-    // Most used first, then by path.
+    // Models with an owning context first (they need a change), identifiers and kernel
+    // models last; most used first, then by path.
     out.sort_by(|a, b| {
-        b.references
-            .cmp(&a.references)
+        (a.owner.is_none(), a.id_type)
+            .cmp(&(b.owner.is_none(), b.id_type))
+            .then(b.references.cmp(&a.references))
             .then_with(|| a.model.path.cmp(&b.model.path))
     });
     out

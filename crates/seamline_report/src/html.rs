@@ -117,7 +117,9 @@ struct ServiceV {
     files: Vec<String>,
     modules: Vec<String>,
     to_move: Vec<MoveV>,
+    to_move_more: Vec<MoveV>,
     api: Vec<ApiV>,
+    api_more: Vec<ApiV>,
     n_endpoints: usize,
     calls: Vec<Chip>,
     called_by: Vec<Chip>,
@@ -381,6 +383,25 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                     endpoint: a.is_endpoint(),
                 })
                 .collect();
+            let n_endpoints = api.iter().filter(|a| a.endpoint).count();
+            let mut api = api;
+            let api_more = api.split_off(api.len().min(8));
+            let mut to_move: Vec<MoveV> = s
+                .owns
+                .to_move
+                .iter()
+                .map(|m| MoveV {
+                    kind: m.item.kind_str(),
+                    path: m.item.path.clone(),
+                    at: m.item.at.to_string(),
+                    module: m.module.path.clone(),
+                    module_context: m
+                        .module_context
+                        .map(|c| plan.context_name(c).to_owned())
+                        .unwrap_or_else(|| "shared kernel".to_owned()),
+                })
+                .collect();
+            let to_move_more = to_move.split_off(to_move.len().min(6));
             ServiceV {
                 index: s.context.index(),
                 name: s.name.clone(),
@@ -397,22 +418,10 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                 tables: s.owns.tables.iter().map(|t| t.name.clone()).collect(),
                 files: s.owns.files.clone(),
                 modules: s.modules.iter().map(|m| m.path.clone()).collect(),
-                to_move: s
-                    .owns
-                    .to_move
-                    .iter()
-                    .map(|m| MoveV {
-                        kind: m.item.kind_str(),
-                        path: m.item.path.clone(),
-                        at: m.item.at.to_string(),
-                        module: m.module.path.clone(),
-                        module_context: m
-                            .module_context
-                            .map(|c| plan.context_name(c).to_owned())
-                            .unwrap_or_else(|| "shared kernel".to_owned()),
-                    })
-                    .collect(),
-                n_endpoints: api.iter().filter(|a| a.endpoint).count(),
+                to_move,
+                to_move_more,
+                n_endpoints,
+                api_more,
                 api,
                 calls: s
                     .calls

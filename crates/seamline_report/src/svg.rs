@@ -86,6 +86,9 @@ pub struct MapEdge {
     pub lx: String,
     /// Label y.
     pub ly: String,
+    /// Whether to print the reference count on the edge (only the heaviest edges, so that a
+    /// dense map stays readable; every edge keeps its tooltip).
+    pub label: bool,
 }
 
 fn f1(x: f64) -> String {
@@ -120,7 +123,7 @@ pub fn layout(plan: &Plan) -> ContextMap {
         .collect();
     let max_lines = lines.iter().copied().max().unwrap_or(0).max(1) as f64;
 
-    let ring = (n as f64 * 42.0).max(150.0);
+    let ring = (n as f64 * 36.0).max(150.0);
     let margin = 120.0;
     let size = 2.0 * (ring + margin);
     let centre = size / 2.0;
@@ -188,6 +191,10 @@ pub fn layout(plan: &Plan) -> ContextMap {
         }
     }
     let max_w = weights.values().copied().max().unwrap_or(1).max(1) as f64;
+    // Label the 16 heaviest edges (ties broken by the pair), every edge of a sparse map.
+    let mut ranked: Vec<(u32, (usize, usize))> = weights.iter().map(|(&k, &w)| (w, k)).collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let labelled: BTreeSet<(usize, usize)> = ranked.iter().take(16).map(|&(_, k)| k).collect();
     let edges = weights
         .iter()
         .map(|(&(a, b), &w)| {
@@ -246,6 +253,7 @@ pub fn layout(plan: &Plan) -> ContextMap {
                 ),
                 lx: f1(lx),
                 ly: f1(ly),
+                label: labelled.contains(&(a, b)) || class.ends_with("cut"),
             }
         })
         .collect();
