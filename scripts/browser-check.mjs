@@ -1,7 +1,8 @@
 // Opens an HTML report in headless Chromium through the DevTools protocol (over
-// --remote-debugging-pipe: no port, no WebSocket library), fails on any console error,
-// uncaught exception, failed or non-local network request, or when the report's inline
-// script did not finish (no `data-sl-ready` on <html>), and saves a full-page screenshot.
+// --remote-debugging-pipe: no port, no WebSocket library), fails on any console error or
+// warning, uncaught exception, failed or non-local network request, when the report's inline
+// script did not finish (no `data-sl-ready` on <html>), or when filtering, sorting or the
+// map's hover do not work, and saves a full-page screenshot.
 //
 // usage: node scripts/browser-check.mjs CHROMIUM REPORT.html OUT.png [WIDTH]
 import { spawn } from "node:child_process";
@@ -93,6 +94,10 @@ try {
   await send("Network.enable", {}, sessionId);
   await send("Page.enable", {}, sessionId);
   await send("Emulation.setDeviceMetricsOverride", { width, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
+  // BROWSER_CHECK_MEDIA=print renders the page as printed (to look at the print stylesheet).
+  if (process.env.BROWSER_CHECK_MEDIA) {
+    await send("Emulation.setEmulatedMedia", { media: process.env.BROWSER_CHECK_MEDIA }, sessionId);
+  }
   const loaded = once("Page.loadEventFired");
   await send("Page.navigate", { url: pathToFileURL(resolve(report)).href }, sessionId);
   await loaded;
@@ -103,6 +108,47 @@ try {
   }, sessionId);
   if (ready.result.value !== "1") {
     problems.push("the report's inline script did not finish (no data-sl-ready=\"1\" on <html>)");
+  }
+  // Interaction smoke test: the module filter hides rows, a header click sorts, hovering a
+  // context highlights the map. Anything that throws is reported above as an exception.
+  const probe = await send("Runtime.evaluate", {
+    returnByValue: true,
+    expression: `(() => {
+      const out = {};
+      const table = document.getElementById("module-table");
+      const input = document.getElementById("module-filter");
+      if (table && input) {
+        out.rows = table.tBodies[0].rows.length;
+        input.value = "\u2603 no such module \u2603";
+        input.dispatchEvent(new Event("input"));
+        out.hidden = table.querySelectorAll("tbody tr.hidden").length;
+        input.value = "";
+        input.dispatchEvent(new Event("input"));
+        out.shownAgain = table.tBodies[0].rows.length - table.querySelectorAll("tbody tr.hidden").length;
+        const th = table.querySelector("thead th:nth-child(3)");
+        th.click();
+        out.sorted = th.getAttribute("aria-sort");
+      }
+      const node = document.querySelector("svg.sl-map .node");
+      if (node) {
+        node.dispatchEvent(new MouseEvent("mouseenter"));
+        out.hover = document.querySelector("svg.sl-map").classList.contains("hovering");
+        node.dispatchEvent(new MouseEvent("mouseleave"));
+      }
+      return out;
+    })()`,
+  }, sessionId);
+  const p = probe.result.value || {};
+  if (p.rows !== undefined) {
+    if (p.hidden !== p.rows || p.shownAgain !== p.rows) {
+      problems.push(`module filter does not work: ${JSON.stringify(p)}`);
+    }
+    if (p.sorted !== "ascending") {
+      problems.push(`sorting does not work: ${JSON.stringify(p)}`);
+    }
+  }
+  if (p.hover === false) {
+    problems.push("hovering the map does not highlight");
   }
   const metrics = await send("Page.getLayoutMetrics", {}, sessionId);
   const size = metrics.cssContentSize || metrics.contentSize;
