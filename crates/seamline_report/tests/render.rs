@@ -219,3 +219,23 @@ fn hostile_names_are_escaped_in_every_format() {
         assert!(label[end..].starts_with("\", fillcolor="), "{line}");
     }
 }
+
+#[test]
+fn an_empty_codebase_renders_without_a_map() {
+    let facts = ir::Facts::default();
+    let proposal = measure(
+        &facts,
+        &Assignment {
+            contexts: vec![],
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity: 0.0,
+        },
+    );
+    let p = plan(&facts, &proposal, &options());
+    let page = html::render(&facts, &proposal, &p);
+    assert!(page.contains("<h1>Keep the monolith</h1>"));
+    assert!(page.contains("No contexts were found."));
+    assert!(md::render("", &p).contains("Keep the monolith"));
+    assert!(dot::render(&p).starts_with("digraph seamline {"));
+}
