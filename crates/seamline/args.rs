@@ -38,6 +38,12 @@ pub enum Command {
     /// Analyse a crate or workspace and write the report files.
     #[command(after_help = EXIT_CODES)]
     Analyze(AnalyzeArgs),
+    /// Check declared boundaries, cycles and coupling thresholds (for CI); see docs/check.md.
+    #[command(after_help = EXIT_CODES)]
+    Check(crate::check::CheckArgs),
+    /// Write a commented seamline.toml that declares today's proposed contexts.
+    #[command(after_help = EXIT_CODES)]
+    Init(crate::init::InitArgs),
     /// Print a stage's internal data as text (for debugging and snapshot tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),

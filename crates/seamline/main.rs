@@ -5,9 +5,13 @@
 //! STYLE.md). Exit codes: 0 success, 1 `check` found errors, 2 usage or input error or a
 //! failure of seamline itself; a broken pipe on stdout exits 0, as ripgrep does.
 
-mod analyze;
-mod args;
-mod terminal;
+// `pub(crate)` so that `cargo_seamline.rs`, which includes this file as a module, can
+// re-export them at its crate root (their `crate::` paths must resolve in both binaries).
+pub(crate) mod analyze;
+pub(crate) mod args;
+pub(crate) mod check;
+pub(crate) mod init;
+pub(crate) mod terminal;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -18,6 +22,8 @@ use terminal::Verbosity;
 enum ExitStatus {
     /// Everything went fine.
     Success,
+    /// `check` found at least one error-level violation.
+    Failure,
     /// Usage error, bad input, or seamline failed.
     Error,
 }
@@ -26,14 +32,21 @@ impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> ExitCode {
         match status {
             ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
             ExitStatus::Error => ExitCode::from(2),
         }
     }
 }
 
 fn main() -> ExitCode {
+    run(std::env::args_os())
+}
+
+/// Runs seamline on these arguments (the first is the program name): shared by the
+/// `seamline` and `cargo-seamline` binaries.
+pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     // clap prints help and version on stdout (exit 0) and usage errors on stderr (exit 2).
-    let cli = args::Cli::parse();
+    let cli = args::Cli::parse_from(args);
     let verbosity = if cli.quiet {
         Verbosity::Quiet
     } else if cli.verbose {
@@ -45,10 +58,13 @@ fn main() -> ExitCode {
         args::Command::Analyze(a) => analyze::run(a, verbosity),
         args::Command::Debug(args::DebugCommand::Facts(a)) => analyze::debug_facts(a, verbosity),
         args::Command::Debug(args::DebugCommand::Parse(a)) => analyze::debug_parse(a),
+        args::Command::Check(a) => check::run(a, verbosity),
+        args::Command::Init(a) => init::run(a, verbosity),
     };
     let status = match res {
         Ok(()) => ExitStatus::Success,
         Err(err) if is_broken_pipe(&err) => ExitStatus::Success,
+        Err(err) if err.is::<check::ViolationsFound>() => ExitStatus::Failure,
         Err(err) => {
             terminal::fatal(&format!("{err:#}"));
             ExitStatus::Error

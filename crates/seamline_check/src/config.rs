@@ -163,8 +163,10 @@ pub struct Rules {
     pub deny: Vec<Allowance>,
     /// Severity of dependencies that are forbidden.
     pub forbidden: Level,
-    /// `no_cycles`: severity of cycles between contexts.
-    pub no_cycles: Level,
+    /// `no_cycles`: severity of cycles between contexts, if set. Unset, cycles are errors
+    /// between declared contexts and warnings between proposed ones (the proposal is
+    /// seamline's guess, not a boundary the team drew): see [`Rules::no_cycles_level`].
+    pub no_cycles: Option<Level>,
     /// Where `no_cycles` is written, if it is.
     pub no_cycles_pos: Option<Pos>,
     /// Where `[rules]` is, if anywhere.
@@ -179,6 +181,17 @@ pub struct Rules {
     pub max_instability: Option<Threshold>,
     /// `min_modularity`.
     pub min_modularity: Option<Threshold>,
+}
+
+impl Rules {
+    /// The effective severity of `cross-context-cycle`.
+    pub fn no_cycles_level(&self, declared: bool) -> Level {
+        self.no_cycles.unwrap_or(if declared {
+            Level::Error
+        } else {
+            Level::Warning
+        })
+    }
 }
 
 /// `[clustering]`: constraints handed to the clustering stage (issue 3), as plain data.
@@ -249,7 +262,7 @@ impl Settings {
                 allow: Vec::new(),
                 deny: Vec::new(),
                 forbidden: Level::Error,
-                no_cycles: Level::Error,
+                no_cycles: None,
                 no_cycles_pos: None,
                 pos: None,
                 max_shared_models: None,
@@ -685,7 +698,7 @@ impl Cx<'_> {
                 _ => self.level(v, "`no_cycles`"),
             };
             if let Some(l) = level {
-                settings.rules.no_cycles = l;
+                settings.rules.no_cycles = Some(l);
             }
         }
         let r = &mut settings.rules;
@@ -940,7 +953,7 @@ together = [["shop::a", "shop::b"]]
         assert_eq!(s.rules.unlisted, Unlisted::Forbid);
         assert_eq!(s.rules.allow[0].reason, "orders are paid");
         assert_eq!(s.rules.allow[0].pos.line, 15);
-        assert_eq!(s.rules.no_cycles, Level::Warning);
+        assert_eq!(s.rules.no_cycles, Some(Level::Warning));
         let m = s.rules.max_shared_models.unwrap();
         assert_eq!((m.value, m.level, m.pos.line), (3.0, Level::Warning, 17));
         assert_eq!(s.rules.max_shared_tables.unwrap().level, Level::Error);

@@ -29,7 +29,17 @@ use std::fmt;
 
 pub use assign::{Assignment, Crossing, Source};
 pub use config::{ConfigError, ConfigErrors, Level, Settings};
-pub use rules::check;
+pub use rules::{CheckOptions, check};
+pub use seamline_cluster::contexts::Proposal;
+
+/// The clustering stage's proposal as `check` and `init` use it: item granularity (as
+/// `analyze` uses), with `[clustering]` of `seamline.toml` applied.
+pub fn propose(facts: &ir::Facts, clustering: &config::Clustering) -> Proposal {
+    let mut options =
+        seamline_cluster::contexts::ContextOptions::standard(seamline_graph::Granularity::Item);
+    clustering.apply(&mut options);
+    seamline_cluster::contexts::propose(facts, &options)
+}
 
 macro_rules! rules {
     ($($(#[$meta:meta])* $variant:ident = $id:literal, $sev:ident, $desc:literal;)*) => {
@@ -90,8 +100,7 @@ impl fmt::Display for Rule {
 /// A place in a file: a source file of the analysed codebase, or `seamline.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Place {
-    /// The file, `/`-separated. Source files are relative to the analysed root until the
-    /// binary rewrites them with [`Violation::map_source_paths`]; config places carry the
+    /// The file, `/`-separated: a source file joined to [`CheckOptions::root`], or the
     /// config's display path.
     pub file: String,
     /// 1-based line.
@@ -130,16 +139,6 @@ impl Violation {
     /// 64-bit FNV-1a hash of the rule id and [`Violation::identity`], as 16 hex digits.
     pub fn fingerprint(&self) -> String {
         baseline::fingerprint(self.rule, &self.identity)
-    }
-
-    /// Rewrites the paths of source-file places (not config places), e.g. to make them
-    /// relative to the current directory rather than the analysed root.
-    pub fn map_source_paths(&mut self, f: &dyn Fn(&str) -> String) {
-        if let Some(place) = &mut self.place
-            && !place.in_config
-        {
-            place.file = f(&place.file);
-        }
     }
 
     /// The sort key that makes every output deterministic: severity, file, line, column,

@@ -13,20 +13,31 @@ use crate::{Place, Rule, Violation, sort_violations};
 /// At most this many items are listed in a metric violation's notes.
 const MAX_LISTED: usize = 10;
 
-/// Evaluates every rule. `overrides` are `-A/-W/-D` from the command line (`Level::Off`
-/// drops a rule's violations). The result is sorted ([`sort_violations`]).
+/// How [`check`] reports.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions<'a> {
+    /// `-A/-W/-D` from the command line (`Level::Off` drops a rule's violations).
+    pub overrides: &'a BTreeMap<Rule, Level>,
+    /// The analysed root as the user wrote it: prefixed to source paths (nothing for `.`),
+    /// so that places are relative to the current directory.
+    pub root: &'a str,
+}
+
+/// Evaluates every rule. The result is sorted ([`sort_violations`]).
 pub fn check(
     facts: &ir::Facts,
     assignment: &Assignment,
     settings: &Settings,
-    overrides: &BTreeMap<Rule, Level>,
+    options: &CheckOptions<'_>,
 ) -> Vec<Violation> {
+    let overrides = options.overrides;
     let crossings = assignment.crossings(facts);
     let cx = Cx {
         facts,
         assignment,
         settings,
         crossings: &crossings,
+        root: options.root,
     };
     let mut out = Vec::new();
     cx.forbidden(&mut out);
@@ -75,6 +86,7 @@ pub fn measures(facts: &ir::Facts, assignment: &Assignment) -> Measures {
         assignment,
         settings: &settings,
         crossings: &crossings,
+        root: ".",
     };
     let (ca, ce) = cx.afferent_efferent();
     let max_instability = assignment
@@ -105,6 +117,17 @@ struct Cx<'a> {
     assignment: &'a Assignment,
     settings: &'a Settings,
     crossings: &'a [Crossing],
+    root: &'a str,
+}
+
+/// `root/file`, or `file` when the root is `.` or empty.
+pub fn join_root(root: &str, file: &str) -> String {
+    let root = root.trim_end_matches(['/', '\\']);
+    if root.is_empty() || root == "." {
+        file.to_owned()
+    } else {
+        format!("{root}/{file}")
+    }
 }
 
 fn matches(a: &Allowance, from: &str, to: &str) -> bool {
@@ -132,7 +155,7 @@ impl Cx<'_> {
                 .facts
                 .files
                 .get(loc.file.index())
-                .map_or_else(|| "?".to_owned(), |f| f.path.clone()),
+                .map_or_else(|| "?".to_owned(), |f| join_root(self.root, &f.path)),
             line: loc.line,
             col: loc.col,
             in_config: false,
@@ -261,7 +284,8 @@ impl Cx<'_> {
     }
 
     fn cycles(&self, out: &mut Vec<Violation>) {
-        let Some(severity) = self.settings.rules.no_cycles.severity() else {
+        let declared = self.assignment.source == Source::Declared;
+        let Some(severity) = self.settings.rules.no_cycles_level(declared).severity() else {
             return;
         };
         let edges = self.edges();
@@ -605,7 +629,7 @@ impl Cx<'_> {
                 contexts: Vec::new(),
                 message: format!("module `{}` belongs to no declared context", m.path),
                 place: file.map(|f| Place {
-                    file: f.path.clone(),
+                    file: join_root(self.root, &f.path),
                     line: m.span.start.max(1),
                     col: 1,
                     in_config: false,

@@ -37,7 +37,11 @@ fn check_with(
     let settings = Settings::parse(config, "seamline.toml").unwrap_or_else(|e| panic!("{e}"));
     let assignment = Assignment::declared(facts, &settings);
     let overrides: BTreeMap<Rule, Level> = overrides.iter().copied().collect();
-    let got = seamline_check::check(facts, &assignment, &settings, &overrides);
+    let options = seamline_check::CheckOptions {
+        overrides: &overrides,
+        root: ".",
+    };
+    let got = seamline_check::check(facts, &assignment, &settings, &options);
     assert_eq!(lines(&got), expect);
     got
 }
@@ -282,7 +286,11 @@ fn init_allows_exactly_todays_dependencies_and_then_a_new_one_fails() {
     assert_eq!(settings.contexts.len(), proposal.contexts.len());
     let assignment = Assignment::declared(&facts, &settings);
     let none = BTreeMap::new();
-    let got = seamline_check::check(&facts, &assignment, &settings, &none);
+    let options = seamline_check::CheckOptions {
+        overrides: &none,
+        root: ".",
+    };
+    let got = seamline_check::check(&facts, &assignment, &settings, &options);
     let errors: Vec<&Violation> = got
         .iter()
         .filter(|v| v.severity == ir::Severity::Error)
@@ -332,7 +340,7 @@ fn init_allows_exactly_todays_dependencies_and_then_a_new_one_fails() {
         &changed,
         &Assignment::declared(&changed, &settings),
         &settings,
-        &none,
+        &options,
     );
     let forbidden: Vec<&Violation> = got
         .iter()
