@@ -196,6 +196,12 @@ pub(crate) fn line_stats(text: &str) -> LineStats {
 fn skip_string(bytes: &[u8], mut i: usize, prefix: &mut Vec<u32>, count: &mut u32) -> usize {
     while i < bytes.len() {
         match bytes[i] {
+            // An escape; `\` at the end of a line continues the string on the next one.
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => {
+                *count += 1;
+                prefix.push(*count);
+                i += 2;
+            }
             b'\\' => i += 2,
             b'"' => return i + 1,
             b'\n' => {
@@ -373,6 +379,9 @@ mod tests {
         let text =
             "let u = \"http://x\";\nlet r = r#\"/* not a comment\n*/\"#;\nlet c = '/';\n// real\n";
         assert_eq!(code(text), (5, 4));
+        // A `\` at the end of a line continues the string.
+        let continued = "let s = \"a \\\n  b\";\n// c\n";
+        assert_eq!(code(continued), (3, 2));
     }
 
     #[test]
