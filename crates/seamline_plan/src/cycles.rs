@@ -15,10 +15,12 @@
 //!   other context implements it.
 //!
 //! Which edges to cut: the cheapest set of edges whose removal leaves the component acyclic
-//! (a minimum feedback arc set, exact by dynamic programming up to 16 contexts, greedy above),
-//! where an edge costs its references, doubled unless its calls are notifications: an edge of
-//! notifications is the backward flow, and turning fire-and-forget calls into events changes
-//! no caller's logic. In a two-context cycle this is the lighter edge, or the notification one.
+//! (a minimum feedback arc set, exact by dynamic programming up to 16 contexts, greedy above).
+//! An edge costs what cutting it changes (see `cut_weight`): calls that need an answer cost
+//! most, notifications little (they are the backward flow, and turning fire-and-forget calls
+//! into events changes no caller's logic), and types nothing, since the shared-model changes
+//! replace them by IDs anyway. In a two-context cycle this is the cheaper edge, usually the
+//! notification one.
 
 use crate::build::Input;
 use crate::services::list;
@@ -95,15 +97,45 @@ fn reaches(edges: &[CycleEdge], alive: &[bool], start: ContextId, goal: ContextI
     false
 }
 
-/// How much cutting an edge costs in the search for the smallest cut: its references, doubled
-/// unless it is a notification edge (events are the cheapest cut).
-fn cut_weight(e: &CycleEdge, technique: CutTechnique) -> u64 {
-    u64::from(e.references)
-        * if technique == CutTechnique::Events {
-            1
-        } else {
-            2
-        }
+/// How much cutting an edge costs in the search for the smallest cut, per occurrence of each
+/// reference: a call that needs an answer 3 (a trait, an injection, a synchronous API later),
+/// a write to the other side's table 3, a notification 1 (it becomes an event), a read of its
+/// table 1 (a replicated read model), an `impl` of its trait 1; types, imports, constructors
+/// and patterns 0, because the shared-model changes (IDs, own DTOs) remove them anyway.
+fn cut_weight(input: &Input<'_>, e: &CycleEdge) -> u64 {
+    e.evidence
+        .iter()
+        .map(|r| {
+            let per = match r.kind {
+                ir::DepKind::Call => match r.to_item {
+                    Some(t) if is_fn(input, t) => {
+                        if input.notifies(t) {
+                            1
+                        } else {
+                            3
+                        }
+                    }
+                    _ => 0,
+                },
+                ir::DepKind::Table => {
+                    if r.writes {
+                        3
+                    } else {
+                        1
+                    }
+                }
+                ir::DepKind::Impl => 1,
+                ir::DepKind::Type | ir::DepKind::Import => 0,
+            };
+            per * u64::from(r.count)
+        })
+        .sum()
+}
+
+fn is_fn(input: &Input<'_>, item: ir::ItemId) -> bool {
+    input
+        .item(item)
+        .is_some_and(|it| matches!(it.kind, ir::ItemKind::Function | ir::ItemKind::Method))
 }
 
 /// The exact minimum-weight set of edges whose removal leaves the component acyclic (a minimum
@@ -194,11 +226,7 @@ fn greedy_cut(edges: &[CycleEdge], weights: &[u64]) -> Vec<usize> {
 
 fn cuts(input: &Input<'_>, edges: &[CycleEdge]) -> Vec<CycleCut> {
     let judged: Vec<(CutTechnique, String)> = edges.iter().map(|e| technique(input, e)).collect();
-    let weights: Vec<u64> = edges
-        .iter()
-        .zip(&judged)
-        .map(|(e, j)| cut_weight(e, j.0))
-        .collect();
+    let weights: Vec<u64> = edges.iter().map(|e| cut_weight(input, e)).collect();
     let mut chosen = exact_cut(edges, &weights).unwrap_or_else(|| greedy_cut(edges, &weights));
     // Notifications first, then the lightest.
     chosen.sort_by_key(|&i| {
@@ -245,11 +273,13 @@ fn cuts(input: &Input<'_>, edges: &[CycleEdge]) -> Vec<CycleCut> {
 fn technique(input: &Input<'_>, e: &CycleEdge) -> (CutTechnique, String) {
     let (a, b) = (input.ctx_name(e.from), input.ctx_name(e.to));
     let targets: BTreeSet<ir::ItemId> = e.evidence.iter().filter_map(|r| r.to_item).collect();
+    // Calls of functions and methods; "calls" of a type (constructors, patterns) are data.
     let calls: BTreeSet<ir::ItemId> = e
         .evidence
         .iter()
         .filter(|r| r.kind == ir::DepKind::Call)
         .filter_map(|r| r.to_item)
+        .filter(|&t| is_fn(input, t))
         .collect();
     let shown = |ids: &BTreeSet<ir::ItemId>| {
         let names: Vec<String> = ids
