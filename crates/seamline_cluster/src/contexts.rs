@@ -11,7 +11,7 @@ mod truth;
 
 pub use constraints::{Constraints, glob_match};
 pub use measure::{MAX_EVIDENCE, ned_bounds};
-pub use naming::{SKIPPED_WORDS, name_contexts, singular, words};
+pub use naming::{BEHAVIOUR_LAYERS, SKIPPED_WORDS, name_contexts, singular, words};
 pub use truth::{
     Agreement, EvalReport, KernelScore, Truth, components_baseline, evaluate, folder_baseline,
 };

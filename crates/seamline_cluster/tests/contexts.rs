@@ -578,3 +578,31 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
     );
     assert!(moved.metrics.modularity < declared.metrics.modularity);
 }
+
+#[test]
+fn contexts_are_named_after_their_service_folders_before_their_entities() {
+    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let models = b.module("shop::models::stock", "src/models/stock.rs", 60);
+    let (stock, _, _) = b.model(models, "StockLevel", &["reserve", "release"]);
+    let warehouse = b.item(models, "Warehouse", ir::ItemKind::Struct, 10, None);
+    let services = b.module("shop::services::inventory", "src/services/inventory.rs", 30);
+    let funcs: Vec<ir::ItemId> = (0..4)
+        .map(|i| {
+            b.item(
+                services,
+                &format!("step_{i}"),
+                ir::ItemKind::Function,
+                6,
+                None,
+            )
+        })
+        .collect();
+    for &f in &funcs {
+        b.call(f, stock);
+        b.call(f, warehouse);
+    }
+    let facts = b.finish();
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    // `stock` has more lines, but `services/inventory.rs` names the domain.
+    assert_eq!(names(&p), vec!["inventory"], "{}", p.dump(&facts));
+}

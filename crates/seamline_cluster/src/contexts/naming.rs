@@ -3,7 +3,8 @@
 //!
 //! Each member node contributes its lines (at least 1) to every meaningful token of its
 //! module path below the crate root (segments split on `_`) and, for models, of its name
-//! (split on case changes). Layer words (`routes`, `services`, `repositories`, `models`,
+//! (split on case changes); segments under a behaviour layer (`services/`, `routes/`, ...)
+//! count double, since they name domains where `models/` names entities. Layer words (`routes`, `services`, `repositories`, `models`,
 //! `api`, `db`, ...) and generic words are skipped; tokens are singularised. A token's score
 //! in context `c` is `w_c(t)^2 / sum_d w_d(t)`: frequent in `c` and concentrated there.
 //! Contexts are named from the largest to the smallest, each taking its best token that no
@@ -109,6 +110,26 @@ pub const SKIPPED_WORDS: &[&str] = &[
     "rows",
 ];
 
+/// Layer folders whose children are named after domains rather than entities.
+pub const BEHAVIOUR_LAYERS: &[&str] = &[
+    "routes",
+    "route",
+    "handlers",
+    "handler",
+    "services",
+    "service",
+    "controllers",
+    "controller",
+    "api",
+    "usecases",
+    "use_cases",
+    "application",
+    "commands",
+    "queries",
+    "features",
+    "modules",
+];
+
 /// Singular form of a lowercase word by simple English rules (`categories` -> `category`,
 /// `addresses` -> `address`, `orders` -> `order`; `status`, `business` unchanged).
 pub fn singular(word: &str) -> String {
@@ -177,23 +198,27 @@ fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<St
     let n = graph.node(node);
     let weight = n.code_lines.max(1) as f64;
     let mut out: BTreeMap<String, f64> = BTreeMap::new();
-    let mut add = |raw: &str| {
+    let mut add = |raw: &str, factor: f64| {
         let tokens: BTreeSet<String> = words(raw).iter().filter_map(|w| meaningful(w)).collect();
         for t in tokens {
             let e = out.entry(t).or_default();
-            *e = e.max(weight);
+            *e = e.max(weight * factor);
         }
     };
     if let Some(m) = facts.modules.get(n.module.index()) {
-        for seg in m.path.split("::").skip(1) {
-            add(seg);
+        let segments: Vec<&str> = m.path.split("::").skip(1).collect();
+        for (i, seg) in segments.iter().enumerate() {
+            // In a layered monolith `services/inventory.rs` names a domain, while
+            // `models/stock.rs` names an entity: segments under a behaviour layer count double.
+            let under_behaviour = i > 0 && BEHAVIOUR_LAYERS.contains(&segments[i - 1]);
+            add(seg, if under_behaviour { 2.0 } else { 1.0 });
         }
     }
     if let NodeKey::Item(i) = n.key {
         if let Some(it) = facts.items.get(i.index())
             && it.kind.is_model()
         {
-            add(&it.name);
+            add(&it.name, 1.0);
         }
     } else {
         for &i in &n.items {
