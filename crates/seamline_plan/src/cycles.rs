@@ -369,7 +369,14 @@ fn technique(input: &Input<'_>, e: &CycleEdge) -> (CutTechnique, String) {
             format!(
                 "{a} calls nothing in {b}; it only uses its models or tables ({}): hold IDs or {a}'s own DTOs, and replicate the data {a} reads by events from {b}.",
                 if targets.is_empty() {
-                    "tables".to_owned()
+                    let tables: BTreeSet<String> = e
+                        .evidence
+                        .iter()
+                        .filter_map(|r| r.table.and_then(|t| input.table_ref(t)))
+                        .map(|t| format!("`{}`", t.name))
+                        .collect();
+                    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+                    list(&tables)
                 } else {
                     shown(&targets)
                 }

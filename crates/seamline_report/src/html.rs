@@ -49,6 +49,7 @@ struct Page {
     kernel: Vec<KernelV>,
     services: Vec<ServiceV>,
     shared_models: Vec<SharedModelV>,
+    has_on_purpose: bool,
     shared_tables: Vec<SharedTableV>,
     cycles: Vec<CycleV>,
     steps: Vec<StepV>,
@@ -62,7 +63,36 @@ struct Page {
 
 struct ReasonV {
     class: &'static str,
+    text: Rich,
+}
+
+/// A sentence of the plan with its `code` spans marked, so that the template can set them in
+/// `<code>`; every segment is still escaped by askama.
+type Rich = Vec<Seg>;
+
+struct Seg {
+    code: bool,
     text: String,
+}
+
+/// Splits a sentence on backticks: odd segments are code. An unmatched backtick stays text.
+fn rich(s: &str) -> Rich {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return vec![Seg {
+            code: false,
+            text: s.to_owned(),
+        }];
+    }
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(i, p)| Seg {
+            code: i % 2 == 1,
+            text: (*p).to_owned(),
+        })
+        .collect()
 }
 
 struct Stat {
@@ -144,9 +174,10 @@ struct SharedModelV {
     used_by: Vec<Chip>,
     references: u32,
     id_type: bool,
+    on_purpose: bool,
     embedded: Vec<FieldV>,
     by_id: Vec<FieldV>,
-    change: String,
+    change: Rich,
 }
 
 struct TableUseV {
@@ -164,7 +195,7 @@ struct SharedTableV {
     uses: Vec<TableUseV>,
     technique: &'static str,
     technique_class: &'static str,
-    change: String,
+    change: Rich,
 }
 
 struct RefV {
@@ -189,7 +220,7 @@ struct CutV {
     from: Chip,
     to: Chip,
     technique: &'static str,
-    rationale: String,
+    rationale: Rich,
 }
 
 struct CycleV {
@@ -201,13 +232,13 @@ struct CycleV {
 struct StepV {
     step: usize,
     context: Chip,
-    why: String,
+    why: Rich,
     effort: u32,
     n_rewrites: usize,
     new_calls: usize,
     new_events: usize,
     tables: Vec<String>,
-    advice: Vec<String>,
+    advice: Vec<Rich>,
     rewrites: Vec<RefV>,
     last: bool,
 }
@@ -462,9 +493,10 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             used_by: m.used_by.iter().map(|&c| chip(plan, c)).collect(),
             references: m.references,
             id_type: m.id_type,
+            on_purpose: m.id_type || m.owner.is_none(),
             embedded: m.embedded_in.iter().map(field_v).collect(),
             by_id: m.held_by_id.iter().map(field_v).collect(),
-            change: m.change.clone(),
+            change: rich(&m.change),
         })
         .collect();
     let shared_tables = plan
@@ -487,7 +519,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                 .collect(),
             technique: t.technique.title(),
             technique_class: t.technique.as_str(),
-            change: t.change.clone(),
+            change: rich(&t.change),
         })
         .collect();
     let cycles = plan
@@ -516,7 +548,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                         from: chip(plan, e.from),
                         to: chip(plan, e.to),
                         technique: cut.technique.title(),
-                        rationale: cut.rationale.clone(),
+                        rationale: rich(&cut.rationale),
                     })
                 })
                 .collect(),
@@ -529,13 +561,13 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
         .map(|s| StepV {
             step: s.step,
             context: chip(plan, s.context),
-            why: s.why.clone(),
+            why: rich(&s.why),
             effort: s.effort(),
             n_rewrites: s.rewrites.len(),
             new_calls: s.new_network_calls,
             new_events: s.new_events,
             tables: s.tables_to_migrate.iter().map(|t| t.name.clone()).collect(),
-            advice: s.advice.clone(),
+            advice: s.advice.iter().map(|a| rich(a)).collect(),
             rewrites: s.rewrites.iter().map(|r| ref_v(plan, r)).collect(),
             last: s.step == n_steps,
         })
@@ -720,7 +752,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                 } else {
                     "fine"
                 },
-                text: r.text.clone(),
+                text: rich(&r.text),
             })
             .collect(),
         stats,
@@ -741,6 +773,10 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             })
             .collect(),
         services,
+        has_on_purpose: plan
+            .shared_models
+            .iter()
+            .any(|m| m.id_type || m.owner.is_none()),
         shared_models,
         shared_tables,
         cycles,
