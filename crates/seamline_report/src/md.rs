@@ -38,6 +38,19 @@ fn code(s: &str) -> String {
     format!("<code>{}</code>", escape(s))
 }
 
+/// A sentence of the plan: its backtick spans become inline code, the rest escaped text.
+fn rich(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 1 { code(p) } else { escape(p) })
+        .collect()
+}
+
 /// Escapes text for a quoted Mermaid label: every character that Mermaid or Markdown could
 /// read as syntax becomes a Mermaid entity code (`#quot;`, `#60;`, ...).
 pub fn mermaid_escape(s: &str) -> String {
@@ -84,9 +97,9 @@ pub fn render(root: &str, plan: &Plan) -> String {
     );
     for r in &plan.reasons {
         if r.decisive {
-            let _ = writeln!(w, "- **{}**", escape(&r.text));
+            let _ = writeln!(w, "- **{}**", rich(&r.text));
         } else {
-            let _ = writeln!(w, "- {}", escape(&r.text));
+            let _ = writeln!(w, "- {}", rich(&r.text));
         }
     }
     let _ = writeln!(
@@ -218,7 +231,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
     }
     let _ = writeln!(w);
     for s in &plan.services {
-        let _ = writeln!(w, "- **{}**: {}", escape(&s.name), escape(&s.purpose));
+        let _ = writeln!(w, "- **{}**: {}", escape(&s.name), rich(&s.purpose));
         let endpoints: Vec<String> = s
             .api
             .iter()
@@ -260,7 +273,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
                     .map(name)
                     .unwrap_or_else(|| "shared kernel".to_owned()),
                 users.join(", "),
-                escape(&m.change)
+                rich(&m.change)
             );
             for f in &m.embedded_in {
                 let _ = writeln!(
@@ -282,7 +295,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
                 code(&t.table.name),
                 t.owner.map(name).unwrap_or_else(|| "none".to_owned()),
                 t.technique.title().to_lowercase(),
-                escape(&t.change)
+                rich(&t.change)
             );
         }
         let _ = writeln!(w);
@@ -304,7 +317,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
                     name(e.from),
                     name(e.to),
                     technique(x.technique),
-                    escape(&x.rationale)
+                    rich(&x.rationale)
                 );
                 for r in e.evidence.iter().take(8) {
                     let _ = writeln!(
@@ -335,7 +348,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
             s.new_events,
             s.tables_to_migrate.len()
         );
-        let _ = writeln!(w, "   {}", escape(&s.why));
+        let _ = writeln!(w, "   {}", rich(&s.why));
     }
     let _ = writeln!(
         w,
