@@ -468,7 +468,8 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
     // Pass 1 clusters everything but the kernel; wiring found in its result is set aside and
     // pass 2 clusters the rest, so that a router mounting every context's handlers does not
     // glue them into a context of their own.
-    let first = cluster_pass(facts, graph, options, &[]);
+    let readmitted = constraints::pinned_kernel_nodes(facts, graph, &options.constraints);
+    let first = cluster_pass(facts, graph, options, &[], &readmitted);
     let mut wiring = std::collections::BTreeMap::new();
     if options.wiring {
         let raw = expand(&first.groups, &first.group_labels);
@@ -478,7 +479,7 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
         first
     } else {
         let excluded: Vec<NodeId> = wiring.keys().copied().collect();
-        let mut second = cluster_pass(facts, graph, options, &excluded);
+        let mut second = cluster_pass(facts, graph, options, &excluded, &readmitted);
         second.provenance.runs += first.provenance.runs;
         second
     };
@@ -607,8 +608,12 @@ fn cluster_pass(
     graph: &DepGraph,
     options: &ContextOptions,
     excluded: &[NodeId],
+    readmitted: &[NodeId],
 ) -> ClusterPass {
-    let cluster = graph.cluster_graph_without(excluded);
+    let cluster = graph.cluster_graph_of(|id| {
+        (!graph.is_kernel(id) || readmitted.binary_search(&id).is_ok())
+            && excluded.binary_search(&id).is_err()
+    });
     let groups = constraints::contract(facts, graph, &cluster, &options.constraints);
     let params = constraints::Refine {
         min_size: options.min_context_size as u64,

@@ -606,3 +606,29 @@ fn contexts_are_named_after_their_service_folders_before_their_entities() {
     // `stock` has more lines, but `services/inventory.rs` names the domain.
     assert_eq!(names(&p), vec!["inventory"], "{}", p.dump(&facts));
 }
+
+#[test]
+fn a_pin_overrides_the_kernel_rule() {
+    let facts = layered_shop();
+    let mut options = ContextOptions::standard(Granularity::Item);
+    options.constraints.pins = vec![("src/error.rs".to_owned(), "platform".to_owned())];
+    let p = check(&facts, &options);
+    assert_eq!(context_of(&p, &facts, "shop::error::AppError"), "platform");
+    let error = module(&facts, "shop::error");
+    assert!(!p.kernel_modules.contains(&error));
+    assert_eq!(
+        p.module_context[error.index()].map(|c| p.contexts[c.index()].name.as_str()),
+        Some("platform")
+    );
+    assert!(p.constraint_notes.is_empty(), "{:?}", p.constraint_notes);
+    // The pin is a seed: the domain AppError glues best grows around it (here, orders),
+    // and billing now depends on the platform.
+    assert_eq!(names(&p), vec!["billing", "platform"], "{}", p.dump(&facts));
+    let (billing, platform) = (p.contexts[0].id, p.contexts[1].id);
+    assert!(
+        p.metrics
+            .context_edges
+            .iter()
+            .any(|e| (e.from, e.to) == (billing, platform))
+    );
+}

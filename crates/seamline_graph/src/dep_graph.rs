@@ -486,10 +486,15 @@ impl DepGraph {
 
     /// The clustering view without the kernel and without `excluded` (sorted).
     pub fn cluster_graph_without(&self, excluded: &[NodeId]) -> ClusterGraph {
+        self.cluster_graph_of(|id| !self.is_kernel(id) && excluded.binary_search(&id).is_err())
+    }
+
+    /// The clustering view of the nodes `keep` accepts (kernel or not), renumbered in order.
+    pub fn cluster_graph_of(&self, keep: impl Fn(NodeId) -> bool) -> ClusterGraph {
         let mut index = vec![None; self.node_count()];
         let mut nodes = Vec::new();
         for id in self.node_ids() {
-            if !self.is_kernel(id) && excluded.binary_search(&id).is_err() {
+            if keep(id) {
                 index[id.index()] = Some(nodes.len() as u32);
                 nodes.push(id);
             }

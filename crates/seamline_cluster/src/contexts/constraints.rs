@@ -76,6 +76,26 @@ pub fn glob_match(glob: &str, text: &str) -> bool {
     dp[t.len()]
 }
 
+/// Kernel nodes that a pin matches: the user's word wins over the kernel rule, so they are
+/// clustered (into their pin's context) after all. Sorted.
+pub(crate) fn pinned_kernel_nodes(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    constraints: &Constraints,
+) -> Vec<seamline_graph::NodeId> {
+    graph
+        .kernel_nodes()
+        .into_iter()
+        .filter(|&n| {
+            let texts = node_texts(facts, graph, n);
+            constraints
+                .pins
+                .iter()
+                .any(|(glob, _)| texts.iter().any(|t| glob_match(glob, t)))
+        })
+        .collect()
+}
+
 /// The graph contracted by pins and `together`, ready for the ensemble.
 #[derive(Debug, Clone)]
 pub(crate) struct Groups {

@@ -61,7 +61,10 @@ pub(crate) fn build(
         })
         .collect();
     let ctx_of_node = |n: NodeId| node_ctx.get(n.index()).copied().flatten();
-    let is_kernel = |n: NodeId| graph.is_kernel(n) || labelling.extra_kernel.contains_key(&n);
+    // A kernel node with a context was pinned there: it is no longer kernel.
+    let is_kernel = |n: NodeId| {
+        (graph.is_kernel(n) && ctx_of_node(n).is_none()) || labelling.extra_kernel.contains_key(&n)
+    };
     let kernel_reason = |n: NodeId| -> Option<&str> {
         graph
             .node(n)
