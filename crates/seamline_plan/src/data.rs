@@ -193,9 +193,14 @@ fn value_change(
         String::new()
     } else {
         format!(
-            " {} in {} embed it.",
+            " {} in {} {} it.",
             plural(embedded_in.len(), "field", "fields"),
-            names(input, holders)
+            names(input, holders),
+            if embedded_in.len() == 1 {
+                "embeds"
+            } else {
+                "embed"
+            }
         )
     };
     format!(
@@ -224,9 +229,10 @@ fn model_change(
     if !embedded_in.is_empty() {
         let holders: BTreeSet<ContextId> = embedded_in.iter().filter_map(|f| f.context).collect();
         s.push_str(&format!(
-            "{} in {} embed the whole {model}: replace {} by `{snake_name}_id` and ask {owner_name} for the rest (pass the {} ID, not the {}).",
+            "{} in {} {} the whole {model}: replace {} by `{snake_name}_id` and ask {owner_name} for the rest (pass the {} ID, not the {}).",
             plural(embedded_in.len(), "field", "fields"),
             if holders.is_empty() { "the kernel".to_owned() } else { names(input, holders) },
+            if embedded_in.len() == 1 { "embeds" } else { "embed" },
             if embedded_in.len() == 1 { "it" } else { "them" },
             snake_name.replace('_', " "),
             snake_name.replace('_', " "),
