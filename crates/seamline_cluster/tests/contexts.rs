@@ -424,6 +424,10 @@ fn evaluation_scores_items_modules_and_the_kernel() {
     // The kernel: error.rs, lib.rs and the four mod.rs, all found.
     assert_eq!((r.kernel_modules.truth, r.kernel_modules.correct), (6, 6));
     assert_eq!(r.kernel_modules.precision, 1.0);
+    assert_eq!(
+        r.dump().lines().next(),
+        Some("items n=14 ARI 1.000 NMI 1.000 MoJoFM 100.0")
+    );
     let folders = contexts::evaluate(&facts, &contexts::folder_baseline(&facts), &truth);
     assert!(folders.items.nmi < 0.2, "{folders:?}");
     assert_eq!(folders.kernel_modules.recall, 0.0);

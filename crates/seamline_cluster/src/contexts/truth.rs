@@ -86,6 +86,32 @@ pub struct EvalReport {
     pub unlabelled_items: usize,
 }
 
+impl EvalReport {
+    /// One line per measure, for `seamline eval` and snapshots:
+    /// `items n=316 ARI 0.869 NMI 0.864 MoJoFM 92.6`, `modules ...`, `kernel items P R`,
+    /// `kernel modules P R`, `unlabelled items N`.
+    pub fn dump(&self) -> String {
+        let agreement = |what: &str, a: &Agreement| {
+            format!(
+                "{what} n={} ARI {:.3} NMI {:.3} MoJoFM {:.1}\n",
+                a.n, a.ari, a.nmi, a.mojofm
+            )
+        };
+        let kernel = |what: &str, k: &KernelScore| {
+            format!(
+                "{what} truth={} predicted={} correct={} precision {:.2} recall {:.2}\n",
+                k.truth, k.predicted, k.correct, k.precision, k.recall
+            )
+        };
+        let mut out = agreement("items", &self.items);
+        out += &agreement("modules", &self.modules);
+        out += &kernel("kernel items", &self.kernel_items);
+        out += &kernel("kernel modules", &self.kernel_modules);
+        out += &format!("unlabelled items {}\n", self.unlabelled_items);
+        out
+    }
+}
+
 /// The label the proposal gives elements it put in the kernel.
 const PREDICTED_KERNEL: &str = "<kernel>";
 
