@@ -3,6 +3,20 @@
 //! and naming the result; and measures the proposal.
 //!
 //! The [`Proposal`] is an API boundary: the plan, the report and `check` read it.
+//!
+//! [`propose`], step by step:
+//! 1. [`DepGraph::build`]: nodes at module or item granularity, weighted edges, table links,
+//!    the shared kernel and plumbing set aside (rules on [`seamline_graph::KernelOptions`]).
+//! 2. Pins and `together` contract the graph into groups; pinned groups are fixed seeds.
+//! 3. The ensemble (algorithms x resolutions x seeds, in parallel) runs on the groups; every
+//!    candidate is refined (`apart`, fragments below `min_context_size`, `--contexts N`) and
+//!    scored by [`ObjectiveWeights`]; the best wins, ties broken by a stable order.
+//! 4. Wiring (a router mounting every context, a `main` that only builds it) found in that
+//!    result is set aside and steps 2-3 run again without it.
+//! 5. Contexts are named ([`name_contexts`]) and measured (`docs/metrics.md`).
+//!
+//! Also here: [`measure_assignment`] (the same metrics for declared contexts), the baselines
+//! ([`folder_baseline`], [`components_baseline`]) and [`evaluate`] against a ground truth.
 
 mod constraints;
 mod measure;
