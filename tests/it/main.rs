@@ -7,4 +7,5 @@
 mod util;
 
 mod analyze;
+mod check;
 mod tidy;

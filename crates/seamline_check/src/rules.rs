@@ -303,8 +303,12 @@ impl Cx<'_> {
             else {
                 continue;
             };
-            let mut notes: Vec<String> = inside
+            // Weakest edges first: they are the ones worth cutting. Long cycles are capped.
+            let mut ranked = inside.clone();
+            ranked.sort_by_key(|((a, b), v)| (refs(v), self.name(*a), self.name(*b)));
+            let mut notes: Vec<String> = ranked
                 .iter()
+                .take(MAX_LISTED)
                 .map(|((a, b), v)| {
                     let first = v.iter().map(|c| c.location).min();
                     let at = first.map_or(String::new(), |l| {
@@ -319,7 +323,12 @@ impl Cx<'_> {
                     )
                 })
                 .collect();
-            notes.sort();
+            if ranked.len() > MAX_LISTED {
+                notes.push(format!(
+                    "and {} more edges inside the cycle",
+                    ranked.len() - MAX_LISTED
+                ));
+            }
             let first = weakest.iter().map(|c| c.location).min();
             let weakest_first = weakest.iter().min_by_key(|c| c.location);
             if let Some(c) = weakest_first {
