@@ -78,7 +78,7 @@ struct Seg {
 /// Splits a sentence on backticks: odd segments are code. An unmatched backtick stays text.
 fn rich(s: &str) -> Rich {
     let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return vec![Seg {
             code: false,
             text: s.to_owned(),

@@ -41,7 +41,7 @@ fn code(s: &str) -> String {
 /// A sentence of the plan: its backtick spans become inline code, the rest escaped text.
 fn rich(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(s);
     }
     parts
