@@ -37,7 +37,7 @@ fn ensemble(planted: &PlantedGraph) -> Partition {
 }
 
 /// The standard ensemble (33 runs) on the global rayon pool (2 threads here).
-#[divan::bench(args = [10_000, 100_000], sample_count = 5, sample_size = 1)]
+#[divan::bench(args = [10_000, 100_000], sample_count = 3, sample_size = 1)]
 fn ensemble_standard(bencher: divan::Bencher, nodes: usize) {
     let planted = graph(nodes);
     bencher.bench(|| ensemble(planted));

@@ -18,7 +18,7 @@ fn in_pool(threads: usize, graph: &WeightedGraph, config: &EnsembleConfig<'_>) -
 
 #[test]
 fn one_and_two_threads_give_identical_results() {
-    let planted = planted_partition(&PlantedConfig::new(2_000, 30, 0.4, 5));
+    let planted = planted_partition(&PlantedConfig::new(1_200, 20, 0.4, 5));
     let config = EnsembleConfig::standard();
     let one = in_pool(1, &planted.graph, &config);
     let two = in_pool(2, &planted.graph, &config);
@@ -97,4 +97,15 @@ fn pinned_nodes_stay_where_they_were_put() {
     let labels = &result.partition.labels;
     assert_eq!(labels[a], labels[b]);
     assert_ne!(labels[a], labels[c]);
+}
+
+#[test]
+fn empty_and_edgeless_graphs_give_trivial_partitions() {
+    let empty = WeightedGraph::from_edges(0, []);
+    let result = in_pool(2, &empty, &EnsembleConfig::standard());
+    assert!(result.partition.labels.is_empty());
+    let edgeless = WeightedGraph::from_edges(4, []);
+    let result = in_pool(2, &edgeless, &EnsembleConfig::standard().with_target(2));
+    assert_eq!(result.partition.labels, vec![0, 1, 2, 3]);
+    assert!(result.runs.iter().all(|r| r.modularity == 0.0));
 }

@@ -49,6 +49,11 @@ impl Algorithm {
         }
     }
 
+    /// The algorithm named `name` (as returned by [`Algorithm::name`]).
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        Algorithm::ALL.into_iter().find(|a| a.name() == name)
+    }
+
     /// Whether the algorithm reads [`ClusterOptions::resolution`].
     pub fn uses_resolution(self) -> bool {
         !matches!(self, Algorithm::LabelPropagation)
@@ -590,6 +595,14 @@ mod tests {
         assert_eq!(disconnected_communities(&g, &p), vec![0]);
         let q = Partition::from_labels(&[0, 0, 0, 1, 1, 1]);
         assert!(disconnected_communities(&g, &q).is_empty());
+    }
+
+    #[test]
+    fn algorithm_names_round_trip() {
+        for a in Algorithm::ALL {
+            assert_eq!(Algorithm::from_name(a.name()), Some(a));
+        }
+        assert_eq!(Algorithm::from_name("kmeans"), None);
     }
 
     #[test]
