@@ -356,9 +356,10 @@ fn cargo_crates(
                 continue; // build scripts: never analysed, never run
             };
             let src = PathBuf::from(target.src_path.as_std_path());
+            // Canonical, to compare with the walk's canonical file paths.
             let dir = src
                 .parent()
-                .map(Path::to_path_buf)
+                .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf()))
                 .unwrap_or_else(|| package_dir.clone());
             let mut deps = pkg_deps.clone();
             if kind == ir::CrateKind::Test {

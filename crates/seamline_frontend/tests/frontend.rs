@@ -140,6 +140,30 @@ fn workspace_members_targets_and_renamed_dependencies() {
     );
     // Tests are left out unless asked for.
     assert!(!facts.files.iter().any(|f| f.path.starts_with("app/tests")));
+    // Items get their lines of code: `pub struct Money {`, the field, `}` (attributes and
+    // doc comments are outside the span).
+    let money = facts
+        .items
+        .iter()
+        .find(|i| i.path == "core_types::money::Money")
+        .expect("Money");
+    assert_eq!(
+        (money.span.start, money.span.end, money.code_lines),
+        (3, 5, 3)
+    );
+    // The renamed dependency reaches the resolver: `use types::money::Money` in billing.
+    let billing_invoice = facts
+        .modules
+        .iter()
+        .find(|m| m.path == "billing::invoice")
+        .expect("module");
+    assert!(
+        facts
+            .references
+            .iter()
+            .any(|r| r.from_module == billing_invoice.id
+                && facts.items[r.to.index()].path == "core_types::money::Money")
+    );
 }
 
 #[test]
