@@ -81,6 +81,7 @@ rules! {
     UnstableContext = "unstable-context", Error, "a context's instability Ce / (Ca + Ce) is above the threshold";
     LowModularity = "low-modularity", Error, "the modularity Q of the contexts is below the threshold";
     UnmatchedAllowance = "unmatched-allowance", Warning, "an `allow` entry of seamline.toml matches no dependency between contexts";
+    UnmatchedModulePattern = "unmatched-module-pattern", Warning, "a module glob of a context or of the kernel in seamline.toml matches no module";
     UnassignedModule = "unassigned-module", Note, "a module matches no declared context and no kernel pattern, so its dependencies are not checked";
 }
 

@@ -48,6 +48,7 @@ pub fn check(
     cx.instability(&mut out);
     cx.modularity(&mut out);
     cx.unassigned(&mut out);
+    cx.unmatched_patterns(&mut out);
     let mut out: Vec<Violation> = out
         .into_iter()
         .filter_map(|mut v| match overrides.get(&v.rule).copied() {
@@ -621,6 +622,60 @@ impl Cx<'_> {
             ));
         }
         out.extend(v);
+    }
+
+    fn unmatched_patterns(&self, out: &mut Vec<Violation>) {
+        if self.assignment.source != Source::Declared {
+            return;
+        }
+        let owners = self
+            .settings
+            .contexts
+            .iter()
+            .flat_map(|c| {
+                c.modules
+                    .iter()
+                    .map(move |p| (format!("context `{}`", c.name), p))
+            })
+            .chain(
+                self.settings
+                    .kernel
+                    .iter()
+                    .map(|p| ("the kernel".to_owned(), p)),
+            );
+        for (owner, pattern) in owners {
+            let matches = |glob: &str| {
+                self.facts
+                    .modules
+                    .iter()
+                    .any(|m| assign::module_matches(self.facts, m, glob))
+            };
+            // `x::**` next to an existing `x` is the idiom for "x and what may grow under
+            // it": not a mistake even while `x` has no children.
+            let matched = matches(&pattern.glob)
+                || pattern
+                    .glob
+                    .strip_suffix("::**")
+                    .is_some_and(|parent| matches(parent));
+            if matched {
+                continue;
+            }
+            out.push(Violation {
+                rule: Rule::UnmatchedModulePattern,
+                severity: Rule::UnmatchedModulePattern.default_severity(),
+                contexts: Vec::new(),
+                message: format!(
+                    "the pattern \"{}\" of {owner} matches no module",
+                    pattern.glob
+                ),
+                place: Some(self.config_place(pattern.pos)),
+                notes: vec![
+                    "patterns match module paths (`crate::billing::**`) or file paths relative to the analysed root (`src/billing/**`)".to_owned(),
+                ],
+                help: Some("fix or remove the pattern".to_owned()),
+                identity: vec![owner, pattern.glob.clone()],
+            });
+        }
     }
 
     fn unassigned(&self, out: &mut Vec<Violation>) {

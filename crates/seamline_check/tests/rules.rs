@@ -233,6 +233,19 @@ warning[unstable-context] seamline.toml:22:19 [orders] context `orders` has inst
 }
 
 #[test]
+fn a_module_pattern_that_matches_nothing_warns_at_its_place() {
+    let facts = shop();
+    let config = CONTEXTS.replace("\"shop::catalog::**\", ", "\"shop::catalogue::**\", ");
+    check_with(
+        &facts,
+        &format!("{config}\n[rules]\nno_cycles = \"off\"\n"),
+        &[(Rule::UnassignedModule, Level::Off)],
+        "warning[unmatched-module-pattern] seamline.toml:12:12 [] the pattern \"shop::catalogue::**\" of context `catalog` matches no module
+",
+    );
+}
+
+#[test]
 fn command_line_levels_override_the_config() {
     let facts = shop();
     check_with(
