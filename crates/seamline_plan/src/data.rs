@@ -46,8 +46,46 @@ pub(crate) fn is_id_type(name: &str) -> bool {
     name.len() > 2 && (name.ends_with("Id") || name.ends_with("ID") || name.ends_with("Key"))
 }
 
+/// Fields indexed once for every shared model: by the items their type names, and the id
+/// fields (candidates for "holds only its ID").
+struct FieldIndex {
+    by_ref: BTreeMap<ir::ItemId, Vec<(ir::ItemId, usize)>>,
+    ids: Vec<(ir::ItemId, usize)>,
+}
+
+fn index_fields(facts: &ir::Facts) -> FieldIndex {
+    let mut by_ref: BTreeMap<ir::ItemId, Vec<(ir::ItemId, usize)>> = BTreeMap::new();
+    let mut ids = Vec::new();
+    for it in &facts.items {
+        for (i, f) in it.fields.iter().enumerate() {
+            for &r in &f.refs {
+                by_ref.entry(r).or_default().push((it.id, i));
+            }
+            if f.is_id {
+                ids.push((it.id, i));
+            }
+        }
+    }
+    FieldIndex { by_ref, ids }
+}
+
 pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<SharedModelPlan> {
     let facts = input.facts;
+    let fields = index_fields(facts);
+    // References from any context per item (methods count with their type).
+    let mut context_refs_to: BTreeMap<ir::ItemId, u32> = BTreeMap::new();
+    for r in &facts.references {
+        if input.code_context(r.from_module, r.from_item).is_some() {
+            *context_refs_to.entry(input.owner_item(r.to)).or_default() += r.count;
+        }
+    }
+    // References from other contexts per model (methods count with their type).
+    let mut cross_refs_to: BTreeMap<ir::ItemId, u32> = BTreeMap::new();
+    for r in cross {
+        if let Some(t) = r.to_item {
+            *cross_refs_to.entry(input.owner_item(t)).or_default() += r.count;
+        }
+    }
     let mut out = Vec::new();
     for sm in &input.proposal.metrics.shared_models {
         let Some(model) = input.item_ref(sm.model) else {
@@ -61,20 +99,10 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
             .filter(|c| c.index() < input.n_contexts() && Some(*c) != owner)
             .collect();
         let references: u32 = if owner.is_some() {
-            cross
-                .iter()
-                .filter(|r| r.to_item.is_some_and(|t| input.owner_item(t) == sm.model))
-                .map(|r| r.count)
-                .sum()
+            cross_refs_to.get(&sm.model).copied().unwrap_or(0)
         } else {
             // A kernel model: every use from a context counts.
-            facts
-                .references
-                .iter()
-                .filter(|r| input.owner_item(r.to) == sm.model)
-                .filter(|r| input.code_context(r.from_module, r.from_item).is_some())
-                .map(|r| r.count)
-                .sum()
+            context_refs_to.get(&sm.model).copied().unwrap_or(0)
         };
 
         let snake_name = snake(&model.name);
@@ -82,20 +110,37 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
         let id_type = format!("{}Id", model.name);
         let mut embedded_in = Vec::new();
         let mut held_by_id = Vec::new();
+        // The fields that may hold the model: those whose type names it, and every id field.
         // Kernel models are shared on purpose: their fields are not listed.
-        for holder in facts.items.iter().filter(|_| owner.is_some()) {
-            if holder.id == sm.model || holder.fields.is_empty() {
+        let candidates: BTreeSet<(ir::ItemId, usize)> = if owner.is_some() {
+            fields
+                .by_ref
+                .get(&sm.model)
+                .into_iter()
+                .flatten()
+                .chain(fields.ids.iter())
+                .copied()
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        for (holder_id, field_idx) in candidates {
+            let Some(holder) = input.item(holder_id) else {
+                continue;
+            };
+            if holder.id == sm.model {
                 continue;
             }
             let context = input.item_context(holder.id);
             if context.is_some() && context == owner {
                 continue;
             }
-            for f in &holder.fields {
+            if let Some(f) = holder.fields.get(field_idx) {
                 let refs_model = f.refs.contains(&sm.model);
+                let named = |n: &String| f.name == *n || f.name.ends_with(&format!("_{n}"));
                 let by_id = f.is_id
                     && (refs_model
-                        || id_names.iter().any(|n| f.name.ends_with(n.as_str()))
+                        || id_names.iter().any(named)
                         || f.ty.contains(id_type.as_str()));
                 let embedded = refs_model && !f.is_id;
                 if !by_id && !embedded {

@@ -60,9 +60,16 @@ impl Seam {
     }
 }
 
-fn seam(input: &Input<'_>, cross: &[CrossRef], c: ContextId, rest: &BTreeSet<ContextId>) -> Seam {
+/// The seam between `c` and the contexts in `rest`; `touching` holds the cross references of
+/// which `c` is one end.
+fn seam(
+    input: &Input<'_>,
+    touching: &[&CrossRef],
+    c: ContextId,
+    rest: &BTreeSet<ContextId>,
+) -> Seam {
     let mut s = Seam::default();
-    for r in cross {
+    for r in touching {
         let inbound = r.to_context == c && rest.contains(&r.from_context);
         let outbound = r.from_context == c && rest.contains(&r.to_context);
         if !inbound && !outbound {
@@ -118,6 +125,11 @@ pub(crate) fn extraction(
         .flat_map(|c| c.cuts.iter().filter_map(|x| c.edges.get(x.edge)))
         .map(|e| (e.from, e.to))
         .collect();
+    let mut touching: BTreeMap<ContextId, Vec<&CrossRef>> = BTreeMap::new();
+    for r in cross {
+        touching.entry(r.from_context).or_default().push(r);
+        touching.entry(r.to_context).or_default().push(r);
+    }
     let mut remaining: BTreeSet<ContextId> = services.iter().map(|s| s.context).collect();
     let mut steps = Vec::new();
     while !remaining.is_empty() {
@@ -135,29 +147,29 @@ pub(crate) fn extraction(
                 })
                 .count()
         };
-        let key = |c: ContextId| {
-            let s = seam(input, cross, c, &rest_of(c));
-            (
-                cuts_on_seam(c) > 0,
-                s.cost(),
-                shared_data.get(&c).copied().unwrap_or(0),
-            )
-        };
-        let Some(&next) = remaining.iter().min_by(|&&a, &&b| {
-            key(a)
-                .cmp(&key(b))
-                .then_with(|| input.ctx_name(a).cmp(input.ctx_name(b)))
-                .then(a.cmp(&b))
-        }) else {
+        let touching_of = |c: ContextId| touching.get(&c).map(Vec::as_slice).unwrap_or(&[]);
+        let Some(((_, cost, shared), _, next)) = remaining
+            .iter()
+            .map(|&c| {
+                let s = seam(input, touching_of(c), c, &rest_of(c));
+                let key = (
+                    cuts_on_seam(c) > 0,
+                    s.cost(),
+                    shared_data.get(&c).copied().unwrap_or(0),
+                );
+                (key, input.ctx_name(c), c)
+            })
+            .min()
+        else {
             break;
         };
-        let (_, cost, shared) = key(next);
         let n_cuts = cuts_on_seam(next);
-        let s = seam(input, cross, next, &rest_of(next));
+        let s = seam(input, touching_of(next), next, &rest_of(next));
         remaining.remove(&next);
 
-        let rewrites: Vec<CrossRef> = cross
+        let rewrites: Vec<CrossRef> = touching_of(next)
             .iter()
+            .copied()
             .filter(|r| {
                 (r.from_context == next && remaining.contains(&r.to_context))
                     || (r.to_context == next && remaining.contains(&r.from_context))
