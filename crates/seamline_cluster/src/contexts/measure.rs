@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use seamline_graph::{ClusterGraph, DepGraph, Granularity, NodeId, Partition};
+use seamline_graph::{ClusterGraph, DepGraph, NodeId, Partition};
 use seamline_ir as ir;
 
 use super::{
@@ -101,23 +101,23 @@ pub(crate) fn build(
         }
         if nodes.iter().all(|&n| is_kernel(n)) {
             kernel_modules.push(module.id);
-            let reasons: Vec<String> = nodes
-                .iter()
-                .take(3)
-                .filter_map(|&n| {
-                    let node = graph.node(n);
-                    let reason = kernel_reason(n)?;
-                    Some(match graph.granularity() {
-                        Granularity::Module => reason.to_owned(),
-                        Granularity::Item => {
-                            format!(
-                                "`{}` {reason}",
-                                node.label.rsplit("::").next().unwrap_or(&node.label)
-                            )
-                        }
+            // One reason when the module as a whole was set aside (or has one node); else
+            // the reasons of its first three nodes, each with the node's name.
+            let distinct: BTreeSet<&str> = nodes.iter().filter_map(|&n| kernel_reason(n)).collect();
+            let reasons: Vec<String> = if distinct.len() == 1 {
+                distinct.iter().map(|r| (*r).to_owned()).collect()
+            } else {
+                nodes
+                    .iter()
+                    .take(3)
+                    .filter_map(|&n| {
+                        let node = graph.node(n);
+                        let reason = kernel_reason(n)?;
+                        let name = node.label.rsplit("::").next().unwrap_or(&node.label);
+                        Some(format!("`{name}` {reason}"))
                     })
-                })
-                .collect();
+                    .collect()
+            };
             kernel_reasons.push(format!("{}.", reasons.join("; ")));
             continue;
         }
