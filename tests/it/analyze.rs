@@ -552,3 +552,31 @@ fn debug_parse_reports_the_parse_floor() {
         run.stdout
     );
 }
+
+#[test]
+fn include_tests_adds_test_targets() {
+    let sb = Sandbox::inline(
+        "with_tests",
+        r#"
+//- /Cargo.toml
+[package]
+name = "with_tests"
+version = "0.1.0"
+edition = "2021"
+//- /src/lib.rs
+pub fn f() {}
+//- /tests/smoke.rs
+fn it_works() { with_tests::f(); }
+"#,
+    );
+    let kinds = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["analyze", "with_tests", "--format", "json", "--out", "out"];
+        args.extend_from_slice(extra);
+        let run = sb.run(&args);
+        assert_eq!(run.code, 0, "{run:?}");
+        let json = read_json(&sb.tmp().join("out/seamline.json"));
+        ids(&json["input"]["crates"], "kind")
+    };
+    assert_eq!(kinds(&[]), ["lib"]);
+    assert!(kinds(&["--include-tests"]).contains(&"test".to_owned()));
+}
