@@ -55,16 +55,24 @@ pub fn louvain(graph: &WeightedGraph, options: &ClusterOptions<'_>) -> Partition
 
 /// Sweeps of greedy moves in a seeded order (drawn once per level) until one sweep gains
 /// less than [`MIN_SWEEP_GAIN`] of modularity. Returns whether any node moved.
+///
+/// A sweep skips the nodes none of whose neighbours moved since they were last visited:
+/// their best move cannot have changed except through the (tiny) change of the communities'
+/// total degrees. This is the pruning of N. Ozaki, H. Tezuka and M. Inaba, "A simple
+/// acceleration method for the Louvain algorithm", IJCEE 8(3), 2016, which they report
+/// to keep modularity while cutting most of the first level's work.
 pub(crate) fn local_moving(
     level: &Level,
     comms: &mut Communities,
     gamma: f64,
     rng: &mut SplitMix64,
 ) -> bool {
-    let mut order: Vec<u32> = (0..level.node_count() as u32)
+    let n = level.node_count();
+    let mut order: Vec<u32> = (0..n as u32)
         .filter(|&u| !level.fixed[u as usize])
         .collect();
     rng.shuffle(&mut order);
+    let mut active = vec![true; n];
     let m = level.two_m / 2.0;
     let mut moved_any = false;
     for _ in 0..MAX_SWEEPS {
@@ -72,11 +80,18 @@ pub(crate) fn local_moving(
         let mut moved = false;
         for &u in &order {
             let u = u as usize;
+            if !active[u] {
+                continue;
+            }
+            active[u] = false;
             let mv = comms.best_move(level, u, gamma);
             if mv.to != mv.from && mv.improvement > MIN_IMPROVEMENT * level.degree[u] {
                 comms.apply(level, u, mv.to);
                 sweep_gain += mv.improvement;
                 moved = true;
+                for &v in level.row(u).0 {
+                    active[v as usize] = true;
+                }
             }
         }
         moved_any |= moved;
