@@ -8,7 +8,7 @@
 //! is incomplete, unless `--allow-incomplete`).
 
 use crate::args::InputArgs;
-use crate::terminal::{self, Verbosity};
+use crate::terminal::{self, Timings, Verbosity};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use seamline_check::config::{Level, Settings};
@@ -242,14 +242,33 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             }
             None => None,
         };
-    let facts = analyse(&args.input)?;
+    let mut timings = Timings::default();
+    let facts = timings.time("frontend", || analyse(&args.input))?;
     require_complete(&facts, args.allow_incomplete, verbosity)?;
     if facts.modules.is_empty() {
         bail!("no Rust module found in {}", args.input.path.display());
     }
 
-    let (assignment, contexts) = if settings.declares_contexts() {
-        let a = Assignment::declared(&facts, &settings);
+    let (assignment, contexts) = timings.time("contexts", || contexts(&facts, &settings));
+    let root = args.input.path.to_string_lossy().into_owned();
+    let options = seamline_check::CheckOptions {
+        overrides: &overrides,
+        root: &root,
+    };
+    let violations = timings.time("rules", || {
+        seamline_check::check(&facts, &assignment, &settings, &options)
+    });
+    let res = report(args, verbosity, violations, base.as_ref(), &contexts);
+    if verbosity == Verbosity::Verbose {
+        terminal::line(timings.render().trim_end());
+    }
+    res
+}
+
+/// The assignment to check and the sentence saying where its contexts come from.
+fn contexts(facts: &ir::Facts, settings: &Settings) -> (Assignment, String) {
+    if settings.declares_contexts() {
+        let a = Assignment::declared(facts, settings);
         let text = format!(
             "{} declared in {}",
             plural(a.names.len(), "context", "contexts"),
@@ -257,22 +276,26 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         );
         (a, text)
     } else {
-        let proposal = propose(&facts, &settings);
-        let a = Assignment::from_proposal(&facts, &proposal);
+        let proposal = propose(facts, settings);
+        let a = Assignment::from_proposal(facts, &proposal);
         let text = format!(
             "no contexts declared in {}: checked the {} seamline proposes; run `seamline init` to declare them",
             settings.path,
             plural(a.names.len(), "context", "contexts")
         );
         (a, text)
-    };
-    let root = args.input.path.to_string_lossy().into_owned();
-    let options = seamline_check::CheckOptions {
-        overrides: &overrides,
-        root: &root,
-    };
-    let violations = seamline_check::check(&facts, &assignment, &settings, &options);
+    }
+}
 
+/// Writes the baseline, or applies it and prints the report; the error is
+/// [`ViolationsFound`] when the run fails.
+fn report(
+    args: &CheckArgs,
+    verbosity: Verbosity,
+    violations: Vec<seamline_check::Violation>,
+    base: Option<&baseline::Baseline>,
+    contexts: &str,
+) -> anyhow::Result<()> {
     if let Some(path) = &args.write_baseline {
         let text = baseline::write(&violations);
         std::fs::write(path, text)
@@ -291,7 +314,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let (shown, baselined, fixed) = match &base {
+    let (shown, baselined, fixed) = match base {
         Some(b) => {
             let r = baseline::apply(violations, b);
             (r.new, r.baselined, r.fixed)
@@ -302,7 +325,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         violations: &shown,
         fixed: &fixed,
         baselined,
-        contexts: &contexts,
+        contexts,
         version: env!("CARGO_PKG_VERSION"),
     };
     let text = match args.format {

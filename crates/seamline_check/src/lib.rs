@@ -209,6 +209,30 @@ mod tests {
     }
 
     #[test]
+    fn globs_match_module_and_file_paths_with_a_fast_path() {
+        use seamline_graph::testing::FactsBuilder;
+        let mut b = FactsBuilder::new("shop");
+        b.module("shop::billing", "src/billing/mod.rs", 3);
+        b.module("shop::billing::tax", "src/billing/tax.rs", 3);
+        let facts = b.finish();
+        let m = |glob: &str| -> Vec<&str> {
+            facts
+                .modules
+                .iter()
+                .filter(|m| assign::module_matches(&facts, m, glob))
+                .map(|m| m.path.as_str())
+                .collect()
+        };
+        assert_eq!(m("shop::billing"), ["shop::billing"]);
+        assert_eq!(m("shop::billing::**"), ["shop::billing::tax"]);
+        assert_eq!(m("shop::bill*"), ["shop::billing"]);
+        assert_eq!(m("src/billing/**"), ["shop::billing", "shop::billing::tax"]);
+        assert_eq!(m("src/*/tax.rs"), ["shop::billing::tax"]);
+        assert_eq!(m("src/*.rs"), Vec::<&str>::new());
+        assert_eq!(m("**/tax.rs"), ["shop::billing::tax"]);
+    }
+
+    #[test]
     fn typos_get_a_suggestion_and_unrelated_words_do_not() {
         let keys = ["max_shared_models", "max_shared_tables", "no_cycles"];
         assert_eq!(

@@ -652,11 +652,8 @@ impl Cx<'_> {
             };
             // `x::**` next to an existing `x` is the idiom for "x and what may grow under
             // it": not a mistake even while `x` has no children.
-            let matched = matches(&pattern.glob)
-                || pattern
-                    .glob
-                    .strip_suffix("::**")
-                    .is_some_and(|parent| matches(parent));
+            let matched =
+                matches(&pattern.glob) || pattern.glob.strip_suffix("::**").is_some_and(matches);
             if matched {
                 continue;
             }
