@@ -222,6 +222,15 @@ pub fn require_complete(
     )
 }
 
+/// Prints the clustering stage's sentences about `[clustering]` constraints that matched
+/// nothing or could not hold, as warnings about the config file.
+pub fn constraint_notes(proposal: &seamline_check::Proposal, settings: &Settings) {
+    for note in &proposal.constraint_notes {
+        let label = console::style("warning").yellow().bold().for_stderr();
+        terminal::line(&format!("{label}: {} ({note})", settings.path));
+    }
+}
+
 /// The proposal, with the clustering options of `[clustering]`.
 pub fn propose(facts: &ir::Facts, settings: &Settings) -> seamline_check::Proposal {
     seamline_check::propose(facts, &settings.clustering)
@@ -249,7 +258,8 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         bail!("no Rust module found in {}", args.input.path.display());
     }
 
-    let (assignment, contexts) = timings.time("contexts", || contexts(&facts, &settings));
+    let (assignment, contexts) =
+        timings.time("contexts", || contexts(&facts, &settings, verbosity));
     let root = args.input.path.to_string_lossy().into_owned();
     let options = seamline_check::CheckOptions {
         overrides: &overrides,
@@ -266,7 +276,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
 }
 
 /// The assignment to check and the sentence saying where its contexts come from.
-fn contexts(facts: &ir::Facts, settings: &Settings) -> (Assignment, String) {
+fn contexts(facts: &ir::Facts, settings: &Settings, verbosity: Verbosity) -> (Assignment, String) {
     if settings.declares_contexts() {
         let a = Assignment::declared(facts, settings);
         let text = format!(
@@ -277,6 +287,9 @@ fn contexts(facts: &ir::Facts, settings: &Settings) -> (Assignment, String) {
         (a, text)
     } else {
         let proposal = propose(facts, settings);
+        if verbosity != Verbosity::Quiet {
+            constraint_notes(&proposal, settings);
+        }
         let a = Assignment::from_proposal(facts, &proposal);
         let text = format!(
             "no contexts declared in {}: checked the {} seamline proposes; run `seamline init` to declare them",

@@ -61,6 +61,9 @@ pub fn run(args: &InitArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         Err(_) => Settings::defaults(&display),
     };
     let proposal = check::propose(&facts, &settings);
+    if verbosity != Verbosity::Quiet {
+        check::constraint_notes(&proposal, &settings);
+    }
     let root = args.input.path.to_string_lossy();
     let text = seamline_check::template::init_config(&facts, &proposal, &root);
     std::fs::write(&path, text).with_context(|| format!("cannot write {display}"))?;
