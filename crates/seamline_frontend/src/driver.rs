@@ -1,9 +1,11 @@
 //! The driver: walks every crate's module tree in parallel waves and assembles the facts.
 //!
-//! Wave 0 holds the crate roots. Each wave reads, parses and lowers its new files in
-//! parallel (on a rayon pool with big stacks; each syntax tree is dropped right after
-//! lowering), then, sequentially and in a fixed order, creates the modules and follows their
-//! `mod x;` declarations into the next wave. The order of waves and of jobs inside a wave
+//! First, every `.rs` file in the crates' folders is read, parsed and lowered in one
+//! parallel pass (on a rayon pool with big stacks; each syntax tree is dropped right after
+//! lowering): all of them are analysed in the end, reached or orphan. Then the tree is built
+//! in waves: wave 0 holds the crate roots; each wave parses the few files not loaded yet
+//! (brought in by `#[path]` from elsewhere) in parallel, then, sequentially and in a fixed
+//! order, creates the modules and follows their `mod x;` declarations into the next wave. The order of waves and of jobs inside a wave
 //! depends only on the input, so the result is the same whatever the thread count.
 //!
 //! When no crate reaches anything new, unreached `.rs` files in the crates' folders become
@@ -328,6 +330,29 @@ impl<'a> Run<'a> {
 
     /// Walks all crates' trees, then the orphans.
     fn walk_all(&mut self) {
+        // Every file in a crate's folder is analysed, reached or orphan, so all of them are
+        // read and parsed up front in one parallel pass; the waves below then only parse
+        // the few files that `#[path]` brings in from elsewhere.
+        let mut preload: Vec<PathBuf> = self
+            .disc
+            .rs_files
+            .iter()
+            .filter(|f| owner_crate(self.disc, f).is_some())
+            .cloned()
+            .collect();
+        preload.extend(
+            self.disc
+                .crates
+                .iter()
+                .filter_map(|c| c.root_file.as_ref())
+                .filter_map(|f| match self.probe(f) {
+                    Probe::Found(canon) => Some(canon),
+                    _ => None,
+                }),
+        );
+        preload.sort();
+        preload.dedup();
+        self.load_files(preload);
         let mut jobs = Vec::new();
         for (idx, spec) in self.disc.crates.iter().enumerate() {
             let Some(root_file) = &spec.root_file else {
@@ -451,6 +476,19 @@ impl<'a> Run<'a> {
                 new_files.push(job.file.clone());
             }
         }
+        self.load_files(new_files);
+        let mut next = Vec::new();
+        for job in jobs {
+            self.place(job, &mut next);
+        }
+        next
+    }
+
+    /// Reads, parses and lowers files in parallel and records them (in the given order).
+    fn load_files(&mut self, new_files: Vec<PathBuf>) {
+        if new_files.is_empty() {
+            return;
+        }
         self.total += new_files.len();
         let max = self.options.max_file_size;
         let progress = self.options.progress.clone();
@@ -488,11 +526,6 @@ impl<'a> Run<'a> {
             });
             self.file_index.insert(path, idx);
         }
-        let mut next = Vec::new();
-        for job in jobs {
-            self.place(job, &mut next);
-        }
-        next
     }
 
     /// Creates the modules of one job's file and queues its `mod x;` children.
