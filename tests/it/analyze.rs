@@ -580,3 +580,23 @@ fn it_works() { with_tests::f(); }
     assert_eq!(kinds(&[]), ["lib"]);
     assert!(kinds(&["--include-tests"]).contains(&"test".to_owned()));
 }
+
+/// The whole document for the small fixtures (shop's is about 1 MB: tests above assert its
+/// key facts instead).
+#[test]
+fn json_snapshots_of_the_small_fixtures() {
+    for name in ["tiny", "workspace"] {
+        let sb = Sandbox::fixture(name);
+        let run = sb.run(&["analyze", name, "--format", "json", "--out", "out", "-q"]);
+        assert_eq!(run.code, 0, "{name}: {run:?}");
+        let text = std::fs::read_to_string(sb.tmp().join("out/seamline.json")).unwrap();
+        insta::assert_snapshot!(format!("json_{name}"), text);
+    }
+}
+
+#[test]
+fn tiny_terminal_output_snapshot() {
+    let sb = Sandbox::fixture("tiny");
+    let run = sb.run(&["analyze", "tiny", "--format", "json", "--out", "out"]);
+    insta::assert_snapshot!(run.normalised(sb.tmp()));
+}
