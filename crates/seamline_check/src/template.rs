@@ -295,3 +295,58 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
     );
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seamline_graph::testing::FactsBuilder;
+
+    #[test]
+    fn whole_subtrees_become_a_path_and_a_double_star() {
+        let mut b = FactsBuilder::new("shop");
+        for (path, file) in [
+            ("shop", "src/lib.rs"),
+            ("shop::billing", "src/billing/mod.rs"),
+            ("shop::billing::tax", "src/billing/tax.rs"),
+            ("shop::billing::tax::vat", "src/billing/tax/vat.rs"),
+            ("shop::models", "src/models/mod.rs"),
+            ("shop::models::invoice", "src/models/invoice.rs"),
+            ("shop::models::order", "src/models/order.rs"),
+            ("shop::orders", "src/orders.rs"),
+            ("shop::billing2", "src/billing2.rs"),
+        ] {
+            b.module(path, file, 3);
+        }
+        let facts = b.finish();
+        let slot = |path: &str| match path {
+            "shop" => Slot::Kernel,
+            p if p.starts_with("shop::billing::") || p == "shop::billing" => Slot::Context(0),
+            "shop::models::invoice" => Slot::Context(0),
+            "shop::models" => Slot::Kernel,
+            _ => Slot::Context(1),
+        };
+        let slots: Vec<Slot> = facts.modules.iter().map(|m| slot(&m.path)).collect();
+        let globs = context_globs(&facts, &slots, 2);
+        assert_eq!(
+            globs[0],
+            [
+                "shop::billing",
+                "shop::billing::**",
+                "shop::models::invoice"
+            ]
+        );
+        // `shop::billing2` is not below `shop::billing`, and `shop::models` is split.
+        assert_eq!(
+            globs[1],
+            ["shop::billing2", "shop::models::order", "shop::orders"]
+        );
+    }
+
+    #[test]
+    fn toml_strings_are_escaped() {
+        assert_eq!(toml_string("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        let text = format!("x = {}", toml_string("tab\there \u{1} end"));
+        let parsed: toml::Table = text.parse().unwrap();
+        assert_eq!(parsed["x"].as_str(), Some("tab\there \u{1} end"));
+    }
+}
