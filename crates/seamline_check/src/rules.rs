@@ -176,6 +176,26 @@ impl Cx<'_> {
         self.assignment.name(c)
     }
 
+    /// How to remove a dependency of this kind (DOMAIN.md's techniques).
+    fn remedy(&self, c: &Crossing) -> &'static str {
+        let to_model = c
+            .to_item
+            .and_then(|i| self.facts.items.get(self.facts.owner_item(i).index()))
+            .is_some_and(|i| i.kind.is_model());
+        match c.kind {
+            ir::DepKind::Type if to_model => {
+                "hold the other context's id instead of its model (reference by ID)"
+            }
+            ir::DepKind::Table => {
+                "ask the owning context through its API instead of touching its table"
+            }
+            ir::DepKind::Call => {
+                "call the other context through its public API, or react to its events"
+            }
+            _ => "remove the dependency or move the code to the context it belongs to",
+        }
+    }
+
     fn forbidden(&self, out: &mut Vec<Violation>) {
         let rules = &self.settings.rules;
         let mut used = vec![false; rules.allow.len()];
@@ -207,10 +227,11 @@ impl Cx<'_> {
                         why.push_str(&format!(": {}", d.reason));
                     }
                     notes.push(why);
-                    "remove the dependency, or move the code into the right context".to_owned()
+                    self.remedy(c).to_owned()
                 }
                 None => format!(
-                    "remove the dependency, or if it is intended add `{{ from = \"{from}\", to = \"{to}\", reason = \"...\" }}` to `allow` in [rules] of {}",
+                    "{}; or, if it is intended, add `{{ from = \"{from}\", to = \"{to}\", reason = \"...\" }}` to `allow` in [rules] of {}",
+                    self.remedy(c),
                     self.settings.path
                 ),
             };
