@@ -44,6 +44,10 @@ pub enum Command {
     /// Write a commented seamline.toml that declares today's proposed contexts.
     #[command(after_help = EXIT_CODES)]
     Init(crate::init::InitArgs),
+    /// Score the proposed contexts against a ground-truth labelling (ARI, NMI, MoJoFM),
+    /// next to the folder and connected-components baselines.
+    #[command(after_help = EXIT_CODES)]
+    Eval(crate::eval::EvalArgs),
     /// Print a stage's internal data as text (for debugging and snapshot tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),

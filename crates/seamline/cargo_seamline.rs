@@ -9,7 +9,7 @@
 mod seamline_main;
 
 #[allow(unused_imports)]
-use seamline_main::{analyze, args, check, init, terminal};
+use seamline_main::{analyze, args, check, eval, init, terminal};
 
 use std::ffi::OsString;
 use std::process::ExitCode;

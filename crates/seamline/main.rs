@@ -10,6 +10,7 @@
 pub(crate) mod analyze;
 pub(crate) mod args;
 pub(crate) mod check;
+pub(crate) mod eval;
 pub(crate) mod init;
 pub(crate) mod terminal;
 
@@ -60,6 +61,7 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         args::Command::Debug(args::DebugCommand::Parse(a)) => analyze::debug_parse(a),
         args::Command::Check(a) => check::run(a, verbosity),
         args::Command::Init(a) => init::run(a, verbosity),
+        args::Command::Eval(a) => eval::run(a, verbosity),
     };
     let status = match res {
         Ok(()) => ExitStatus::Success,

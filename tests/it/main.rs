@@ -8,4 +8,5 @@ mod util;
 
 mod analyze;
 mod check;
+mod eval;
 mod tidy;
