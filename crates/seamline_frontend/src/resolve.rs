@@ -36,7 +36,10 @@
 //!   `<unresolved>::First`; a `crate::`/`self::`/`super::` path that fails as
 //!   `<unresolved>::whole::path` (and, for a `use`, an `unresolved-import` note). A lone
 //!   identifier inside a macro body that names nothing is dropped (macro syntax). Generic
-//!   parameters and local variables were already dropped by lowering.
+//!   parameters and local variables were already dropped by lowering. Before giving up on
+//!   a name in code, a module (or item) with a glob import of an external path
+//!   (`use diesel::prelude::*`) attributes it to that crate; a path walking into a module
+//!   from outside does the same with its `pub use` globs.
 //! - **References** are aggregated per (module, item, target, kind) with the first
 //!   location; a reference from an item to itself is dropped. Module-level `use`s give
 //!   `Import` references without an item. `impl Trait for Type` gives the impl item `Impl`
@@ -205,11 +208,12 @@ enum Res {
     Ignore,
 }
 
-/// An import binding: `use path as name` or a glob.
+/// An import: the path of a `use` binding or glob.
 #[derive(Debug, Clone)]
 struct Import {
     path: Vec<String>,
-    glob: bool,
+    /// Whether the `use` has a visibility (a re-export).
+    public: bool,
 }
 
 /// A module's scope.
@@ -275,6 +279,9 @@ struct Resolver<'a> {
     in_progress: HashSet<(ir::ModuleId, String)>,
     /// How many times the cycle guard fired (to know what can be cached).
     cycle_hits: u64,
+    /// Per module, the external crate of its first external glob import.
+    /// (Only `pub use` globs, for paths that walk into the module from outside.)
+    external_globs: HashMap<(ir::ModuleId, bool), Option<String>>,
     /// Macro items by name per crate, first one wins.
     macros_by_crate: HashMap<(ir::CrateId, String), ir::ItemId>,
     /// SQL name of each `table!` item.
@@ -311,6 +318,7 @@ impl<'a> Resolver<'a> {
             cache: HashMap::new(),
             in_progress: HashSet::new(),
             cycle_hits: 0,
+            external_globs: HashMap::new(),
             macros_by_crate: HashMap::new(),
             table_item_name: HashMap::new(),
             refs: BTreeMap::new(),
@@ -528,7 +536,7 @@ impl<'a> Resolver<'a> {
                 }
                 let import = Import {
                     path: u.path.clone(),
-                    glob: u.glob,
+                    public: u.visibility != ir::Visibility::Private,
                 };
                 if u.glob {
                     scope.globs.push(import);
@@ -580,17 +588,8 @@ impl<'a> Resolver<'a> {
         }
         let imports = scope.imports.get(name).cloned().unwrap_or_default();
         for import in imports {
-            let res = self.resolve_segments(m, None, &import.path, depth + 1);
-            if let Some(res) = res {
+            if let Some(res) = self.resolve_import_path(m, &import.path, depth + 1) {
                 return Some(res);
-            }
-            // `use serde::Serialize;`: a first segment that names nothing here is an
-            // external crate.
-            if let Some(first) = import.path.first()
-                && !matches!(first.as_str(), "" | "crate" | "$crate" | "self" | "super")
-                && self.resolve_first(m, None, first, depth + 1).is_none()
-            {
-                return Some(Res::External(first.clone()));
             }
         }
         let globs = self.scopes[m.index()].globs.clone();
@@ -602,6 +601,42 @@ impl<'a> Resolver<'a> {
         None
     }
 
+    /// Resolves a `use` path written in module `m`. A first segment that names nothing
+    /// there is an external crate (`use serde::Serialize;`).
+    fn resolve_import_path(&mut self, m: ir::ModuleId, path: &[String], depth: u32) -> Option<Res> {
+        if let Some(res) = self.resolve_segments(m, None, path, depth) {
+            return Some(res);
+        }
+        let first = path.first()?;
+        if !matches!(first.as_str(), "" | "crate" | "$crate" | "self" | "super")
+            && self.resolve_first(m, None, first, depth + 1).is_none()
+        {
+            return Some(Res::External(first.clone()));
+        }
+        None
+    }
+
+    /// The external crate of the first glob import of module `m` that leads outside the
+    /// codebase (`use diesel::prelude::*;`), if any: names found nowhere else are
+    /// attributed to it.
+    fn external_glob(&mut self, m: ir::ModuleId, public_only: bool, depth: u32) -> Option<String> {
+        if let Some(cached) = self.external_globs.get(&(m, public_only)) {
+            return cached.clone();
+        }
+        let globs = self.scopes.get(m.index())?.globs.clone();
+        // In progress: a nested question about this module answers "none".
+        self.external_globs.insert((m, public_only), None);
+        let mut found = None;
+        for glob in globs.into_iter().filter(|g| g.public || !public_only) {
+            if let Some(Res::External(root)) = self.resolve_import_path(m, &glob.path, depth + 1) {
+                found = Some(root);
+                break;
+            }
+        }
+        self.external_globs.insert((m, public_only), found.clone());
+        found
+    }
+
     /// Looks `name` up through a glob import written in module `m`.
     fn lookup_in_glob(
         &mut self,
@@ -610,7 +645,7 @@ impl<'a> Resolver<'a> {
         name: &str,
         depth: u32,
     ) -> Option<Res> {
-        match self.resolve_segments(m, None, &glob.path, depth + 1)? {
+        match self.resolve_import_path(m, &glob.path, depth + 1)? {
             Res::Module(target) if target != m => self.lookup(target, name, depth + 1),
             Res::Item(id) => self.name_inside_item(id, name),
             Res::Table(id) => self.name_inside_item(id, name),
@@ -728,7 +763,7 @@ impl<'a> Resolver<'a> {
         if let Some(ctx) = ctx {
             for u in ctx.local_uses.iter().filter(|u| !u.glob) {
                 if binding_name(u).as_deref() == Some(name)
-                    && let Some(res) = self.resolve_segments(ctx.module, None, &u.path, depth + 1)
+                    && let Some(res) = self.resolve_import_path(ctx.module, &u.path, depth + 1)
                 {
                     return Some(res);
                 }
@@ -741,7 +776,7 @@ impl<'a> Resolver<'a> {
             for u in ctx.local_uses.iter().filter(|u| u.glob) {
                 let import = Import {
                     path: u.path.clone(),
-                    glob: true,
+                    public: false,
                 };
                 if let Some(res) = self.lookup_in_glob(ctx.module, &import, name, depth) {
                     return Some(res);
@@ -763,7 +798,22 @@ impl<'a> Resolver<'a> {
         if PRIMITIVES.contains(&name) {
             return Some(Res::Ignore);
         }
-        None
+        if let Some(ctx) = ctx {
+            for u in ctx.local_uses.iter().filter(|u| u.glob) {
+                if let Some(Res::External(root)) =
+                    self.resolve_import_path(ctx.module, &u.path, depth + 1)
+                {
+                    return Some(Res::External(root));
+                }
+            }
+        }
+        // Only for names in code: the first segment of a `use` path is rather a crate.
+        match ctx {
+            Some(_) => self
+                .external_glob(ctx_module, false, depth)
+                .map(Res::External),
+            None => None,
+        }
     }
 
     /// Resolves a path written in module `m` (with the item context, if any). `None` when
@@ -804,7 +854,10 @@ impl<'a> Resolver<'a> {
                 Res::Module(module) => match seg.as_str() {
                     "super" => Res::Module(self.input.modules[module.index()].parent?),
                     "self" => Res::Module(module),
-                    _ => self.lookup(module, seg, depth + 1)?,
+                    _ => match self.lookup(module, seg, depth + 1) {
+                        Some(res) => res,
+                        None => Res::External(self.external_glob(module, true, depth + 1)?),
+                    },
                 },
                 Res::Item(id) => {
                     // A type used as a namespace: stop here.
@@ -1047,7 +1100,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         let loc = self.loc(module, u.line, u.col);
-        let res = self.resolve_segments(module, None, &u.path, 0);
+        let res = self.resolve_import_path(module, &u.path, 0);
         match res {
             Some(Res::Item(to)) => {
                 self.add_ref(module, item, to, ir::DepKind::Import, loc);

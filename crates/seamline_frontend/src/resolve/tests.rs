@@ -797,3 +797,29 @@ external krate::user -> helper_crate x2
 "#,
     );
 }
+
+#[test]
+fn names_from_external_globs_and_local_external_uses_are_external() {
+    check(
+        r#"
+mod repo {
+    use diesel::prelude::*;
+    pub fn f(conn: &mut PgConnection) -> Option<u8> {
+        use sha2::{Digest, Sha256};
+        let _ = Sha256::new();
+        None
+    }
+}
+mod other {
+    fn g() -> Option<crate::repo::Missing> { None }
+}
+"#,
+        r#"
+external krate::other -> <unresolved>::crate::repo::Missing x1
+external krate::other -> std x2
+external krate::repo -> diesel x2
+external krate::repo -> sha2 x3
+external krate::repo -> std x2
+"#,
+    );
+}
