@@ -199,16 +199,21 @@ impl Cx<'_> {
     fn forbidden(&self, out: &mut Vec<Violation>) {
         let rules = &self.settings.rules;
         let mut used = vec![false; rules.allow.len()];
+        // Allow and deny entries match context names: resolve them once per context pair
+        // rather than once per reference (a large codebase has thousands of crossings).
+        let mut verdicts: BTreeMap<(u32, u32), (bool, Option<&Allowance>)> = BTreeMap::new();
         for c in self.crossings {
             let (from, to) = (self.name(c.from), self.name(c.to));
-            let mut allowed = false;
-            for (i, a) in rules.allow.iter().enumerate() {
-                if matches(a, from, to) {
-                    used[i] = true;
-                    allowed = true;
+            let &mut (allowed, denied) = verdicts.entry((c.from, c.to)).or_insert_with(|| {
+                let mut allowed = false;
+                for (i, a) in rules.allow.iter().enumerate() {
+                    if matches(a, from, to) {
+                        used[i] = true;
+                        allowed = true;
+                    }
                 }
-            }
-            let denied = rules.deny.iter().find(|d| matches(d, from, to));
+                (allowed, rules.deny.iter().find(|d| matches(d, from, to)))
+            });
             let forbidden = denied.is_some() || (!allowed && rules.unlisted == Unlisted::Forbid);
             let Some(severity) = rules.forbidden.severity() else {
                 continue;
