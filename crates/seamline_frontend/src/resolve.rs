@@ -274,7 +274,7 @@ struct Resolver<'a> {
     /// Methods of each type and trait, by name, first one wins.
     assoc: HashMap<ir::ItemId, HashMap<String, ir::ItemId>>,
     /// Memoized scope lookups (only those that hit no cycle guard).
-    cache: HashMap<(ir::ModuleId, String), Option<Res>>,
+    cache: HashMap<ir::ModuleId, HashMap<String, Option<Res>>>,
     /// Lookups in progress (cycle guard).
     in_progress: HashSet<(ir::ModuleId, String)>,
     /// How many times the cycle guard fired (to know what can be cached).
@@ -564,10 +564,10 @@ impl<'a> Resolver<'a> {
         if m.index() >= self.scopes.len() || depth > 64 {
             return None;
         }
-        let key = (m, name.to_owned());
-        if let Some(res) = self.cache.get(&key) {
+        if let Some(res) = self.cache.get(&m).and_then(|names| names.get(name)) {
             return res.clone();
         }
+        let key = (m, name.to_owned());
         if !self.in_progress.insert(key.clone()) {
             self.cycle_hits += 1;
             return None;
@@ -576,7 +576,7 @@ impl<'a> Resolver<'a> {
         let res = self.lookup_uncached(m, name, depth);
         self.in_progress.remove(&key);
         if self.cycle_hits == hits_before {
-            self.cache.insert(key, res.clone());
+            self.cache.entry(m).or_default().insert(key.1, res.clone());
         }
         res
     }

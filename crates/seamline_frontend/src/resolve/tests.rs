@@ -823,3 +823,32 @@ external krate::repo -> std x2
 "#,
     );
 }
+
+#[test]
+fn prelude_names_are_std_unless_shadowed_and_self_in_traits_is_the_trait() {
+    check(
+        r#"
+mod errors { pub enum Result { Good } pub struct Vec; }
+mod a {
+    use crate::errors::Result;
+    fn f() -> Result { let _: Option<Vec<u8>> = None; Result::Good }
+}
+pub trait Shape {
+    fn area(&self) -> f64;
+    fn double(&self) -> f64 { Self::area(self) * 2.0 }
+}
+fn pats(p: Point) { let Point { x, .. } = p; if let Some(Point(_)) = None::<Point> {} let _ = x; }
+pub struct Point(u8);
+"#,
+        r#"
+ref krate::Shape::double -> krate::Shape::area call x1 krate/src/lib.rs:9
+ref krate::pats -> krate::Point type x2 krate/src/lib.rs:11
+ref krate::pats -> krate::Point call x2 krate/src/lib.rs:11
+ref krate::a -> krate::errors::Result import x1 krate/src/lib.rs:4
+ref krate::a::f -> krate::errors::Result type x1 krate/src/lib.rs:5
+ref krate::a::f -> krate::errors::Result call x1 krate/src/lib.rs:5
+external krate -> std x2
+external krate::a -> std x3
+"#,
+    );
+}
