@@ -66,11 +66,16 @@ pub fn run(args: &InitArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     }
     let root = args.input.path.to_string_lossy();
     let text = seamline_check::template::init_config(&facts, &proposal, &root);
+    // Never write a file that `check` would reject.
+    let declared = match Settings::parse(&text, &display) {
+        Ok(s) => s.contexts.len(),
+        Err(e) => bail!("seamline init produced an invalid configuration (a bug): {e}"),
+    };
     std::fs::write(&path, text).with_context(|| format!("cannot write {display}"))?;
     if verbosity != Verbosity::Quiet {
         terminal::line(&format!(
             "Wrote {display}: {} contexts, today's dependencies between them allowed; run `seamline check {root}`",
-            proposal.contexts.len()
+            declared
         ));
     }
     Ok(())

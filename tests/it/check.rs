@@ -792,6 +792,23 @@ fn init_then_check_passes_and_a_new_use_across_contexts_fails() {
 }
 
 #[test]
+fn init_gives_a_config_that_check_accepts_on_other_fixtures() {
+    // tiny has an item-level context inside other contexts' modules; tangled has cycles.
+    for fixture in ["tiny", "tangled"] {
+        let sb = Sandbox::fixture(fixture);
+        let _ = std::fs::remove_file(sb.project.join("seamline.toml"));
+        assert_code(&sb.run(&["init", fixture]), 0);
+        let run = sb.run(&["check", fixture]);
+        assert_code(&run, 0);
+        assert!(
+            run.stdout.contains("check passed: 0 errors"),
+            "{fixture}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
 fn init_refuses_to_overwrite_without_force() {
     let sb = Sandbox::fixture(FIXTURE);
     let before = std::fs::read_to_string(sb.project.join("seamline.toml")).unwrap();

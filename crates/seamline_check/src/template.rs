@@ -133,6 +133,20 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
         "# belongs to the first context with a matching pattern."
     );
     for (i, name) in proposed.names.iter().enumerate() {
+        if globs[i].is_empty() {
+            // An item-level context living inside other contexts' modules: contexts are
+            // declared per module, so its items stay with their modules.
+            let _ = writeln!(
+                head,
+                "# `{name}` was proposed for items inside other contexts' modules; split those"
+            );
+            let _ = writeln!(
+                head,
+                "# modules (or pin them in [clustering]) to declare it here."
+            );
+            head.push('\n');
+            continue;
+        }
         let _ = writeln!(head, "[[contexts]]");
         let _ = writeln!(head, "name = {}", toml_string(name));
         let _ = writeln!(head, "modules = [");
