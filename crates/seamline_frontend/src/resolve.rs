@@ -700,7 +700,7 @@ impl<'a> Resolver<'a> {
         // Walk up.
         let mut cur = m;
         for _ in 0..256 {
-            match self.input.modules[cur.index()].parent {
+            match self.input.modules.get(cur.index())?.parent {
                 Some(p) => cur = p,
                 None => return Some(cur),
             }
@@ -740,14 +740,14 @@ impl<'a> Resolver<'a> {
         let mut cur = Some(m);
         for _ in 0..256 {
             let Some(c) = cur else { break };
-            if let Some(Res::Item(id)) = self.scopes[c.index()].defs.get(name)
+            if let Some(Res::Item(id)) = self.scopes.get(c.index())?.defs.get(name)
                 && self.items[id.index()].kind == ir::ItemKind::Macro
             {
                 return Some(*id);
             }
-            cur = self.input.modules[c.index()].parent;
+            cur = self.input.modules.get(c.index())?.parent;
         }
-        let krate = self.input.modules[m.index()].krate;
+        let krate = self.input.modules.get(m.index())?.krate;
         self.macros_by_crate.get(&(krate, name.to_owned())).copied()
     }
 
@@ -852,7 +852,7 @@ impl<'a> Resolver<'a> {
         for seg in rest {
             cur = match cur {
                 Res::Module(module) => match seg.as_str() {
-                    "super" => Res::Module(self.input.modules[module.index()].parent?),
+                    "super" => Res::Module(self.input.modules.get(module.index())?.parent?),
                     "self" => Res::Module(module),
                     _ => match self.lookup(module, seg, depth + 1) {
                         Some(res) => res,
@@ -1087,12 +1087,13 @@ impl<'a> Resolver<'a> {
     /// The SQL name of a mapped table: a `table!` whose Rust name matches gives its SQL
     /// name (`#[sql_name]`), else the attribute's value.
     fn mapped_table_name(&self, name: &str) -> String {
-        for (id, sql_name) in &self.table_item_name {
-            if self.items[id.index()].name == name {
-                return sql_name.clone();
-            }
-        }
-        name.to_owned()
+        // The first `table!` (lowest item id) with that Rust name, for determinism.
+        self.table_item_name
+            .iter()
+            .filter(|(id, _)| self.items[id.index()].name == name)
+            .min_by_key(|(id, _)| **id)
+            .map(|(_, sql_name)| sql_name.clone())
+            .unwrap_or_else(|| name.to_owned())
     }
 
     fn resolve_use(&mut self, module: ir::ModuleId, item: Option<ir::ItemId>, u: &UseSyntax) {
