@@ -50,7 +50,8 @@
 //! - **Tables** come from `table!` (name, columns, definition), mapping attributes (diesel
 //!   `table_name` naming a `table!` by its Rust name uses that table's SQL name) and SQL.
 //!   Accesses: SQL (statement targets are writes), diesel DSL paths (a write inside
-//!   `insert_into`/`update`/`delete` arguments, else a read), mapping attributes (a read by
+//!   `insert_into`/`update`/`delete` arguments, else a read; a `use` of a path inside a
+//!   `table!` such as `users::dsl::*` is a read by the module), mapping attributes (a read by
 //!   the model's module and item). SQL that does not parse is kept, from a scan, only when
 //!   it is an argument of a query call, with an `sql-unparsed` note.
 
@@ -1108,8 +1109,18 @@ impl<'a> Resolver<'a> {
             }
             Some(Res::Table(to)) => {
                 // `use schema::users::dsl::*` or `use schema::users::dsl::{users, name}`:
-                // an import of the `table!` item.
+                // an import of the `table!` item, and a DSL read of its table.
                 self.add_ref(module, item, to, ir::DepKind::Import, loc);
+                if let Some(name) = self.table_item_name.get(&to).cloned() {
+                    self.add_access(
+                        module,
+                        item,
+                        name,
+                        ir::AccessMode::Read,
+                        ir::AccessVia::Dsl,
+                        loc,
+                    );
+                }
             }
             Some(Res::External(root)) => self.add_external(module, root, loc),
             Some(Res::Module(_) | Res::Ignore) => {}

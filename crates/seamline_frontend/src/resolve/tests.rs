@@ -610,6 +610,7 @@ table order_rows defined=krate/src/lib.rs:11 columns=[id,user_id]
 table users defined=krate/src/lib.rs:5 columns=[id,full_name]
 access krate::models::User users Read Mapping x1 krate/src/lib.rs:18
 access krate::models::Order order_rows Read Mapping x1 krate/src/lib.rs:21
+access krate::repo order_rows Read Dsl x1 krate/src/lib.rs:26
 access krate::repo::list users Read Dsl x2 krate/src/lib.rs:27
 access krate::repo::add users Write Dsl x1 krate/src/lib.rs:28
 access krate::repo::count order_rows Read Dsl x2 krate/src/lib.rs:29
