@@ -58,8 +58,8 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         );
     }
     if verbosity != Verbosity::Quiet {
-        let root = facts.root.as_str();
-        let mut text = terminal::render_diagnostics(&facts.diagnostics, root, verbosity);
+        let base = display_base(&args.input.path, &facts.root);
+        let mut text = terminal::render_diagnostics(&facts.diagnostics, &base, verbosity);
         let n_deps = facts.module_deps().len();
         text.push_str(&terminal::render_summary(&facts, n_deps, elapsed));
         for path in &written {
@@ -165,6 +165,19 @@ fn analyse(
     }
     // The frontend's error already names the path and the OS reason: keep it one line.
     res.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// What file paths of diagnostics are relative to, as the user spelled it: the root, or
+/// the folder of a single-file root (whose files are named relative to that folder).
+fn display_base(path: &Path, root: &str) -> String {
+    if path.is_file() {
+        match Path::new(root).parent() {
+            Some(parent) => parent.display().to_string(),
+            None => ".".to_owned(),
+        }
+    } else {
+        root.to_owned()
+    }
 }
 
 fn frontend_options(
