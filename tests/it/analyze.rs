@@ -604,7 +604,14 @@ fn tiny_terminal_output_snapshot() {
 #[test]
 fn a_single_file_can_be_analysed_and_its_diagnostics_point_at_it() {
     let sb = Sandbox::inline("loose", "//- /src/script.rs\npub fn f() {\n");
-    let run = sb.run(&["analyze", "loose/src/script.rs", "--format", "json", "--out", "out"]);
+    let run = sb.run(&[
+        "analyze",
+        "loose/src/script.rs",
+        "--format",
+        "json",
+        "--out",
+        "out",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stderr.contains("  --> loose/src/script.rs:"),
