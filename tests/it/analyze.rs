@@ -142,33 +142,36 @@ fn analyze_shop_finds_its_modules_models_tables_and_dependencies() {
 }
 
 #[test]
-fn json_is_byte_identical_with_one_or_two_threads() {
-    let sb = Sandbox::fixture("shop");
-    let one = sb.run(&[
-        "analyze",
-        "shop",
-        "--format",
-        "json",
-        "--threads",
-        "1",
-        "--out",
-        "one",
-    ]);
-    let two = sb.run(&[
-        "analyze",
-        "shop",
-        "--format",
-        "json",
-        "--threads",
-        "2",
-        "--out",
-        "two",
-    ]);
-    assert_eq!((one.code, two.code), (0, 0));
-    let a = std::fs::read(sb.tmp().join("one/seamline.json")).unwrap();
-    let b = std::fs::read(sb.tmp().join("two/seamline.json")).unwrap();
-    assert!(a == b, "thread count changed the JSON");
-    assert!(a.ends_with(b"}\n"));
+fn json_is_byte_identical_with_one_two_or_four_threads() {
+    for name in ["shop", "broken", "workspace", "tiny"] {
+        let sb = Sandbox::fixture(name);
+        if name == "broken" {
+            sb.add_fixture("workspace");
+        }
+        let mut outputs = Vec::new();
+        for threads in ["1", "2", "4", "2"] {
+            let out = format!("out-{}", outputs.len());
+            let run = sb.run(&[
+                "analyze",
+                name,
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--out",
+                &out,
+            ]);
+            assert_eq!(run.code, 0, "{name} with {threads} threads: {run:?}");
+            outputs.push(std::fs::read(sb.tmp().join(out).join("seamline.json")).unwrap());
+        }
+        for (i, other) in outputs.iter().enumerate().skip(1) {
+            assert!(
+                *other == outputs[0],
+                "{name}: run {i} differs from the single-threaded run"
+            );
+        }
+        assert!(outputs[0].ends_with(b"}\n"));
+    }
 }
 
 #[test]
