@@ -8,8 +8,10 @@
 #[path = "main.rs"]
 mod seamline_main;
 
+// Every module of the `seamline` binary, at this crate's root, so that their `crate::`
+// paths resolve here too (a glob, so that new modules need no change here).
 #[allow(unused_imports)]
-use seamline_main::{analyze, args, check, eval, init, terminal};
+use seamline_main::*;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
