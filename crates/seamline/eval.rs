@@ -45,6 +45,9 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: EvalFormat,
+    /// Change coupling from git history.
+    #[command(flatten)]
+    pub history: crate::history::HistoryArgs,
 }
 
 /// `--granularity`.
@@ -173,6 +176,17 @@ pub fn run(args: &EvalArgs, verbosity: Verbosity) -> anyhow::Result<()> {
 
     let mut options = ContextOptions::standard(args.granularity.graph());
     options.target_contexts = args.contexts.map(|n| n as usize);
+    let mut history_pairs = None;
+    if args.history.history {
+        let history = crate::history::read(&root, &args.history, threads);
+        for d in &history.diagnostics {
+            terminal::note(verbosity, &format!("history: {}", d.message));
+        }
+        options.graph.co_change =
+            crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
+        options.graph.history_weight = args.history.history_weight;
+        history_pairs = Some((history.commits.len(), options.graph.co_change.len()));
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -207,12 +221,14 @@ pub fn run(args: &EvalArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             args.granularity.graph(),
             true_contexts.len(),
             missing.len(),
+            history_pairs,
         ),
         EvalFormat::Json => render_json(
             &scored,
             args.granularity.graph(),
             true_contexts.len(),
             missing.len(),
+            history_pairs,
         ),
     };
     let mut out = std::io::stdout().lock();
@@ -226,6 +242,7 @@ fn render_text(
     granularity: Granularity,
     true_contexts: usize,
     missing: usize,
+    history: Option<(usize, usize)>,
 ) -> String {
     let first = &scored[0].report;
     let mut out = format!(
@@ -238,6 +255,12 @@ fn render_text(
         first.unlabelled_items,
         granularity.as_str(),
     );
+    if let Some((commits, pairs)) = history {
+        out.insert_str(
+            out.len() - 1,
+            &format!("History: {commits} commits, {pairs} co-changing module pairs.\n"),
+        );
+    }
     out += &format!(
         "{:<20} {:>8}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}  {:>9} {:>9}\n",
         "", "contexts", "items", "", "", "mods", "", "", "kernel", "kernel"
@@ -272,6 +295,7 @@ fn render_json(
     granularity: Granularity,
     true_contexts: usize,
     missing: usize,
+    history: Option<(usize, usize)>,
 ) -> String {
     let agreement = |a: &contexts::Agreement| serde_json::json!({ "n": a.n, "ari": round(a.ari), "nmi": round(a.nmi), "mojofm": round(a.mojofm) });
     let kernel = |k: &contexts::KernelScore| {
@@ -299,6 +323,9 @@ fn render_json(
         "unlabelled_items": scored.first().map_or(0, |s| s.report.unlabelled_items),
         "missing_files": missing,
         "results": results,
+        "history": history.map(|(commits, pairs)| serde_json::json!({
+            "commits": commits, "co_change_pairs": pairs,
+        })),
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');

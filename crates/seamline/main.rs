@@ -11,6 +11,7 @@ pub(crate) mod analyze;
 pub(crate) mod args;
 pub(crate) mod check;
 pub(crate) mod eval;
+pub(crate) mod history;
 pub(crate) mod init;
 pub(crate) mod terminal;
 

@@ -624,7 +624,7 @@ fn cluster_pass(
     excluded: &[NodeId],
     readmitted: &[NodeId],
 ) -> ClusterPass {
-    let cluster = graph.cluster_graph_of(|id| {
+    let cluster = graph.cluster_graph_with_history_of(|id| {
         (!graph.is_kernel(id) || readmitted.binary_search(&id).is_ok())
             && excluded.binary_search(&id).is_err()
     });

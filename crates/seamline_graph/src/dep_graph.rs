@@ -112,6 +112,7 @@ pub struct DepGraph {
     table_links: Vec<TableLink>,
     dropped_references: usize,
     plumbing: Vec<ir::ModuleId>,
+    history_links: Vec<(NodeId, NodeId, f64)>,
 }
 
 /// The reason given for plumbing modules.
@@ -326,6 +327,7 @@ impl DepGraph {
             );
         }
 
+        let history_links = history_links(&module_nodes, options);
         let mut dep = DepGraph {
             granularity: options.granularity,
             graph,
@@ -334,6 +336,7 @@ impl DepGraph {
             table_links,
             dropped_references,
             plumbing: Vec::new(),
+            history_links,
         };
         if options.kernel.plumbing {
             dep.plumbing = facts
@@ -491,6 +494,10 @@ impl DepGraph {
 
     /// The clustering view of the nodes `keep` accepts (kernel or not), renumbered in order.
     pub fn cluster_graph_of(&self, keep: impl Fn(NodeId) -> bool) -> ClusterGraph {
+        self.cluster_view(keep, false)
+    }
+
+    fn cluster_view(&self, keep: impl Fn(NodeId) -> bool, history: bool) -> ClusterGraph {
         let mut index = vec![None; self.node_count()];
         let mut nodes = Vec::new();
         for id in self.node_ids() {
@@ -502,6 +509,11 @@ impl DepGraph {
         let edges: Vec<(u32, u32, f64)> = self
             .undirected_edges()
             .into_iter()
+            .chain(if history {
+                self.history_links.clone()
+            } else {
+                Vec::new()
+            })
             .filter_map(|(a, b, w)| Some((index[a.index()]?, index[b.index()]?, w)))
             .collect();
         ClusterGraph {
@@ -509,6 +521,20 @@ impl DepGraph {
             nodes,
             index,
         }
+    }
+
+    /// [`DepGraph::cluster_graph_of`] plus the change-coupling links of
+    /// [`GraphOptions::co_change`]: the graph the clustering runs on when history is used.
+    /// Without history it is the same graph.
+    pub fn cluster_graph_with_history_of(&self, keep: impl Fn(NodeId) -> bool) -> ClusterGraph {
+        self.cluster_view(keep, true)
+    }
+
+    /// The change-coupling links between nodes, `(a, b, w)` with `a < b`, sorted, `w`
+    /// already multiplied by [`GraphOptions::history_weight`] and spread over item pairs
+    /// (see [`GraphOptions::co_change`]). Empty without history.
+    pub fn history_links(&self) -> &[(NodeId, NodeId, f64)] {
+        &self.history_links
     }
 
     /// Strongly connected components with more than one node, each sorted, sorted by their
@@ -570,10 +596,47 @@ impl DepGraph {
                 tables.join(",")
             );
         }
+        for &(a, b, w) in &self.history_links {
+            let _ = writeln!(out, "n{} ~~ n{} w={w:.3} history", a.0, b.0);
+        }
         for cycle in self.cycles() {
             let names: Vec<String> = cycle.iter().map(|n| format!("n{}", n.0)).collect();
             let _ = writeln!(out, "cycle {}", names.join(" "));
         }
         out
     }
+}
+
+/// Node-level links from [`GraphOptions::co_change`]: each module pair's weight times
+/// `history_weight`, spread evenly over the pairs of their nodes; summed per node pair.
+fn history_links(
+    module_nodes: &[Vec<NodeId>],
+    options: &GraphOptions,
+) -> Vec<(NodeId, NodeId, f64)> {
+    let mut acc: BTreeMap<(NodeId, NodeId), f64> = BTreeMap::new();
+    let scale = options.history_weight;
+    if !(scale.is_finite() && scale > 0.0) {
+        return Vec::new();
+    }
+    for &(a, b, w) in &options.co_change {
+        if a == b || !(w.is_finite() && w > 0.0) {
+            continue;
+        }
+        let (Some(na), Some(nb)) = (module_nodes.get(a.index()), module_nodes.get(b.index()))
+        else {
+            continue;
+        };
+        if na.is_empty() || nb.is_empty() {
+            continue;
+        }
+        let per_pair = scale * w / (na.len() * nb.len()) as f64;
+        for &x in na {
+            for &y in nb {
+                if x != y {
+                    *acc.entry((x.min(y), x.max(y))).or_default() += per_pair;
+                }
+            }
+        }
+    }
+    acc.into_iter().map(|((a, b), w)| (a, b, w)).collect()
 }

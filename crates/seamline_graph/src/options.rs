@@ -192,9 +192,26 @@ pub struct GraphOptions {
     pub dampening: Dampening,
     /// The shared-kernel rule.
     pub kernel: KernelOptions,
+    /// Extra undirected, weighted edges between modules that do not come from the code:
+    /// change coupling read from version control (`--history`), `(a, b, w)` with `w` in
+    /// `[0, 1]` (the caller's normalised coupling, e.g. CodeScene's degree of coupling).
+    /// They take part in clustering only ([`crate::DepGraph::cluster_graph_with_history_of`]
+    /// and the objective): never in the directed graph, cycles, the kernel rule or the
+    /// structural metrics (cohesion, coupling, Q, SM, ICP), which describe the code as it
+    /// is. Pairs naming the same module twice, unknown modules, or weights that are not
+    /// finite and positive are ignored. Empty by default.
+    pub co_change: Vec<(ir::ModuleId, ir::ModuleId, f64)>,
+    /// The weight of a `co_change` edge of `w = 1` between two modules, on the scale of
+    /// [`KindWeights`] (a call weighs 3). At item granularity it is spread evenly over the
+    /// item pairs of the two modules, so the total between them does not depend on how
+    /// many items they hold. Standard: [`GraphOptions::STANDARD_HISTORY_WEIGHT`].
+    pub history_weight: f64,
 }
 
 impl GraphOptions {
+    /// The standard [`GraphOptions::history_weight`].
+    pub const STANDARD_HISTORY_WEIGHT: f64 = 3.0;
+
     /// Standard weights, log dampening, the standard kernel rule.
     pub fn standard(granularity: Granularity) -> Self {
         GraphOptions {
@@ -202,6 +219,8 @@ impl GraphOptions {
             weights: KindWeights::standard(),
             dampening: Dampening::Log,
             kernel: KernelOptions::standard(),
+            co_change: Vec::new(),
+            history_weight: Self::STANDARD_HISTORY_WEIGHT,
         }
     }
 }

@@ -241,3 +241,55 @@ fn the_dump_is_deterministic() {
     let b = check(&facts.clone(), Granularity::Item).dump();
     assert_eq!(a, b);
 }
+
+#[test]
+fn history_links_join_the_clustering_graph_only() {
+    let facts = layered_shop();
+    let module = |path: &str| {
+        facts
+            .modules
+            .iter()
+            .find(|m| m.path == path)
+            .unwrap_or_else(|| panic!("no module {path}"))
+            .id
+    };
+    let orders = module("shop::services::orders");
+    let catalog = module("shop::routes::billing");
+    for granularity in [Granularity::Module, Granularity::Item] {
+        let plain = check(&facts, granularity);
+        let options = GraphOptions {
+            co_change: vec![
+                (orders, catalog, 0.5),
+                // Ignored: the same module twice, an unknown module, a weight that is not
+                // finite and positive.
+                (orders, orders, 1.0),
+                (orders, ir::ModuleId(9_999), 1.0),
+                (catalog, orders, f64::NAN),
+                (catalog, orders, -1.0),
+            ],
+            history_weight: 4.0,
+            ..GraphOptions::standard(granularity)
+        };
+        let graph = DepGraph::build(&facts, &options);
+        // The code's graph is untouched: edges, table links, kernel, cycles, dump header.
+        assert_eq!(graph.undirected_edges(), plain.undirected_edges());
+        assert_eq!(graph.kernel_nodes(), plain.kernel_nodes());
+        assert_eq!(graph.cycles(), plain.cycles());
+        assert_eq!(graph.cluster_graph(), plain.cluster_graph());
+        // 0.5 x 4 between the two modules, spread over their node pairs.
+        let total: f64 = graph.history_links().iter().map(|l| l.2).sum();
+        assert!((total - 2.0).abs() < 1e-9, "{granularity:?}: {total}");
+        let expected_pairs =
+            graph.nodes_of_module(orders).len() * graph.nodes_of_module(catalog).len();
+        assert_eq!(graph.history_links().len(), expected_pairs);
+        assert!(graph.history_links().iter().all(|&(a, b, _)| a < b));
+        // The clustering view with history carries the extra weight.
+        let with = graph.cluster_graph_with_history_of(|n| !graph.is_kernel(n));
+        let without = graph.cluster_graph();
+        assert_eq!(with.nodes, without.nodes);
+        let gain = with.graph.total_weight() - without.graph.total_weight();
+        assert!((gain - 2.0).abs() < 1e-9, "{granularity:?}: {gain}");
+        assert!(graph.dump().contains("history"));
+        assert!(!plain.dump().contains("history"));
+    }
+}

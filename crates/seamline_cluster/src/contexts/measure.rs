@@ -327,11 +327,16 @@ pub(crate) fn build(
         .enumerate()
         .map(|(i, &n)| ctx_of_node(n).unwrap_or(k as u32 + i as u32))
         .collect();
-    let modularity = crate::modularity(
-        &cluster.graph,
-        &Partition::from_labels(&cluster_labels),
-        1.0,
-    );
+    // Q describes the code: measured without the change-coupling links that the clustering
+    // may have used (same nodes, same order).
+    let structural;
+    let q_graph = if graph.history_links().is_empty() {
+        &cluster.graph
+    } else {
+        structural = graph.cluster_graph_of(|id| cluster.index[id.index()].is_some());
+        &structural.graph
+    };
+    let modularity = crate::modularity(q_graph, &Partition::from_labels(&cluster_labels), 1.0);
     let mut afferent: Vec<BTreeSet<ContextId>> = vec![BTreeSet::new(); k];
     let mut efferent: Vec<BTreeSet<ContextId>> = vec![BTreeSet::new(); k];
     for e in &context_edges {
