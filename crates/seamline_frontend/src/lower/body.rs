@@ -293,6 +293,55 @@ impl Collector {
     }
 }
 
+/// A cheap pre-check on a string literal's source (`"..."`, `r#"..."#`): false when its
+/// first word is certainly not an SQL keyword. Only the first bytes are formatted.
+fn may_start_with_sql(lit: &proc_macro2::Literal) -> bool {
+    use std::fmt::Write as _;
+    struct Prefix {
+        buf: [u8; 48],
+        len: usize,
+    }
+    impl std::fmt::Write for Prefix {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let room = self.buf.len() - self.len;
+            let n = room.min(s.len());
+            self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+            self.len += n;
+            if n < s.len() {
+                Err(std::fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let mut p = Prefix {
+        buf: [0; 48],
+        len: 0,
+    };
+    let _ = write!(p, "{lit}");
+    let bytes = &p.buf[..p.len];
+    // Skip the opening quote (and `r#..#"`), then whitespace and its escapes.
+    let Some(quote) = bytes.iter().position(|&b| b == b'"') else {
+        return false;
+    };
+    let mut rest = &bytes[quote + 1..];
+    loop {
+        match rest {
+            [b' ' | b'\t' | b'\n' | b'\r', tail @ ..] => rest = tail,
+            [b'\\', b'n' | b't' | b'r', tail @ ..] => rest = tail,
+            // A line continuation (`\` then a newline) or an escape we do not expect.
+            [b'\\', ..] => return true,
+            _ => break,
+        }
+    }
+    if rest.is_empty() {
+        // Only whitespace within the prefix: decide on the full value.
+        return true;
+    }
+    let first = rest.first().map(u8::to_ascii_lowercase);
+    matches!(first, Some(b's' | b'i' | b'u' | b'd' | b'w'))
+}
+
 /// Whether a literal starts with an SQL statement keyword (see [`Collector::sql_literal`]).
 pub(crate) fn looks_like_sql(text: &str) -> bool {
     let t = text.trim_start();
@@ -405,7 +454,10 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {
-        self.sql_literal(s.value(), s.span(), false);
+        // Unescaping every literal is costly: look at the start of its source first.
+        if may_start_with_sql(&s.token()) {
+            self.sql_literal(s.value(), s.span(), false);
+        }
     }
 
     fn visit_attribute(&mut self, _attr: &'ast syn::Attribute) {
