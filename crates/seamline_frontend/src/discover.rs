@@ -4,9 +4,10 @@
 //! With a `Cargo.toml` at the root, `cargo metadata --no-deps --offline` tells the workspace
 //! members and targets. When cargo cannot be run or rejects the manifest, or when there is
 //! no manifest at all, crates are guessed by walking the tree: every `Cargo.toml` with a
-//! `[package]` (read as text, never executed) gives its `src/lib.rs`, `src/main.rs` and
-//! `src/bin/*.rs` targets, and a root that is not a package becomes a crate named after the
-//! folder. A single `.rs` file is a crate named after the file.
+//! `[package]` (read as text, never executed) gives its `src/lib.rs` (or `[lib] path`),
+//! `src/main.rs` and `src/bin/*.rs` targets and its dependencies on other packages of the
+//! tree (renames included), and a root that is not a package becomes a crate named after
+//! the folder, which may name every library of the tree. A single `.rs` file is a crate named after the file.
 //!
 //! Crate names: the target name with `-` replaced by `_`. Names must be unique (they prefix
 //! module ids), so when several targets share a name, the library keeps it, a binary gets
@@ -454,13 +455,48 @@ pub(crate) struct ManifestText {
     pub package_name: Option<String>,
     pub lib_name: Option<String>,
     pub lib_path: Option<String>,
+    /// Dependencies: (name in code before `-` -> `_`, package, dev-only).
+    pub deps: Vec<(String, String, bool)>,
 }
 
-/// Reads `[package] name`, `[lib] name` and `[lib] path` from a manifest's text, tolerating
-/// anything else (this runs when cargo rejected the manifest).
+/// The value of `key = "value"` somewhere in `text` (an inline table), if any.
+fn inline_value(text: &str, key: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(pos) = rest.find(key) {
+        let before = rest[..pos].chars().last();
+        let after = rest[pos + key.len()..].trim_start();
+        if before.is_none_or(|c| c == '{' || c == ',' || c.is_whitespace()) {
+            if let Some(value) = after.strip_prefix('=') {
+                let value = value.trim_start();
+                if let Some(v) = value.strip_prefix('"') {
+                    return v.split('"').next().map(str::to_owned);
+                }
+            }
+        }
+        rest = &rest[pos + key.len()..];
+    }
+    None
+}
+
+/// Reads `[package] name`, `[lib] name` and `path`, and the dependency names from a
+/// manifest's text, tolerating anything else (this runs when cargo rejected the manifest).
 pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
     let mut out = ManifestText::default();
     let mut section = String::new();
+    // In `[dependencies.foo]`: index of foo in `out.deps`.
+    let mut table_dep: Option<usize> = None;
+    let deps_kind = |section: &str| -> Option<bool> {
+        let last = section.rsplit('.').next().unwrap_or(section);
+        if section.starts_with("workspace") {
+            None
+        } else if last == "dependencies" {
+            Some(false)
+        } else if last == "dev-dependencies" {
+            Some(true)
+        } else {
+            None
+        }
+    };
     for line in text.lines() {
         let line = line.trim();
         if line.starts_with('[') {
@@ -468,14 +504,37 @@ pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .trim()
-                .to_owned();
+                .replace(['"', ' '], "");
+            table_dep = None;
+            // `[dependencies.foo]`
+            if let Some((head, name)) = section.rsplit_once('.') {
+                if let Some(dev) = deps_kind(head) {
+                    out.deps.push((name.to_owned(), name.to_owned(), dev));
+                    table_dep = Some(out.deps.len() - 1);
+                }
+            }
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
             continue;
         };
-        let key = key.trim();
+        let key = key.trim().trim_matches('"');
         let value = value.trim();
+        if let Some(dev) = deps_kind(&section) {
+            // `foo = "1"`, `foo = { package = "bar", .. }`, `foo.workspace = true`.
+            let name = key.split('.').next().unwrap_or(key).trim_matches('"');
+            if !name.is_empty() && !name.starts_with('#') {
+                let package = inline_value(value, "package").unwrap_or_else(|| name.to_owned());
+                out.deps.push((name.to_owned(), package, dev));
+            }
+            continue;
+        }
+        if let (Some(i), "package") = (table_dep, key) {
+            if let Some(v) = value.strip_prefix('"').and_then(|v| v.split('"').next()) {
+                out.deps[i].1 = v.to_owned();
+            }
+            continue;
+        }
         let Some(value) = value
             .strip_prefix('"')
             .and_then(|v| v.split('"').next())
@@ -518,7 +577,26 @@ fn guess_crates(
         }
         package_dirs.insert(pkg_dir);
         let manifest_rel = Some(root.rel(manifest));
+        let has_lib_guess = info.lib_path.is_some() || pkg_dir.join("src/lib.rs").is_file();
         let mut push = |base: String, kind: ir::CrateKind, file: PathBuf| {
+            // Dependencies as the manifest text names them (renames kept); the resolution
+            // to crates of the tree happens in `name_crates`, external ones drop out.
+            let mut deps: Vec<(String, DepTarget)> = info
+                .deps
+                .iter()
+                .filter(|(_, _, dev)| !dev || kind == ir::CrateKind::Test)
+                .map(|(local, package, _)| {
+                    let local = if local == package {
+                        String::new()
+                    } else {
+                        ident_name(local)
+                    };
+                    (local, DepTarget::Package(package.clone(), None))
+                })
+                .collect();
+            if kind != ir::CrateKind::Lib && has_lib_guess {
+                deps.push((String::new(), DepTarget::Package(package.clone(), None)));
+            }
             let dir = file
                 .parent()
                 .map(Path::to_path_buf)
@@ -531,7 +609,7 @@ fn guess_crates(
                 root_file: Some(file),
                 dir,
                 package_dir: pkg_dir.to_path_buf(),
-                deps: vec![(String::new(), DepTarget::AllLibs)],
+                deps,
             });
         };
         let lib = match &info.lib_path {
@@ -868,8 +946,45 @@ mod tests {
                 package_name: Some("my-pkg".to_owned()),
                 lib_name: Some("mine".to_owned()),
                 lib_path: Some("lib.rs".to_owned()),
+                deps: vec![("name".to_owned(), "name".to_owned(), false)],
             }
         );
+    }
+
+    #[test]
+    fn manifest_text_reads_dependencies_and_renames() {
+        let text = r#"
+[package]
+name = "app"
+[dependencies]
+serde = "1"
+types = { package = "core-types", path = "../core_types" }
+billing.workspace = true
+[target.'cfg(unix)'.dependencies]
+nix = "0.1"
+[dev-dependencies]
+helper = { path = "../helper" }
+[build-dependencies]
+cc = "1"
+[dependencies.renamed]
+package = "real-name"
+path = "../real"
+[workspace.dependencies]
+ignored = "1"
+"#;
+        let deps = read_manifest_text(text).deps;
+        let want: Vec<(String, String, bool)> = [
+            ("serde", "serde", false),
+            ("types", "core-types", false),
+            ("billing", "billing", false),
+            ("nix", "nix", false),
+            ("helper", "helper", true),
+            ("renamed", "real-name", false),
+        ]
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
+        .collect();
+        assert_eq!(deps, want);
     }
 
     #[test]

@@ -908,11 +908,25 @@ mod tests {
                 ("core_types", ir::CrateKind::Lib),
             ]
         );
-        // Dependencies are not read in fallback mode: every library is visible to every
-        // crate under its own name (renames are lost).
-        let billing = &facts.crates[2];
-        let deps: Vec<&str> = billing.deps.iter().map(|d| d.local_name.as_str()).collect();
-        assert_eq!(deps, vec!["app", "core_types"]);
+        // Dependencies are read from the manifests' text, renames included.
+        let deps = |i: usize| -> Vec<(&str, &str)> {
+            facts.crates[i]
+                .deps
+                .iter()
+                .map(|d| {
+                    (
+                        d.local_name.as_str(),
+                        facts.crates[d.krate.index()].name.as_str(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(deps(2), vec![("types", "core_types")]);
+        assert_eq!(
+            deps(0),
+            vec![("billing", "billing"), ("core_types", "core_types")]
+        );
+        assert!(deps(1).contains(&("app", "app")));
         // Same module tree as with cargo.
         let with_cargo = analyze(&workspace()).expect("analyze");
         let paths = |f: &ir::Facts| f.modules.iter().map(|m| m.path.clone()).collect::<Vec<_>>();
