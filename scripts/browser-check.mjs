@@ -62,11 +62,12 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 const problems = [];
 let code = 0;
+const timeout = Number(process.env.BROWSER_CHECK_TIMEOUT || 60);
 const timer = setTimeout(() => {
-  console.error("browser-check: timed out after 60 s");
+  console.error(`browser-check: timed out after ${timeout} s`);
   browser.kill("SIGKILL");
   process.exit(1);
-}, 60000);
+}, timeout * 1000);
 try {
   const { targetId } = await send("Target.createTarget", { url: "about:blank" });
   const { sessionId } = await send("Target.attachToTarget", { targetId, flatten: true });

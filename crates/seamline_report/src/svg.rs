@@ -38,6 +38,9 @@ pub struct ContextMap {
     pub nodes: Vec<MapNode>,
     /// One edge per ordered pair of contexts with references.
     pub edges: Vec<MapEdge>,
+    /// Text and marker sizes, grown with the canvas so that a big map shrunk to the page
+    /// stays readable: name font, second-line font, edge-label font, arrow size (px).
+    pub sizes: [String; 4],
 }
 
 /// A context on the map.
@@ -127,6 +130,8 @@ pub fn layout(plan: &Plan) -> ContextMap {
     let margin = 120.0;
     let size = 2.0 * (ring + margin);
     let centre = size / 2.0;
+    // Pages show the map about 900 px wide: grow the text of bigger maps accordingly.
+    let scale = (size / 900.0).max(1.0);
     let mut pos = vec![(centre, centre, 24.0); n];
     for (slot, &i) in order.iter().enumerate() {
         let angle = if n <= 1 {
@@ -171,8 +176,8 @@ pub fn layout(plan: &Plan) -> ContextMap {
                 cx: f1(x),
                 cy: f1(y),
                 r: f1(r),
-                label_y: f1(y + r + 17.0),
-                sub_y: f1(y + r + 32.0),
+                label_y: f1(y + r + 17.0 * scale),
+                sub_y: f1(y + r + 32.0 * scale),
                 sub: match step_of.get(&i) {
                     Some(step) => format!("{} LOC · step {step}", thousands(lines[i])),
                     None => format!("{} LOC", thousands(lines[i])),
@@ -212,7 +217,7 @@ pub fn layout(plan: &Plan) -> ContextMap {
                 (px + ux / l * r, py + uy / l * r)
             };
             let (sx, sy) = towards(ax, ay, ar + 2.0);
-            let (ex, ey) = towards(bx, by, br + 6.0);
+            let (ex, ey) = towards(bx, by, br + 6.0 * scale);
             let width = 1.5 + 6.5 * (f64::from(w) / max_w).sqrt();
             let class = if cut_pairs.contains(&(a, b)) {
                 "edge cycle cut"
@@ -262,6 +267,12 @@ pub fn layout(plan: &Plan) -> ContextMap {
         height: size as u32,
         nodes,
         edges,
+        sizes: [
+            f1(14.0 * scale),
+            f1(11.0 * scale),
+            f1(11.0 * scale),
+            f1(11.0 * scale),
+        ],
     }
 }
 
