@@ -171,3 +171,75 @@ fn truth_files_naming_unknown_files_are_noted_not_fatal() {
     let (v, _) = eval_json(&sandbox, &[]);
     assert_eq!(v["missing_files"], 1);
 }
+
+/// `fixtures/shop` with the history `scripts/gen-history.sh` generates from
+/// `fixtures/shop-history/domains.txt` (commits follow the domains), at `<tmp>/shop-git`.
+fn shop_with_history(mapping: &std::path::Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let root = crate::util::repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shop-git");
+    let status = std::process::Command::new("bash")
+        .arg(root.join("scripts/gen-history.sh"))
+        .arg(root.join("fixtures/shop"))
+        .arg(mapping)
+        .arg(&out)
+        .args(["300", "1"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "gen-history.sh failed");
+    (dir, out)
+}
+
+fn eval_at(dir: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec!["eval", "--truth", "expected.json", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = crate::util::run_in(dir, &args);
+    assert_code(&run, 0);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+#[test]
+fn a_history_that_follows_the_domains_raises_accuracy() {
+    let mapping = crate::util::repo_root().join("fixtures/shop-history/domains.txt");
+    let (_dir, shop) = shop_with_history(&mapping);
+    let without = eval_at(&shop, &[]);
+    assert_eq!(without["history"], Value::Null);
+    let with = eval_at(&shop, &["--history", "--history-weight", "10"]);
+    assert_eq!(with["history"]["commits"], 300);
+    assert!(with["history"]["co_change_pairs"].as_u64().unwrap() > 10);
+    let before = f(&result(&without, "proposal")["items"]["nmi"]);
+    let after = f(&result(&with, "proposal")["items"]["nmi"]);
+    assert!(after >= before + 0.02, "history: {before} -> {after}");
+    // The baselines do not use history.
+    assert_eq!(
+        result(&without, "folder baseline"),
+        result(&with, "folder baseline")
+    );
+}
+
+#[test]
+fn history_outside_a_git_repository_is_a_note_not_an_error() {
+    let sandbox = Sandbox::fixture("shop");
+    let run = sandbox.run(&[
+        "eval",
+        "--truth",
+        "shop/expected.json",
+        "--format",
+        "json",
+        "--history",
+    ]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("history"), "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["history"]["co_change_pairs"], 0);
+    // --history-weight without --history is a usage error.
+    let run = sandbox.run(&[
+        "eval",
+        "--truth",
+        "shop/expected.json",
+        "--history-weight",
+        "2",
+    ]);
+    assert_code(&run, 2);
+}
