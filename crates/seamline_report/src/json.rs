@@ -13,6 +13,7 @@
 
 use seamline_ir as ir;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The schema version written into every document. Bumped on any change that can break a
@@ -30,36 +31,36 @@ pub struct ToolInfo {
 
 /// The whole document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Report<'a> {
     /// [`SCHEMA_VERSION`].
     pub schema_version: &'static str,
     /// The tool that wrote it.
     pub tool: ToolInfo,
     /// What was analysed and what went wrong reading it.
-    pub input: Input,
+    pub input: Input<'a>,
     /// Every module, sorted by id.
-    pub modules: Vec<Module>,
+    pub modules: Vec<Module<'a>>,
     /// Every item, in IR order (by module, then source line).
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'a>>,
     /// The model items (structs, enums, unions, traits, type aliases), in item order.
-    pub models: Vec<Model>,
+    pub models: Vec<Model<'a>>,
     /// Database tables, sorted by name.
-    pub tables: Vec<Table>,
+    pub tables: Vec<Table<'a>>,
     /// Module -> module dependencies, sorted by (from, to, kind).
-    pub dependencies: Vec<Dependency>,
+    pub dependencies: Vec<Dependency<'a>>,
     /// Item-level references, sorted by (from_module, from_item, to, kind).
-    pub references: Vec<Reference>,
+    pub references: Vec<Reference<'a>>,
     /// References to things outside the codebase, per root name, sorted by root.
-    pub external: Vec<External>,
+    pub external: Vec<External<'a>>,
 }
 
 /// The `input` section.
 #[derive(Debug, Clone, Serialize)]
-pub struct Input {
+pub struct Input<'a> {
     /// The analysed root, as the user gave it.
-    pub root: String,
+    pub root: &'a str,
     /// Crates, sorted by name.
-    pub crates: Vec<Crate>,
+    pub crates: Vec<Crate<'a>>,
     /// Number of source files seen.
     pub files: usize,
     /// Number of files parsed and analysed.
@@ -73,43 +74,43 @@ pub struct Input {
     /// Total bytes over all files.
     pub bytes: u64,
     /// Problems in the input, sorted by (file, line, col, code).
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Diagnostic<'a>>,
 }
 
 /// A crate.
 #[derive(Debug, Clone, Serialize)]
-pub struct Crate {
+pub struct Crate<'a> {
     /// The name code uses (`my_crate`).
-    pub name: String,
+    pub name: &'a str,
     /// The Cargo package name, or null.
-    pub package: Option<String>,
+    pub package: Option<&'a str>,
     /// `lib`, `bin`, `test` or `guessed`.
     pub kind: &'static str,
     /// The manifest path relative to the root, or null.
-    pub manifest: Option<String>,
+    pub manifest: Option<&'a str>,
     /// The root file path relative to the root, or null.
-    pub root_file: Option<String>,
+    pub root_file: Option<&'a str>,
     /// The root module id, or null.
-    pub root_module: Option<String>,
+    pub root_module: Option<&'a str>,
     /// Crates of this codebase it depends on.
-    pub deps: Vec<CrateDep>,
+    pub deps: Vec<CrateDep<'a>>,
 }
 
 /// A dependency between two crates of the codebase.
 #[derive(Debug, Clone, Serialize)]
-pub struct CrateDep {
+pub struct CrateDep<'a> {
     /// The name under which the depending crate's code refers to it.
-    pub local_name: String,
+    pub local_name: &'a str,
     /// The depended-on crate's name.
     #[serde(rename = "crate")]
-    pub krate: String,
+    pub krate: &'a str,
 }
 
 /// A diagnostic.
 #[derive(Debug, Clone, Serialize)]
-pub struct Diagnostic {
+pub struct Diagnostic<'a> {
     /// File relative to the root, or null.
-    pub file: Option<String>,
+    pub file: Option<&'a str>,
     /// 1-based line, 0 for the whole file.
     pub line: u32,
     /// 1-based column, 0 when unknown.
@@ -119,7 +120,7 @@ pub struct Diagnostic {
     /// The kebab-case code (`parse-error`).
     pub code: &'static str,
     /// The message.
-    pub message: String,
+    pub message: &'a str,
 }
 
 /// A line range, both ends inclusive.
@@ -133,14 +134,14 @@ pub struct Span {
 
 /// A module.
 #[derive(Debug, Clone, Serialize)]
-pub struct Module {
+pub struct Module<'a> {
     /// The module path, `crate_name::a::b`.
-    pub id: String,
+    pub id: &'a str,
     /// The owning crate's name.
     #[serde(rename = "crate")]
-    pub krate: String,
+    pub krate: &'a str,
     /// The file holding the module's body.
-    pub file: String,
+    pub file: &'a str,
     /// Whether the body is inline (`mod x { ... }`).
     pub inline: bool,
     /// Lines covered by the body.
@@ -150,27 +151,27 @@ pub struct Module {
     /// Lines of code in the module's own body.
     pub code_lines: u32,
     /// The enclosing module's id, or null for a crate root.
-    pub parent: Option<String>,
+    pub parent: Option<&'a str>,
     /// Ids of the items declared directly in the module, in source order.
-    pub items: Vec<String>,
+    pub items: Vec<Cow<'a, str>>,
 }
 
 /// An item.
 #[derive(Debug, Clone, Serialize)]
-pub struct Item {
+pub struct Item<'a> {
     /// The item's unique id: its path, with `#N` appended when another item has the same
     /// path (the N-th one, from 2, in item order).
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// The item's own name.
-    pub name: String,
+    pub name: &'a str,
     /// The item path as the IR records it (may be shared by `cfg` alternatives).
-    pub path: String,
+    pub path: &'a str,
     /// The kebab-case kind (`struct`, `type-alias`, `method`, ...).
     pub kind: &'static str,
     /// `pub`, `pub(crate)`, `pub(restricted)` or `private`.
     pub visibility: &'static str,
     /// The declaring module's id.
-    pub module: String,
+    pub module: &'a str,
     /// `file:line` where the item starts.
     pub location: String,
     /// Lines covered.
@@ -178,74 +179,74 @@ pub struct Item {
     /// Lines of code inside the span.
     pub code_lines: u32,
     /// One-line signature for functions and methods, or null.
-    pub signature: Option<String>,
+    pub signature: Option<&'a str>,
     /// Parent item id (a method's impl or trait, an impl's self type), or null.
-    pub parent: Option<String>,
+    pub parent: Option<Cow<'a, str>>,
     /// For impl blocks, the implemented trait's item id when it is in the codebase, or null.
-    pub implements: Option<String>,
+    pub implements: Option<Cow<'a, str>>,
     /// Derives, sorted.
-    pub derives: Vec<String>,
+    pub derives: Vec<&'a str>,
     /// The mapped table's name, or null.
-    pub table: Option<String>,
+    pub table: Option<&'a str>,
 }
 
 /// A model: a struct, enum, union, trait or type alias.
 #[derive(Debug, Clone, Serialize)]
-pub struct Model {
+pub struct Model<'a> {
     /// The item id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// The declaring module's id.
-    pub module: String,
+    pub module: &'a str,
     /// The kebab-case kind.
     pub kind: &'static str,
     /// `file:line` where it starts.
     pub location: String,
     /// Fields (enum variant fields as `Variant.field`).
-    pub fields: Vec<Field>,
+    pub fields: Vec<Field<'a>>,
     /// Derives, sorted.
-    pub derives: Vec<String>,
+    pub derives: Vec<&'a str>,
     /// The mapped table's name, or null.
-    pub table: Option<String>,
+    pub table: Option<&'a str>,
 }
 
 /// A field of a model.
 #[derive(Debug, Clone, Serialize)]
-pub struct Field {
+pub struct Field<'a> {
     /// The field name.
-    pub name: String,
+    pub name: &'a str,
     /// The type as written, normalised.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: &'a str,
     /// Whether the field holds an id of another model rather than the model itself.
     pub is_id: bool,
     /// Item ids of the codebase that the type refers to, sorted.
-    pub refs: Vec<String>,
+    pub refs: Vec<Cow<'a, str>>,
     /// Line of the field.
     pub line: u32,
 }
 
 /// A database table.
 #[derive(Debug, Clone, Serialize)]
-pub struct Table {
+pub struct Table<'a> {
     /// Table name.
-    pub name: String,
+    pub name: &'a str,
     /// Declared columns.
-    pub columns: Vec<String>,
+    pub columns: Vec<&'a str>,
     /// `file:line` of the declaration (diesel `table!`), or null.
     pub defined_in: Option<String>,
     /// The declaring module's id, or null.
-    pub defined_in_module: Option<String>,
+    pub defined_in_module: Option<&'a str>,
     /// Item ids mapped onto the table, sorted.
-    pub mapped_by: Vec<String>,
+    pub mapped_by: Vec<Cow<'a, str>>,
     /// Modules that read or write the table, sorted by module id.
-    pub accessed_by: Vec<TableAccess>,
+    pub accessed_by: Vec<TableAccess<'a>>,
 }
 
 /// One module's accesses to a table.
 #[derive(Debug, Clone, Serialize)]
-pub struct TableAccess {
+pub struct TableAccess<'a> {
     /// The module id.
-    pub module: String,
+    pub module: &'a str,
     /// Number of reads.
     pub reads: u32,
     /// Number of writes.
@@ -253,18 +254,18 @@ pub struct TableAccess {
     /// How the accesses were found: a sorted subset of `sql`, `dsl`, `mapping`.
     pub via: Vec<&'static str>,
     /// Item ids whose bodies touch the table, sorted.
-    pub items: Vec<String>,
+    pub items: Vec<Cow<'a, str>>,
     /// `file:line` of the first access.
     pub evidence: String,
 }
 
 /// A module -> module dependency.
 #[derive(Debug, Clone, Serialize)]
-pub struct Dependency {
+pub struct Dependency<'a> {
     /// The depending module's id.
-    pub from: String,
+    pub from: &'a str,
     /// The depended-on module's id.
-    pub to: String,
+    pub to: &'a str,
     /// `import`, `type`, `call`, `impl` or `table`.
     pub kind: &'static str,
     /// Number of references of that kind.
@@ -275,13 +276,13 @@ pub struct Dependency {
 
 /// An item-level reference.
 #[derive(Debug, Clone, Serialize)]
-pub struct Reference {
+pub struct Reference<'a> {
     /// The module whose code holds it.
-    pub from_module: String,
+    pub from_module: &'a str,
     /// The innermost item holding it, or null for a module-level `use`.
-    pub from_item: Option<String>,
+    pub from_item: Option<Cow<'a, str>>,
     /// The referenced item's id.
-    pub to: String,
+    pub to: Cow<'a, str>,
     /// The dependency kind.
     pub kind: &'static str,
     /// How many times.
@@ -292,20 +293,20 @@ pub struct Reference {
 
 /// References to one outside root (`std`, `serde`, ...).
 #[derive(Debug, Clone, Serialize)]
-pub struct External {
+pub struct External<'a> {
     /// The root name.
-    pub root: String,
+    pub root: &'a str,
     /// Total references over all modules.
     pub count: u64,
     /// The modules using it, sorted by module id.
-    pub modules: Vec<ExternalUse>,
+    pub modules: Vec<ExternalUse<'a>>,
 }
 
 /// One module's use of an outside root.
 #[derive(Debug, Clone, Serialize)]
-pub struct ExternalUse {
+pub struct ExternalUse<'a> {
     /// The module id.
-    pub module: String,
+    pub module: &'a str,
     /// How many references.
     pub count: u32,
     /// `file:line` of the first one.
@@ -318,7 +319,7 @@ pub fn to_json(facts: &ir::Facts, tool: &ToolInfo) -> String {
 }
 
 /// Renders a built document: pretty-printed, two-space indent, trailing newline.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report<'_>) -> String {
     // Serialising plain structs, strings and integers into a String cannot fail.
     let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
     out.push('\n');
@@ -326,7 +327,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Builds the wire document from the facts.
-pub fn build(facts: &ir::Facts, tool: &ToolInfo) -> Report {
+pub fn build<'a>(facts: &'a ir::Facts, tool: &ToolInfo) -> Report<'a> {
     let ids = Ids::new(facts);
     Report {
         schema_version: SCHEMA_VERSION,
@@ -388,11 +389,12 @@ fn access_via_str(via: ir::AccessVia) -> &'static str {
     }
 }
 
-/// The string ids of a fact base, computed once.
+/// The string ids of a fact base, computed once. Ids borrow from the facts; only the
+/// `#N`-suffixed item ids of `cfg` duplicates are allocated.
 struct Ids<'a> {
     facts: &'a ir::Facts,
     /// Unique item ids, by item index.
-    items: Vec<String>,
+    items: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Ids<'a> {
@@ -400,46 +402,63 @@ impl<'a> Ids<'a> {
         // Item paths are unique except for `cfg` alternatives of the same item (both are
         // kept, since every cfg branch is analysed): suffix the later ones with `#N`.
         let mut taken: HashMap<&str, u32> = HashMap::with_capacity(facts.items.len());
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut items = Vec::with_capacity(facts.items.len());
+        let mut items: Vec<Cow<'a, str>> = Vec::with_capacity(facts.items.len());
+        let mut suffixed: BTreeSet<String> = BTreeSet::new();
         for it in &facts.items {
             let n = taken.entry(it.path.as_str()).or_insert(0);
             *n += 1;
-            let mut id = if *n == 1 {
-                it.path.clone()
-            } else {
-                format!("{}#{}", it.path, n)
-            };
-            // A frontend-made `#N` suffix could collide with ours; keep counting until free.
-            let mut extra = *n;
-            while seen.contains(&id) {
-                extra += 1;
-                id = format!("{}#{}", it.path, extra);
+            if *n == 1 {
+                items.push(Cow::Borrowed(it.path.as_str()));
+                continue;
             }
-            seen.insert(id.clone());
-            items.push(id);
+            // A frontend-made `#N` suffix (impl blocks) could collide with ours: keep
+            // counting until the id is free.
+            let mut k = *n;
+            loop {
+                let id = format!("{}#{}", it.path, k);
+                if !taken.contains_key(id.as_str()) && !suffixed.contains(&id) {
+                    suffixed.insert(id.clone());
+                    items.push(Cow::Owned(id));
+                    break;
+                }
+                k += 1;
+            }
+        }
+        // A later item whose own path equals an earlier suffixed id: suffix it in turn.
+        // Rare enough (it needs a frontend `#N` path and a cfg duplicate) to fix up here.
+        let mut seen: BTreeSet<Cow<'a, str>> = BTreeSet::new();
+        for (idx, id) in items.iter_mut().enumerate() {
+            if !seen.insert(id.clone()) {
+                let path = &facts.items[idx].path;
+                let mut k = 2;
+                while seen.contains(format!("{path}#{k}").as_str()) {
+                    k += 1;
+                }
+                *id = Cow::Owned(format!("{path}#{k}"));
+                seen.insert(id.clone());
+            }
         }
         Ids { facts, items }
     }
 
-    fn item(&self, id: ir::ItemId) -> String {
+    fn item(&self, id: ir::ItemId) -> Cow<'a, str> {
         self.items[id.index()].clone()
     }
 
-    fn module(&self, id: ir::ModuleId) -> String {
-        self.facts.modules[id.index()].path.clone()
+    fn module(&self, id: ir::ModuleId) -> &'a str {
+        &self.facts.modules[id.index()].path
     }
 
-    fn krate(&self, id: ir::CrateId) -> String {
-        self.facts.crates[id.index()].name.clone()
+    fn krate(&self, id: ir::CrateId) -> &'a str {
+        &self.facts.crates[id.index()].name
     }
 
-    fn file(&self, id: ir::FileId) -> String {
-        self.facts.files[id.index()].path.clone()
+    fn file(&self, id: ir::FileId) -> &'a str {
+        &self.facts.files[id.index()].path
     }
 
-    fn table(&self, id: ir::TableId) -> String {
-        self.facts.tables[id.index()].name.clone()
+    fn table(&self, id: ir::TableId) -> &'a str {
+        &self.facts.tables[id.index()].name
     }
 
     fn loc(&self, loc: ir::Location) -> String {
@@ -462,27 +481,27 @@ fn span_lines(s: ir::LineSpan) -> u32 {
     }
 }
 
-fn input(facts: &ir::Facts, ids: &Ids<'_>) -> Input {
+fn input<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Input<'a> {
     let crates = facts
         .crates
         .iter()
         .map(|c| Crate {
-            name: c.name.clone(),
-            package: c.package.clone(),
+            name: &c.name,
+            package: c.package.as_deref(),
             kind: crate_kind_str(c.kind),
-            manifest: c.manifest.clone(),
+            manifest: c.manifest.as_deref(),
             root_file: c.root_file.map(|f| ids.file(f)),
             root_module: c.root_module.map(|m| ids.module(m)),
             deps: {
-                let mut deps: Vec<CrateDep> = c
+                let mut deps: Vec<CrateDep<'a>> = c
                     .deps
                     .iter()
                     .map(|d| CrateDep {
-                        local_name: d.local_name.clone(),
+                        local_name: &d.local_name,
                         krate: ids.krate(d.krate),
                     })
                     .collect();
-                deps.sort_by(|a, b| (&a.local_name, &a.krate).cmp(&(&b.local_name, &b.krate)));
+                deps.sort_by_key(|d| (d.local_name, d.krate));
                 deps
             },
         })
@@ -492,16 +511,16 @@ fn input(facts: &ir::Facts, ids: &Ids<'_>) -> Input {
     let diagnostics = diags
         .into_iter()
         .map(|d| Diagnostic {
-            file: d.file.clone(),
+            file: d.file.as_deref(),
             line: d.line,
             col: d.col,
             severity: d.severity.as_str(),
             code: d.code.as_str(),
-            message: d.message.clone(),
+            message: &d.message,
         })
         .collect();
     Input {
-        root: facts.root.clone(),
+        root: &facts.root,
         crates,
         files: facts.files.len(),
         analysed_files: facts.files.iter().filter(|f| f.analysed).count(),
@@ -513,12 +532,12 @@ fn input(facts: &ir::Facts, ids: &Ids<'_>) -> Input {
     }
 }
 
-fn modules(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Module> {
+fn modules<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Module<'a>> {
     facts
         .modules
         .iter()
         .map(|m| Module {
-            id: m.path.clone(),
+            id: &m.path,
             krate: ids.krate(m.krate),
             file: ids.file(m.file),
             inline: m.inline,
@@ -531,30 +550,30 @@ fn modules(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Module> {
         .collect()
 }
 
-fn items(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Item> {
+fn items<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Item<'a>> {
     facts
         .items
         .iter()
         .map(|it| Item {
             id: ids.item(it.id),
-            name: it.name.clone(),
-            path: it.path.clone(),
+            name: &it.name,
+            path: &it.path,
             kind: item_kind_str(it.kind),
             visibility: visibility_str(it.visibility),
             module: ids.module(it.module),
             location: ids.loc(it.location),
             span: span(it.span),
             code_lines: it.code_lines,
-            signature: it.signature.clone(),
+            signature: it.signature.as_deref(),
             parent: it.parent.map(|p| ids.item(p)),
             implements: it.implements.map(|p| ids.item(p)),
-            derives: sorted(it.derives.clone()),
+            derives: sorted(it.derives.iter().map(String::as_str).collect()),
             table: it.table.map(|t| ids.table(t)),
         })
         .collect()
 }
 
-fn models(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Model> {
+fn models<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Model<'a>> {
     facts
         .items
         .iter()
@@ -568,30 +587,30 @@ fn models(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Model> {
                 .fields
                 .iter()
                 .map(|f| Field {
-                    name: f.name.clone(),
-                    ty: f.ty.clone(),
+                    name: &f.name,
+                    ty: &f.ty,
                     is_id: f.is_id,
                     refs: sorted(f.refs.iter().map(|&r| ids.item(r)).collect()),
                     line: f.line,
                 })
                 .collect(),
-            derives: sorted(it.derives.clone()),
+            derives: sorted(it.derives.iter().map(String::as_str).collect()),
             table: it.table.map(|t| ids.table(t)),
         })
         .collect()
 }
 
-fn tables(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Table> {
+fn tables<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Table<'a>> {
     #[derive(Default)]
-    struct Acc {
+    struct Acc<'a> {
         reads: u32,
         writes: u32,
         via: BTreeSet<&'static str>,
-        items: BTreeSet<String>,
+        items: BTreeSet<Cow<'a, str>>,
         first: Option<ir::Location>,
     }
-    // (table, module) -> aggregate; BTreeMap keys by module path so the output is sorted.
-    let mut per_table: BTreeMap<ir::TableId, BTreeMap<String, Acc>> = BTreeMap::new();
+    // (table, module) -> aggregate; keyed by module path so the output is sorted.
+    let mut per_table: BTreeMap<ir::TableId, BTreeMap<&'a str, Acc<'a>>> = BTreeMap::new();
     for a in &facts.table_accesses {
         let acc = per_table
             .entry(a.table)
@@ -613,12 +632,12 @@ fn tables(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Table> {
             _ => a.first,
         });
     }
-    let mut out: Vec<Table> = facts
+    let mut out: Vec<Table<'a>> = facts
         .tables
         .iter()
         .map(|t| Table {
-            name: t.name.clone(),
-            columns: t.columns.clone(),
+            name: &t.name,
+            columns: t.columns.iter().map(String::as_str).collect(),
             defined_in: t.defined_in.as_ref().map(|d| ids.loc(d.location)),
             defined_in_module: t.defined_in.as_ref().map(|d| ids.module(d.module)),
             mapped_by: sorted(t.mapped_by.iter().map(|&i| ids.item(i)).collect()),
@@ -637,12 +656,12 @@ fn tables(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Table> {
                 .collect(),
         })
         .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.sort_by(|a, b| a.name.cmp(b.name));
     out
 }
 
-fn dependencies(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Dependency> {
-    let mut out: Vec<Dependency> = facts
+fn dependencies<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Dependency<'a>> {
+    let mut out: Vec<Dependency<'a>> = facts
         .module_deps()
         .into_iter()
         .map(|d| Dependency {
@@ -655,7 +674,7 @@ fn dependencies(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Dependency> {
         .collect();
     // module_deps sorts by ids; module ids follow path order, but sort by the strings anyway
     // so the documented order holds whatever the IR does.
-    out.sort_by(|a, b| (&a.from, &a.to, dep_rank(a.kind)).cmp(&(&b.from, &b.to, dep_rank(b.kind))));
+    out.sort_by_key(|d| (d.from, d.to, dep_rank(d.kind)));
     out
 }
 
@@ -666,7 +685,7 @@ fn dep_rank(kind: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn references(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Reference> {
+fn references<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Reference<'a>> {
     let mut refs: Vec<&ir::Reference> = facts.references.iter().collect();
     refs.sort_by_key(|r| (r.from_module, r.from_item, r.to, r.kind, r.first));
     refs.into_iter()
@@ -681,9 +700,9 @@ fn references(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<Reference> {
         .collect()
 }
 
-fn external(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<External> {
+fn external<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<External<'a>> {
     // root -> module path -> (count, first)
-    let mut acc: BTreeMap<&str, BTreeMap<String, (u32, ir::Location)>> = BTreeMap::new();
+    let mut acc: BTreeMap<&'a str, BTreeMap<&'a str, (u32, ir::Location)>> = BTreeMap::new();
     for e in &facts.external {
         let slot = acc
             .entry(e.root.as_str())
@@ -697,7 +716,7 @@ fn external(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<External> {
     }
     acc.into_iter()
         .map(|(root, modules)| External {
-            root: root.to_owned(),
+            root,
             count: modules.values().map(|(c, _)| u64::from(*c)).sum(),
             modules: modules
                 .into_iter()
@@ -711,7 +730,7 @@ fn external(facts: &ir::Facts, ids: &Ids<'_>) -> Vec<External> {
         .collect()
 }
 
-fn sorted(mut v: Vec<String>) -> Vec<String> {
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     v.sort();
     v.dedup();
     v
