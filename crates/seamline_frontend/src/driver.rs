@@ -204,7 +204,9 @@ struct Run<'a> {
     files: Vec<FileRec>,
     file_index: HashMap<PathBuf, usize>,
     modules: Vec<ModRec>,
-    claimed: HashSet<(usize, PathBuf)>,
+    /// Files already in each crate's tree, with the (parent module, name) that declared
+    /// them (`None` for roots and orphans).
+    claimed: HashMap<(usize, PathBuf), Option<(usize, String)>>,
     taken_paths: HashSet<String>,
     crate_root_module: Vec<Option<usize>>,
     diagnostics: Vec<ir::Diagnostic>,
@@ -229,7 +231,7 @@ impl<'a> Run<'a> {
             files: Vec::new(),
             file_index: HashMap::new(),
             modules: Vec::new(),
-            claimed: HashSet::new(),
+            claimed: HashMap::new(),
             taken_paths: HashSet::new(),
             crate_root_module: vec![None; disc.crates.len()],
             diagnostics: disc.diagnostics.clone(),
@@ -361,7 +363,7 @@ impl<'a> Run<'a> {
             let probe = self.probe(root_file);
             match probe {
                 Probe::Found(canon) => {
-                    self.claimed.insert((idx, canon.clone()));
+                    self.claimed.insert((idx, canon.clone()), None);
                     let path = self.unique_path(spec.name.clone());
                     jobs.push(Job {
                         krate: idx,
@@ -454,7 +456,7 @@ impl<'a> Run<'a> {
                     ),
                 );
             }
-            self.claimed.insert((krate, file.clone()));
+            self.claimed.insert((krate, file.clone()), None);
             jobs.push(Job {
                 krate,
                 dir: ModDir::for_file(&file),
@@ -629,7 +631,14 @@ impl<'a> Run<'a> {
                 let what = format!("module `{}`", decl.name);
                 match outcome {
                     Probe::Found(canon) => {
-                        if !self.claimed.insert((job.krate, canon.clone())) {
+                        let key = (job.krate, canon.clone());
+                        let declared_by = Some((mod_ids[i], decl.name.clone()));
+                        if let Some(first) = self.claimed.get(&key) {
+                            // The same module declared again in the same parent (in two
+                            // `cfg` branches, or two cfg-gating macro calls) is one module.
+                            if *first == declared_by {
+                                continue;
+                            }
                             let shown = self.root.rel(&canon);
                             self.diag(
                                 ir::DiagCode::DuplicateModule,
@@ -643,6 +652,7 @@ impl<'a> Run<'a> {
                             );
                             continue;
                         }
+                        self.claimed.insert(key, declared_by);
                         let base = format!("{}::{}", self.modules[mod_ids[i]].path, decl.name);
                         let path = self.unique_path(base);
                         next.push(Job {

@@ -35,12 +35,13 @@ impl ModDir {
         }
     }
 
-    /// The module folder of a file module: mod-rs-like for `mod.rs`, otherwise pending its
-    /// stem (used for orphans, whose declaring module is unknown).
+    /// The module folder of a file module: mod-rs-like for `mod.rs` (and for `lib.rs` and
+    /// `main.rs`, which are crate roots of something), otherwise pending its stem (used for
+    /// orphans, whose declaring module is unknown).
     pub fn for_file(file: &Path) -> ModDir {
         let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
         match stem.as_deref() {
-            Some("mod") | None => ModDir::mod_rs(file),
+            Some("mod" | "lib" | "main") | None => ModDir::mod_rs(file),
             Some(stem) => ModDir {
                 dir: file.parent().map(Path::to_path_buf).unwrap_or_default(),
                 pending: Some(stem.to_owned()),

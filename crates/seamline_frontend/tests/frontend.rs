@@ -413,6 +413,12 @@ mod imp;
 #[cfg(windows)]
 #[path = "windows.rs"]
 mod imp;
+#[cfg(feature = "a")]
+pub mod shared;
+#[cfg(not(feature = "a"))]
+mod shared;
+//- /src/shared.rs
+pub fn s() {}
 //- /src/unix.rs
 pub fn u() {}
 //- /src/windows.rs
@@ -426,8 +432,11 @@ pub fn w() {}
             ("cfgs", "src/main.rs"),
             ("cfgs::imp", "src/unix.rs"),
             ("cfgs::imp#2", "src/windows.rs"),
+            ("cfgs::shared", "src/shared.rs"),
         ]
     );
+    // The same module in two branches is one module, not a duplicate.
+    assert_eq!(facts.diagnostics, vec![]);
 }
 
 #[test]
