@@ -411,6 +411,14 @@ mod tests {
     }
 
     #[test]
+    fn cargo_script_frontmatter_is_a_parse_error_not_a_crash() {
+        let Err(err) = parse("---\n[dependencies]\n---\nfn main() {}\n") else {
+            panic!("syn 3 rejects frontmatter");
+        };
+        assert_eq!((err.code, err.line), (ir::DiagCode::ParseError, 1));
+    }
+
+    #[test]
     fn parse_errors_have_a_position() {
         let Err(err) = parse("fn a() {}\nfn b( {}\n") else {
             panic!("should not parse");
