@@ -391,8 +391,9 @@ impl Proposal {
 pub struct ContextOptions {
     /// How the dependency graph is built (granularity, weights, kernel rule).
     pub graph: GraphOptions,
-    /// Algorithms × resolutions × seeds. Its `initial`, `fixed` and `target_communities`
-    /// are set by [`propose`] from the pins and `target_contexts`.
+    /// Algorithms × resolutions × seeds. Its `initial` and `fixed` are set by [`propose`]
+    /// from the pins; its `target_communities` is ignored: `target_contexts` is met on the
+    /// refined candidates (see [`TARGET_EXTRA_RESOLUTIONS`]).
     pub ensemble: EnsembleConfig<'static>,
     /// `--contexts N`: ask for about N contexts; `None` lets the objective choose.
     pub target_contexts: Option<usize>,
@@ -414,6 +415,10 @@ pub struct ContextOptions {
 
 /// See [`ContextOptions::wiring`].
 pub const WIRING_MIN_CONTEXTS: usize = 3;
+
+/// With `--contexts N`, the ensemble also runs at these multiples of its largest
+/// resolution, so that some candidate still has N contexts after its fragments are merged.
+pub const TARGET_EXTRA_RESOLUTIONS: [f64; 3] = [2.0, 4.0, 8.0];
 
 impl ContextOptions {
     /// The standard graph at `granularity`, the standard ensemble, no target, contexts of
@@ -655,8 +660,20 @@ fn cluster_pass(
         .collect();
     let initial = Partition::from_labels(&initial_raw);
     let fixed: Vec<bool> = groups.pin.iter().map(Option::is_some).collect();
+    // A target is met on the refined candidates, not on the raw runs: a run with N
+    // communities may hold many fragments that refinement merges away (on real code,
+    // `--contexts 16` once gave 3 contexts). So every run is refined (fragments merged,
+    // then merged down to the target), runs that end below the target pay for each missing
+    // context in the objective, and higher resolutions are added so that some run can reach
+    // the target.
     let mut config = options.ensemble.clone();
-    config.target_communities = options.target_contexts;
+    config.target_communities = None;
+    if options.target_contexts.is_some() {
+        let max = config.resolutions.iter().copied().fold(1.0, f64::max);
+        config
+            .resolutions
+            .extend(TARGET_EXTRA_RESOLUTIONS.iter().map(|f| f * max));
+    }
     let config = if pinned {
         config.with_initial(&initial, Some(&fixed))
     } else {
@@ -668,7 +685,11 @@ fn cluster_pass(
     };
     let objective = |p: &Partition| -> f64 {
         let labels = constraints::refine(&groups, &p.labels, params);
-        scorer.score(&expand(&groups, &labels))
+        let shortfall = options.target_contexts.map_or(0, |t| {
+            let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+            t.min(groups.members.len()).saturating_sub(k)
+        });
+        scorer.score(&expand(&groups, &labels)) - shortfall as f64
     };
     let result = run_ensemble(&groups.graph, &config, &objective);
     let group_labels = constraints::refine(&groups, &result.partition.labels, params);

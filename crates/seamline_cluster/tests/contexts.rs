@@ -636,3 +636,42 @@ fn a_pin_overrides_the_kernel_rule() {
             .any(|e| (e.from, e.to) == (billing, platform))
     );
 }
+
+/// `domains` modules of 6 functions calling each other in a ring, neighbouring domains
+/// joined by one call, and `loose` functions that nothing calls and that call nothing (raw
+/// runs count each as a community; refinement merges them away).
+fn ring_of_domains(domains: usize, loose: usize) -> ir::Facts {
+    let mut b = seamline_graph::testing::FactsBuilder::new("toy");
+    b.module("toy", "src/lib.rs", 1);
+    let mut firsts = Vec::new();
+    for d in 0..domains {
+        let m = b.module(&format!("toy::d{d}"), &format!("src/d{d}.rs"), 60);
+        let items: Vec<ir::ItemId> = (0..6)
+            .map(|i| b.item(m, &format!("f{i}"), ir::ItemKind::Function, 10, None))
+            .collect();
+        for i in 0..6 {
+            b.call(items[i], items[(i + 1) % 6]);
+            b.call(items[i], items[(i + 2) % 6]);
+        }
+        firsts.push(items[0]);
+    }
+    for d in 1..domains {
+        b.call(firsts[d - 1], firsts[d]);
+    }
+    let m = b.module("toy::loose", "src/loose.rs", 10);
+    for i in 0..loose {
+        b.item(m, &format!("alone{i}"), ir::ItemKind::Function, 1, None);
+    }
+    b.finish()
+}
+
+#[test]
+fn a_target_count_is_met_after_fragments_are_merged() {
+    let facts = ring_of_domains(12, 40);
+    for target in [3, 6, 12] {
+        let mut options = ContextOptions::standard(Granularity::Item);
+        options.target_contexts = Some(target);
+        let p = check(&facts, &options);
+        assert_eq!(p.contexts.len(), target, "{}", p.dump(&facts));
+    }
+}
