@@ -3,8 +3,8 @@
 
 use crate::verdict::{self, Shares};
 use crate::{
-    CrossRef, ItemRef, KeyNumbers, Loc, ModuleRef, Plan, PlanOptions, TableRef, cycles, data,
-    order, services,
+    CrossRef, HistorySignals, ItemRef, KeyNumbers, Loc, ModuleRef, Plan, PlanOptions, TableRef,
+    cycles, data, history, order, services,
 };
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
@@ -281,21 +281,54 @@ impl Input<'_> {
     }
 }
 
-pub(crate) fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Plan {
+pub(crate) fn plan(
+    facts: &ir::Facts,
+    proposal: &Proposal,
+    options: &PlanOptions,
+    history: Option<&HistorySignals>,
+) -> Plan {
     let input = Input { facts, proposal };
     let cross = input.cross_refs();
     let services = services::services(&input, &cross);
     let shared_models = data::shared_models(&input, &cross);
     let shared_tables = data::shared_tables(&input, &options.thresholds);
     let cycles = cycles::cycles(&input, &cross);
-    let extraction = order::extraction(
+    let history = history.map(|h| history::resolve(&input, h, &options.thresholds));
+    let mut extraction = order::extraction(
         &input,
         &cross,
         &services,
         &shared_models,
         &shared_tables,
         &cycles,
+        history.as_ref().map(|h| (h, &options.thresholds)),
     );
+    if let Some(h) = &history {
+        for step in &mut extraction {
+            for pair in h
+                .not_independent
+                .iter()
+                .filter(|p| p.a == step.context || p.b == step.context)
+            {
+                let other = if pair.a == step.context {
+                    pair.b
+                } else {
+                    pair.a
+                };
+                let Some(first) = pair.pairs.first().and_then(|&i| h.coupling.get(i)) else {
+                    continue;
+                };
+                step.advice.push(format!(
+                    "Not independently deployable: its code changes together with {}'s ({} ↔ {}: {} shared commits, degree of coupling {:.2}); until that code moves into one context, release the two together.",
+                    input.ctx_name(other),
+                    first.a.path,
+                    first.b.path,
+                    first.shared,
+                    first.degree
+                ));
+            }
+        }
+    }
 
     let contexts_in_cycles: BTreeSet<ContextId> = cycles
         .iter()
@@ -351,5 +384,6 @@ pub(crate) fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions
         extraction,
         cross_references: cross,
         thresholds: options.thresholds.clone(),
+        history,
     }
 }

@@ -220,6 +220,57 @@ impl Plan {
                 let _ = writeln!(w, "  advice {a}");
             }
         }
+        if let Some(h) = &self.history {
+            let _ = writeln!(
+                w,
+                "history commits_read={} merges_skipped={} huge_skipped={}",
+                h.commits_read, h.merges_skipped, h.huge_skipped
+            );
+            for c in &h.contexts {
+                let _ = writeln!(
+                    w,
+                    "  context {} commits={} +{} -{} main={:?} share={:.2} authors={}",
+                    self.context_name(c.context),
+                    c.commits,
+                    c.lines_added,
+                    c.lines_removed,
+                    c.main_author,
+                    c.main_share,
+                    c.authors.len()
+                );
+            }
+            for s in &h.hotspots {
+                let _ = writeln!(
+                    w,
+                    "  hotspot {} commits={} lines={} score={:.3}",
+                    s.module.path, s.commits, s.code_lines, s.score
+                );
+            }
+            for r in &h.coupling {
+                let _ = writeln!(
+                    w,
+                    "  co-change {} ({}) <-> {} ({}) shared={} degree={:.2}{}",
+                    r.a.path,
+                    self.context_name(r.a_context),
+                    r.b.path,
+                    self.context_name(r.b_context),
+                    r.shared,
+                    r.degree,
+                    if r.strong { " strong" } else { "" }
+                );
+            }
+            for (a, b, j) in &h.contributor_coupling {
+                let _ = writeln!(
+                    w,
+                    "  contributors {} {} jaccard={j:.2}",
+                    self.context_name(*a),
+                    self.context_name(*b)
+                );
+            }
+            for p in &h.not_independent {
+                let _ = writeln!(w, "  not-independent {}", p.text);
+            }
+        }
         out
     }
 

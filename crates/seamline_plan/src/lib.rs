@@ -22,6 +22,7 @@ mod build;
 mod cycles;
 mod data;
 mod dump;
+mod history;
 mod order;
 pub mod sample;
 mod services;
@@ -31,6 +32,10 @@ use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
 use std::fmt;
 
+pub use history::{
+    ContextHistory, CoupledContexts, CouplingRow, CrossCoupling, HistorySignals, HotspotRow,
+    ModuleHotspot, PlanHistory,
+};
 pub use verdict::Thresholds;
 
 /// Options of the plan stage. Built from `seamline.toml` by the binary.
@@ -45,7 +50,20 @@ pub struct PlanOptions {
 /// Inconsistent inputs (a proposal computed on other facts, ids out of range) never panic:
 /// whatever cannot be resolved is left out.
 pub fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Plan {
-    build::plan(facts, proposal, options)
+    build::plan(facts, proposal, options, None)
+}
+
+/// [`plan`] with the git history's signals (issue 6): the extraction order prefers
+/// contexts that change often and have a distinct owner, contexts whose code changes
+/// together are flagged as not independently deployable, and [`Plan::history`] holds what
+/// the report shows. With `None` the plan is exactly [`plan`]'s.
+pub fn plan_with_history(
+    facts: &ir::Facts,
+    proposal: &Proposal,
+    options: &PlanOptions,
+    history: Option<&HistorySignals>,
+) -> Plan {
+    build::plan(facts, proposal, options, history)
 }
 
 /// The split plan.
@@ -74,6 +92,8 @@ pub struct Plan {
     pub cross_references: Vec<CrossRef>,
     /// The thresholds the verdict was computed with.
     pub thresholds: Thresholds,
+    /// What the git history says (`None` without `--history`).
+    pub history: Option<PlanHistory>,
 }
 
 impl Plan {

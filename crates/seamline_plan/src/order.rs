@@ -15,6 +15,12 @@
 //! 3. the least shared data (shared models and tables it touches);
 //! 4. the name.
 //!
+//! With the git history (issue 6), the cost in 2 is the *ranked* cost: the seam cost times
+//! `1 − discount`, where the discount prefers contexts that change often and have a
+//! distinct owner (see the history module); among equal ranked costs and shared data, the
+//! larger discount goes first. Without history the discount is 0 and the order is the
+//! structural one.
+//!
 //! The first extraction is the slowest (DOMAIN.md), so the first step should be the smallest
 //! and safest.
 //!
@@ -23,12 +29,15 @@
 //! were rewritten at their own step, and references to the shared kernel stay library calls.
 
 use crate::build::Input;
+use crate::history::{self, Preference};
 use crate::services::list;
 use crate::{
-    CrossRef, CyclePlan, ExtractionStep, Service, SharedModelPlan, SharedTablePlan, TableTechnique,
+    CrossRef, CyclePlan, ExtractionStep, PlanHistory, Service, SharedModelPlan, SharedTablePlan,
+    TableTechnique, Thresholds,
 };
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A caller (module, item) and its callee (item or table).
@@ -102,6 +111,7 @@ pub(crate) fn extraction(
     shared_models: &[SharedModelPlan],
     shared_tables: &[SharedTablePlan],
     cycles: &[CyclePlan],
+    history: Option<(&PlanHistory, &Thresholds)>,
 ) -> Vec<ExtractionStep> {
     let mut shared_data: BTreeMap<ContextId, usize> = BTreeMap::new();
     for m in shared_models {
@@ -148,21 +158,35 @@ pub(crate) fn extraction(
                 .count()
         };
         let touching_of = |c: ContextId| touching.get(&c).map(Vec::as_slice).unwrap_or(&[]);
-        let Some(((_, cost, shared), _, next)) = remaining
+        let preference = |c: ContextId, cost: usize| match history {
+            Some((h, t)) => history::preference(h, t, c, &remaining, cost),
+            None => Preference {
+                discount: 0.0,
+                text: String::new(),
+            },
+        };
+        let Some(((_, _, shared, _), _, next, cost)) = remaining
             .iter()
             .map(|&c| {
                 let s = seam(input, touching_of(c), c, &rest_of(c));
+                let cost = s.cost();
+                let discount = preference(c, cost).discount;
+                // Integers, so that the key is totally ordered: hundredths of the ranked
+                // cost, millionths of the discount.
+                let ranked = (cost as f64 * (1.0 - discount) * 100.0).round() as u64;
                 let key = (
                     cuts_on_seam(c) > 0,
-                    s.cost(),
+                    ranked,
                     shared_data.get(&c).copied().unwrap_or(0),
+                    Reverse((discount * 1e6).round() as u64),
                 );
-                (key, input.ctx_name(c), c)
+                (key, input.ctx_name(c), c, cost)
             })
             .min()
         else {
             break;
         };
+        let history_text = preference(next, cost).text;
         let n_cuts = cuts_on_seam(next);
         let s = seam(input, touching_of(next), next, &rest_of(next));
         remaining.remove(&next);
@@ -185,11 +209,16 @@ pub(crate) fn extraction(
             format!("Last: what remains of the monolith is the {name} service.")
         } else {
             format!(
-                "{name} {}: the cheapest seam of the {n_left} contexts left (cost {cost} = 4 × {} + {} + {}), touching {}.{}",
+                "{name} {}: the {} seam of the {n_left} contexts left (cost {cost} = 4 × {} + {} + {}), touching {}.{}{history_text}",
                 if step_no == 1 {
                     "goes first"
                 } else {
                     "goes next"
+                },
+                if history.is_some() {
+                    "best-ranked"
+                } else {
+                    "cheapest"
                 },
                 count(
                     s.sync.len() as u32,

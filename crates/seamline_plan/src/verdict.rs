@@ -50,6 +50,19 @@ pub struct Thresholds {
     /// Another context reading a shared table at least this often (sum of counts) gets a
     /// read model replicated by events rather than calls to the owner (default 10).
     pub hot_read_count: u32,
+    /// With `--history`: a module pair across two contexts with at least this degree of
+    /// coupling (shared commits over the mean of their commits)... (default 0.5)
+    pub coupled_min_degree: f64,
+    /// ...over at least this many shared commits makes the two contexts not independently
+    /// deployable (default 5: fewer is too little evidence).
+    pub coupled_min_shared_commits: u32,
+    /// With `--history`: a context's main author with at least this share of its commits,
+    /// who is the main author of no other context, is a distinct owner (default 0.5).
+    pub distinct_owner_share: f64,
+    /// With `--history`: the largest share of a seam's cost the history takes off in the
+    /// extraction order, half for the change rate and half for a distinct owner
+    /// (default 0.5: history reorders close candidates, never a far costlier seam).
+    pub history_discount: f64,
 }
 
 impl Thresholds {
@@ -65,6 +78,10 @@ impl Thresholds {
             max_shared_table_share: 0.3,
             max_shared_model_share: 0.25,
             hot_read_count: 10,
+            coupled_min_degree: 0.5,
+            coupled_min_shared_commits: 5,
+            distinct_owner_share: 0.5,
+            history_discount: 0.5,
         }
     }
 }
