@@ -280,6 +280,16 @@ struct Resolver<'a> {
     in_progress: HashSet<(ir::ModuleId, String)>,
     /// How many times the cycle guard fired (to know what can be cached).
     cycle_hits: u64,
+    /// Memoized glob import targets, by (module, index in its scope's globs).
+    glob_targets: HashMap<(ir::ModuleId, usize), Option<Res>>,
+    /// Above zero while glob paths are resolved: lookups skip glob imports then.
+    no_globs: u32,
+    /// How many times the depth limit cut a search.
+    depth_hits: u64,
+    /// Modules entered by the current root lookup for the root's name.
+    trail: Vec<ir::ModuleId>,
+    /// The name the current root lookup looks for.
+    trail_name: String,
     /// Per module, the external crate of its first external glob import.
     /// (Only `pub use` globs, for paths that walk into the module from outside.)
     external_globs: HashMap<(ir::ModuleId, bool), Option<String>>,
@@ -319,6 +329,11 @@ impl<'a> Resolver<'a> {
             cache: HashMap::new(),
             in_progress: HashSet::new(),
             cycle_hits: 0,
+            depth_hits: 0,
+            glob_targets: HashMap::new(),
+            no_globs: 0,
+            trail: Vec::new(),
+            trail_name: String::new(),
             external_globs: HashMap::new(),
             macros_by_crate: HashMap::new(),
             table_item_name: HashMap::new(),
@@ -562,22 +577,56 @@ impl<'a> Resolver<'a> {
 
     /// Looks `name` up in module `m`'s scope (items, imports, globs).
     fn lookup(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
-        if m.index() >= self.scopes.len() || depth > 64 {
+        if m.index() >= self.scopes.len() {
+            return None;
+        }
+        if depth > 64 {
+            // Truncated: nothing above this can be trusted as complete.
+            self.cycle_hits += 1;
+            self.depth_hits += 1;
             return None;
         }
         if let Some(res) = self.cache.get(&m).and_then(|names| names.get(name)) {
             return res.clone();
         }
+        let is_root = self.in_progress.is_empty();
         let key = (m, name.to_owned());
         if !self.in_progress.insert(key.clone()) {
             self.cycle_hits += 1;
             return None;
         }
+        if is_root {
+            self.trail_name.clear();
+            self.trail_name.push_str(name);
+        }
+        if name == self.trail_name {
+            self.trail.push(m);
+        }
         let hits_before = self.cycle_hits;
+        let depth_hits_before = self.depth_hits;
         let res = self.lookup_uncached(m, name, depth);
         self.in_progress.remove(&key);
-        if self.cycle_hits == hits_before {
-            self.cache.entry(m).or_default().insert(key.1, res.clone());
+        let complete =
+            self.cycle_hits == hits_before || is_root && self.depth_hits == depth_hits_before;
+        if complete && self.no_globs == 0 {
+            // Without cycle: complete. At the root of a search cut by cycles: complete too,
+            // since every module the cut edges lead to was still being searched.
+            self.cache
+                .entry(m)
+                .or_default()
+                .insert(key.1.clone(), res.clone());
+        }
+        if is_root {
+            let trail = std::mem::take(&mut self.trail);
+            if res.is_none() && self.depth_hits == depth_hits_before && self.no_globs == 0 {
+                // Nothing reachable from the root has the name, so nothing reachable from
+                // any module the search went through has it either (glob cycles such as
+                // `pub use child::*` + `use crate::*` would otherwise be searched again
+                // for every mention).
+                for t in trail {
+                    self.cache.entry(t).or_default().insert(key.1.clone(), None);
+                }
+            }
         }
         res
     }
@@ -593,10 +642,17 @@ impl<'a> Resolver<'a> {
                 return Some(res);
             }
         }
-        let globs = self.scopes[m.index()].globs.clone();
-        for glob in globs {
-            if let Some(res) = self.lookup_in_glob(m, &glob, name, depth) {
-                return Some(res);
+        if self.no_globs > 0 {
+            return None;
+        }
+        for idx in 0..self.scopes[m.index()].globs.len() {
+            let found = match self.glob_target(m, idx) {
+                Some(Res::Module(target)) if target != m => self.lookup(target, name, depth + 1),
+                Some(Res::Item(id) | Res::Table(id)) => self.name_inside_item(id, name),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
             }
         }
         None
@@ -624,18 +680,37 @@ impl<'a> Resolver<'a> {
         if let Some(cached) = self.external_globs.get(&(m, public_only)) {
             return cached.clone();
         }
-        let globs = self.scopes.get(m.index())?.globs.clone();
-        // In progress: a nested question about this module answers "none".
-        self.external_globs.insert((m, public_only), None);
+        let n_globs = self.scopes.get(m.index())?.globs.len();
+        let _ = depth;
         let mut found = None;
-        for glob in globs.into_iter().filter(|g| g.public || !public_only) {
-            if let Some(Res::External(root)) = self.resolve_import_path(m, &glob.path, depth + 1) {
+        for idx in 0..n_globs {
+            if public_only && !self.scopes[m.index()].globs[idx].public {
+                continue;
+            }
+            if let Some(Res::External(root)) = self.glob_target(m, idx) {
                 found = Some(root);
                 break;
             }
         }
         self.external_globs.insert((m, public_only), found.clone());
         found
+    }
+
+    /// What the `idx`-th glob import of module `m` imports from, memoized. Its path is
+    /// resolved without looking through glob imports (of any module), which keeps glob
+    /// cycles (`pub use child::*` + `use crate::*`) from feeding on themselves.
+    fn glob_target(&mut self, m: ir::ModuleId, idx: usize) -> Option<Res> {
+        if let Some(res) = self.glob_targets.get(&(m, idx)) {
+            return res.clone();
+        }
+        // In progress: a nested question about this glob answers "nothing".
+        self.glob_targets.insert((m, idx), None);
+        let path = self.scopes[m.index()].globs[idx].path.clone();
+        self.no_globs += 1;
+        let res = self.resolve_import_path(m, &path, 0);
+        self.no_globs -= 1;
+        self.glob_targets.insert((m, idx), res.clone());
+        res
     }
 
     /// Looks `name` up through a glob import written in module `m`.
