@@ -853,3 +853,32 @@ external krate::a -> std x3
 "#,
     );
 }
+
+#[test]
+fn glob_cycles_between_the_root_and_its_children_resolve_siblings() {
+    // The objc2 layout: the root re-exports every child with a glob and every child
+    // imports the root with a glob, plus external globs. Searches must end, and a child
+    // sees its siblings' items through the root.
+    let mut src =
+        String::from("pub use self::m0::*;\npub use self::m1::*;\npub use self::m2::*;\n");
+    for i in 0..3 {
+        src.push_str(&format!(
+            "mod m{i} {{\n    use ext_a::*;\n    use crate::*;\n    use ext_b::*;\n    pub struct T{i};\n    pub fn f{i}(_: T{}, _: Unknown{i}) {{}}\n}}\n",
+            (i + 1) % 3
+        ));
+    }
+    check(
+        &src,
+        r#"
+ref krate::m0::f0 -> krate::m1::T1 type x1 krate/src/lib.rs:9
+ref krate::m1::f1 -> krate::m2::T2 type x1 krate/src/lib.rs:16
+ref krate::m2::f2 -> krate::m0::T0 type x1 krate/src/lib.rs:23
+external krate::m0 -> ext_a x2
+external krate::m0 -> ext_b x1
+external krate::m1 -> ext_a x2
+external krate::m1 -> ext_b x1
+external krate::m2 -> ext_a x2
+external krate::m2 -> ext_b x1
+"#,
+    );
+}
