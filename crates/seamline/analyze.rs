@@ -1,13 +1,17 @@
-//! `seamline analyze` (and `seamline debug facts`): runs the frontend on PATH and writes the
-//! reports into `--out`.
+//! `seamline analyze` (and the hidden `seamline debug facts|parse|graph|contexts|plan`): runs
+//! the pipeline on PATH (frontend -> contexts -> plan) and writes the reports into `--out`.
 //!
-//! Wiring only: every stage is a pure function in its own crate; this file turns flags into
-//! options, times the stages, writes the files and prints the summary.
+//! Wiring only: every stage is a pure function in its own crate; this file turns flags and
+//! `seamline.toml`'s `[clustering]` into options, times the stages, writes the files and
+//! prints the summary.
 
-use crate::args::{AnalyzeArgs, Format, InputArgs};
+use crate::args::{AnalyzeArgs, ClusterArgs, Format, GranularityArg, InputArgs, StageArgs};
 use crate::terminal::{self, Progress, Timings, Verbosity};
-use anyhow::{Context, bail};
+use anyhow::Context;
+use seamline_cluster::contexts::{self, ContextOptions, Proposal};
+use seamline_graph::Granularity;
 use seamline_ir as ir;
+use seamline_plan::{Plan, PlanOptions, Thresholds};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -15,53 +19,77 @@ use std::time::Instant;
 
 /// The file name of the JSON report inside `--out`.
 pub const JSON_FILE: &str = "seamline.json";
-
-/// Formats that this build can write. The others are accepted by the parser (they are
-/// part of the planned CLI) and rejected here with a usage error.
-const SUPPORTED: [Format; 1] = [Format::Json];
+/// The file name of the HTML report inside `--out`.
+pub const HTML_FILE: &str = "index.html";
+/// The file name of the Markdown summary inside `--out`.
+pub const MD_FILE: &str = "plan.md";
+/// The file name of the Graphviz context graph inside `--out`.
+pub const DOT_FILE: &str = "plan.dot";
 
 /// Runs `analyze`.
 pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
-    let (formats, skipped) = resolve_formats(args.format.as_deref())?;
+    let formats = resolve_formats(args.format.as_deref());
     let started = Instant::now();
     let mut timings = Timings::default();
-    let facts = analyse(&args.input, verbosity, &mut timings)?;
-
-    let tool = seamline_report::ToolInfo {
-        name: env!("CARGO_PKG_NAME").to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    };
-    let mut written = Vec::new();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
-    for format in formats {
-        match format {
-            Format::Json => {
-                let json = timings.time("json", || seamline_report::to_json(&facts, &tool));
-                let path = args.out.join(JSON_FILE);
-                timings.time("write", || write_atomically(&path, json.as_bytes()))?;
-                written.push(path);
-            }
-            // Rejected by `resolve_formats`.
-            Format::Html | Format::Md | Format::Dot => {}
+    let options = context_options(&args.input, &args.cluster, verbosity)?;
+    let mut facts = analyse(&args.input, verbosity, &mut timings)?;
+    let pool = thread_pool(&args.input)?;
+    let proposal = timings.time("contexts", || {
+        pool.install(|| contexts::propose(&facts, &options))
+    });
+    if verbosity != Verbosity::Quiet {
+        for note in &proposal.constraint_notes {
+            terminal::note(verbosity, &format!("[clustering]: {note}"));
         }
     }
+    let plan = timings.time("plan", || plan(&facts, &proposal));
+
+    let mut outputs: Vec<(&str, String)> = Vec::new();
+    for format in formats {
+        outputs.push(match format {
+            Format::Json => (
+                JSON_FILE,
+                timings.time("json", || json(&facts, &proposal, &plan)),
+            ),
+            Format::Html => (
+                HTML_FILE,
+                timings.time("html", || {
+                    with_display_root(&mut facts, |facts| {
+                        seamline_report::html::render(facts, &proposal, &plan)
+                    })
+                }),
+            ),
+            Format::Md => (
+                MD_FILE,
+                timings.time("md", || {
+                    seamline_report::md::render(&display_root(&facts.root), &plan)
+                }),
+            ),
+            Format::Dot => (
+                DOT_FILE,
+                timings.time("dot", || seamline_report::dot::render(&plan)),
+            ),
+        });
+    }
+    let written = timings.time("write", || -> anyhow::Result<Vec<std::path::PathBuf>> {
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+        let mut written = Vec::new();
+        for (file, text) in &outputs {
+            let path = args.out.join(file);
+            write_atomically(&path, text.as_bytes())?;
+            written.push(path);
+        }
+        Ok(written)
+    })?;
     let elapsed = started.elapsed();
 
-    for f in skipped {
-        terminal::note(
-            verbosity,
-            &format!(
-                "the {} report is not implemented yet; skipping it",
-                f.name()
-            ),
-        );
-    }
     if verbosity != Verbosity::Quiet {
         let base = display_base(&args.input.path, &facts.root);
         let mut text = terminal::render_diagnostics(&facts.diagnostics, &base, verbosity);
         let n_deps = facts.module_deps().len();
         text.push_str(&terminal::render_summary(&facts, n_deps, elapsed));
+        text.push_str(&summary(&proposal, &plan));
         for path in &written {
             let label = console::style("Wrote").green().bold().for_stderr();
             text.push_str(&format!("{label} {}\n", path.display()));
@@ -73,6 +101,124 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         let _ = err.write_all(text.as_bytes());
     }
     Ok(())
+}
+
+/// The JSON document: the facts, the proposal and the plan.
+fn json(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
+    let tool = seamline_report::ToolInfo {
+        name: env!("CARGO_PKG_NAME").to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let plan_json = seamline_report::plan_json::plan_json(plan);
+    let mut report = seamline_report::json::build(facts, &tool);
+    seamline_report::contexts_json::attach(&mut report, facts, proposal, &plan_json);
+    seamline_report::json::render(&report)
+}
+
+/// The plan stage with the recommended thresholds (`seamline.toml` has no section for them
+/// yet).
+fn plan(facts: &ir::Facts, proposal: &Proposal) -> Plan {
+    seamline_plan::plan(
+        facts,
+        proposal,
+        &PlanOptions {
+            thresholds: Thresholds::recommended(),
+        },
+    )
+}
+
+/// The summary lines after the facts' table: the contexts and the verdict.
+fn summary(proposal: &Proposal, plan: &Plan) -> String {
+    let n = proposal.contexts.len();
+    let kernel = proposal.kernel_modules.len();
+    let mut out = format!(
+        "  {:<13}{:>9}  ({} kernel {}, {} {} between contexts)\n",
+        "contexts",
+        terminal::group(n as u64),
+        kernel,
+        if kernel == 1 { "module" } else { "modules" },
+        plan.cycles.len(),
+        if plan.cycles.len() == 1 {
+            "cycle"
+        } else {
+            "cycles"
+        },
+    );
+    let head = console::style("Verdict:").bold().for_stderr();
+    let mut verdict = format!("{head} {}", plan.verdict.title());
+    if let Some(first) = plan.extraction.first() {
+        verdict.push_str(&format!(
+            " (extract `{}` first)",
+            plan.context_name(first.context)
+        ));
+    }
+    if let Some(reason) = plan.reasons.iter().find(|r| r.decisive) {
+        verdict.push_str(&format!(": {}", reason.text));
+    }
+    out.push_str(&verdict);
+    out.push('\n');
+    out
+}
+
+/// The clustering options: `--granularity`, then `[clustering]` of seamline.toml (target,
+/// minimum size, pins, together, apart), then `--contexts` and `--min-context-size`, which
+/// win over the file.
+fn context_options(
+    input: &InputArgs,
+    cluster: &ClusterArgs,
+    verbosity: Verbosity,
+) -> anyhow::Result<ContextOptions> {
+    let granularity = match cluster.granularity {
+        GranularityArg::Module => Granularity::Module,
+        GranularityArg::Item => Granularity::Item,
+    };
+    let mut options = ContextOptions::standard(granularity);
+    let settings = crate::check::load_settings(input, cluster.config.as_deref())?;
+    settings.clustering.apply(&mut options);
+    if verbosity == Verbosity::Verbose && settings.from_file {
+        terminal::note(
+            verbosity,
+            &format!("clustering constraints from {}", settings.path),
+        );
+    }
+    if let Some(n) = cluster.contexts {
+        options.target_contexts = Some(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    if let Some(n) = cluster.min_context_size {
+        options.min_context_size = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    Ok(options)
+}
+
+/// The worker pool of the clustering ensemble: `--threads`, or one per core.
+fn thread_pool(input: &InputArgs) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(input.threads.unwrap_or(0))
+        .build()
+        .context("cannot start the worker threads")
+}
+
+/// The root as reports for people show it: as the user gave it when relative (the reports
+/// in `reports/` are generated from `fixtures/NAME`), only the folder's name when absolute,
+/// so that a shared report never carries the path of someone's home folder.
+fn display_root(root: &str) -> String {
+    let path = Path::new(root);
+    if path.is_absolute() {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| root.to_owned())
+    } else {
+        root.to_owned()
+    }
+}
+
+/// Runs `f` with `facts.root` set to [`display_root`], then puts the root back.
+fn with_display_root<T>(facts: &mut ir::Facts, f: impl FnOnce(&ir::Facts) -> T) -> T {
+    let shown = display_root(&facts.root);
+    let root = std::mem::replace(&mut facts.root, shown);
+    let res = f(facts);
+    facts.root = root;
+    res
 }
 
 /// Runs `debug facts`: the facts dump on stdout.
@@ -110,40 +256,64 @@ pub fn debug_parse(args: &InputArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks `--format` against what this build can write: returns the formats to write and
-/// the default ones skipped because they are not implemented yet (the caller notes them).
-/// Naming an unimplemented format explicitly is a usage error.
-fn resolve_formats(requested: Option<&[Format]>) -> anyhow::Result<(Vec<Format>, Vec<Format>)> {
-    let mut skipped = Vec::new();
+/// Runs `debug graph`: the dependency graph's dump on stdout.
+pub fn debug_graph(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()> {
+    let options = context_options(&args.input, &args.cluster, verbosity)?;
+    let mut timings = Timings::default();
+    let facts = analyse(&args.input, verbosity, &mut timings)?;
+    let graph = timings.time("graph", || {
+        seamline_graph::DepGraph::build(&facts, &options.graph)
+    });
+    print_dump(&graph.dump(), &timings, verbosity)
+}
+
+/// Runs `debug contexts`: the proposal's dump on stdout.
+pub fn debug_contexts(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()> {
+    let (facts, proposal, timings) = propose_for_debug(args, verbosity)?;
+    print_dump(&proposal.dump(&facts), &timings, verbosity)
+}
+
+/// Runs `debug plan`: the plan's dump on stdout.
+pub fn debug_plan(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()> {
+    let (facts, proposal, mut timings) = propose_for_debug(args, verbosity)?;
+    let plan = timings.time("plan", || plan(&facts, &proposal));
+    print_dump(&plan.dump(), &timings, verbosity)
+}
+
+fn propose_for_debug(
+    args: &StageArgs,
+    verbosity: Verbosity,
+) -> anyhow::Result<(ir::Facts, Proposal, Timings)> {
+    let options = context_options(&args.input, &args.cluster, verbosity)?;
+    let mut timings = Timings::default();
+    let facts = analyse(&args.input, verbosity, &mut timings)?;
+    let pool = thread_pool(&args.input)?;
+    let proposal = timings.time("contexts", || {
+        pool.install(|| contexts::propose(&facts, &options))
+    });
+    Ok((facts, proposal, timings))
+}
+
+fn print_dump(text: &str, timings: &Timings, verbosity: Verbosity) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")?;
+    if verbosity == Verbosity::Verbose {
+        terminal::line(timings.render().trim_end());
+    }
+    Ok(())
+}
+
+/// The formats to write, sorted and without duplicates: `--format`, or html and json.
+fn resolve_formats(requested: Option<&[Format]>) -> Vec<Format> {
     let mut formats: Vec<Format> = match requested {
-        Some(list) => {
-            if let Some(bad) = list.iter().find(|f| !SUPPORTED.contains(f)) {
-                bail!(
-                    "--format {} is not supported yet (supported: {})",
-                    bad.name(),
-                    supported_names()
-                );
-            }
-            list.to_vec()
-        }
-        None => {
-            let (ok, not_yet): (Vec<Format>, Vec<Format>) =
-                Format::DEFAULT.iter().partition(|f| SUPPORTED.contains(f));
-            skipped = not_yet;
-            ok
-        }
+        Some(list) => list.to_vec(),
+        None => Format::DEFAULT.to_vec(),
     };
     formats.sort();
     formats.dedup();
-    Ok((formats, skipped))
-}
-
-fn supported_names() -> String {
-    SUPPORTED
-        .iter()
-        .map(|f| f.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    formats
 }
 
 /// Runs the frontend with a progress bar, timed as the `frontend` stage.

@@ -61,6 +61,53 @@ pub enum DebugCommand {
     /// Only read and parse every file, on the same thread pool, and print what it took:
     /// the floor that `analyze` is measured against.
     Parse(InputArgs),
+    /// Print the dependency graph (`DepGraph::dump`) on stdout.
+    Graph(StageArgs),
+    /// Print the proposed contexts (`Proposal::dump`) on stdout.
+    Contexts(StageArgs),
+    /// Print the split plan (`Plan::dump`) on stdout.
+    Plan(StageArgs),
+}
+
+/// What to analyse and how to cluster it: `debug graph|contexts|plan`.
+#[derive(Debug, Args)]
+pub struct StageArgs {
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Clustering options.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+/// How to find the bounded contexts (`analyze` and the debug commands).
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Cluster modules, or owner items (models, functions; methods follow their type), so
+    /// that a file holding several domains can be split between contexts.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "item")]
+    pub granularity: GranularityArg,
+    /// Ask for about N contexts [default: the objective chooses; or `contexts` in
+    /// seamline.toml's `[clustering]`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub contexts: Option<u64>,
+    /// Merge contexts smaller than N owner items into their strongest neighbour [default:
+    /// 5; or `min_context_size` in `[clustering]`].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_context_size: Option<u64>,
+    /// The configuration file whose `[clustering]` section (pins, together, apart) applies
+    /// [default: PATH/seamline.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `--granularity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GranularityArg {
+    /// One node per module.
+    Module,
+    /// One node per owner item.
+    Item,
 }
 
 /// What to analyse and how.
@@ -93,6 +140,9 @@ pub struct AnalyzeArgs {
     /// The folder to write reports into (created if missing).
     #[arg(long, value_name = "DIR", default_value = "seamline-report")]
     pub out: PathBuf,
+    /// Clustering options.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// A report format.
@@ -102,25 +152,15 @@ pub enum Format {
     Html,
     /// `seamline.json`, the machine-readable model (see docs/json-schema.md).
     Json,
-    /// `seamline.md`, a summary for a pull request.
+    /// `plan.md`, a summary for a pull request (with a Mermaid context map).
     Md,
-    /// `seamline.dot`, the context graph for Graphviz.
+    /// `plan.dot`, the context graph for Graphviz.
     Dot,
 }
 
 impl Format {
     /// The formats written when `--format` is not given.
     pub const DEFAULT: [Format; 2] = [Format::Html, Format::Json];
-
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Html => "html",
-            Format::Json => "json",
-            Format::Md => "md",
-            Format::Dot => "dot",
-        }
-    }
 }
 
 fn parse_threads(s: &str) -> Result<usize, String> {

@@ -60,6 +60,11 @@ pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
         args::Command::Analyze(a) => analyze::run(a, verbosity),
         args::Command::Debug(args::DebugCommand::Facts(a)) => analyze::debug_facts(a, verbosity),
         args::Command::Debug(args::DebugCommand::Parse(a)) => analyze::debug_parse(a),
+        args::Command::Debug(args::DebugCommand::Graph(a)) => analyze::debug_graph(a, verbosity),
+        args::Command::Debug(args::DebugCommand::Contexts(a)) => {
+            analyze::debug_contexts(a, verbosity)
+        }
+        args::Command::Debug(args::DebugCommand::Plan(a)) => analyze::debug_plan(a, verbosity),
         args::Command::Check(a) => check::run(a, verbosity),
         args::Command::Init(a) => init::run(a, verbosity),
         args::Command::Eval(a) => eval::run(a, verbosity),

@@ -52,6 +52,21 @@ pub struct Report<'a> {
     pub references: Vec<Reference<'a>>,
     /// References to things outside the codebase, per root name, sorted by root.
     pub external: Vec<External<'a>>,
+    /// How the contexts were found (absent without a proposal; see [`crate::contexts_json`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clustering: Option<crate::contexts_json::ClusteringJson<'a>>,
+    /// The bounded contexts, sorted by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contexts: Option<Vec<crate::contexts_json::ContextJson<'a>>>,
+    /// The shared kernel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<crate::contexts_json::KernelJson<'a>>,
+    /// Metrics of the whole proposal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::contexts_json::MetricsJson<'a>>,
+    /// The split plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<&'a crate::plan_json::PlanJson>,
 }
 
 /// The `input` section.
@@ -154,6 +169,9 @@ pub struct Module<'a> {
     pub parent: Option<&'a str>,
     /// Ids of the items declared directly in the module, in source order.
     pub items: Vec<Cow<'a, str>>,
+    /// Its context's name, null for the shared kernel; absent without a proposal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Option<&'a str>>,
 }
 
 /// An item.
@@ -188,6 +206,9 @@ pub struct Item<'a> {
     pub derives: Vec<&'a str>,
     /// The mapped table's name, or null.
     pub table: Option<&'a str>,
+    /// Its context's name, null for the shared kernel; absent without a proposal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Option<&'a str>>,
 }
 
 /// A model: a struct, enum, union, trait or type alias.
@@ -340,6 +361,11 @@ pub fn build<'a>(facts: &'a ir::Facts, tool: &ToolInfo) -> Report<'a> {
         dependencies: dependencies(facts, &ids),
         references: references(facts, &ids),
         external: external(facts, &ids),
+        clustering: None,
+        contexts: None,
+        kernel: None,
+        metrics: None,
+        plan: None,
     }
 }
 
@@ -546,6 +572,7 @@ fn modules<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Module<'a>> {
             code_lines: m.code_lines,
             parent: m.parent.map(|p| ids.module(p)),
             items: m.items.iter().map(|&i| ids.item(i)).collect(),
+            context: None,
         })
         .collect()
 }
@@ -569,6 +596,7 @@ fn items<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Item<'a>> {
             implements: it.implements.map(|p| ids.item(p)),
             derives: sorted(it.derives.iter().map(String::as_str).collect()),
             table: it.table.map(|t| ids.table(t)),
+            context: None,
         })
         .collect()
 }

@@ -10,6 +10,8 @@
 
 pub mod json;
 
+pub mod contexts_json;
+
 pub mod dot;
 pub mod html;
 pub mod md;
