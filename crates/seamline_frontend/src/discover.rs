@@ -465,13 +465,12 @@ fn inline_value(text: &str, key: &str) -> Option<String> {
     while let Some(pos) = rest.find(key) {
         let before = rest[..pos].chars().last();
         let after = rest[pos + key.len()..].trim_start();
-        if before.is_none_or(|c| c == '{' || c == ',' || c.is_whitespace()) {
-            if let Some(value) = after.strip_prefix('=') {
-                let value = value.trim_start();
-                if let Some(v) = value.strip_prefix('"') {
-                    return v.split('"').next().map(str::to_owned);
-                }
-            }
+        let at_key_start = before.is_none_or(|c| c == '{' || c == ',' || c.is_whitespace());
+        let quoted = after
+            .strip_prefix('=')
+            .and_then(|v| v.trim_start().strip_prefix('"'));
+        if let (true, Some(v)) = (at_key_start, quoted) {
+            return v.split('"').next().map(str::to_owned);
         }
         rest = &rest[pos + key.len()..];
     }
@@ -507,11 +506,12 @@ pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
                 .replace(['"', ' '], "");
             table_dep = None;
             // `[dependencies.foo]`
-            if let Some((head, name)) = section.rsplit_once('.') {
-                if let Some(dev) = deps_kind(head) {
-                    out.deps.push((name.to_owned(), name.to_owned(), dev));
-                    table_dep = Some(out.deps.len() - 1);
-                }
+            let table = section
+                .rsplit_once('.')
+                .and_then(|(head, name)| Some((name.to_owned(), deps_kind(head)?)));
+            if let Some((name, dev)) = table {
+                out.deps.push((name.clone(), name, dev));
+                table_dep = Some(out.deps.len() - 1);
             }
             continue;
         }

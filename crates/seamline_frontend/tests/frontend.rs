@@ -55,7 +55,7 @@ fn write_tree(name: &str, spec: &str) -> (tempfile::TempDir, PathBuf) {
     let root = tmp.path().join(name);
     std::fs::create_dir_all(&root).expect("create root");
     let mut current: Option<(PathBuf, String)> = None;
-    let mut flush = |cur: Option<(PathBuf, String)>| {
+    let flush = |cur: Option<(PathBuf, String)>| {
         if let Some((path, text)) = cur {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, text).expect("write");
