@@ -6,6 +6,8 @@
 //! else this crate's own source. Run:
 //! `cargo bench -p seamline_frontend --bench parse`.
 
+#![allow(clippy::print_stderr)]
+
 use seamline_frontend::{Options, analyze, parse_only};
 use std::path::PathBuf;
 
