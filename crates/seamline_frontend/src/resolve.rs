@@ -58,7 +58,60 @@
 use crate::sql::tables_in_sql;
 use crate::syntax::{self, ItemSyntax, ModSyntax, PathRef, UseSyntax};
 use seamline_ir as ir;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::hash::BuildHasherDefault;
+
+/// Hash maps for lookups only (never iterated into output), with a fast hasher: name
+/// resolution hashes short strings millions of times on big crates.
+type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// See [`HashMap`].
+type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// The rustc hasher (FxHash): a multiply-rotate over 8-byte words. Not DoS-resistant,
+/// which does not matter for maps keyed by the analysed code's names.
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
 
 /// What the resolver needs: the module tree built by the driver and each module's syntax.
 pub(crate) struct ResolveInput<'a> {
@@ -321,22 +374,22 @@ impl<'a> Resolver<'a> {
             items: Vec::new(),
             info: Vec::new(),
             module_items: vec![Vec::new(); n_modules],
-            item_of: HashMap::new(),
-            local_uses: HashMap::new(),
+            item_of: HashMap::default(),
+            local_uses: HashMap::default(),
             scopes: Vec::with_capacity(n_modules),
-            children: vec![HashMap::new(); n_modules],
-            assoc: HashMap::new(),
-            cache: HashMap::new(),
-            in_progress: HashSet::new(),
+            children: vec![HashMap::default(); n_modules],
+            assoc: HashMap::default(),
+            cache: HashMap::default(),
+            in_progress: HashSet::default(),
             cycle_hits: 0,
             depth_hits: 0,
-            glob_targets: HashMap::new(),
+            glob_targets: HashMap::default(),
             no_globs: 0,
             trail: Vec::new(),
             trail_name: String::new(),
-            external_globs: HashMap::new(),
-            macros_by_crate: HashMap::new(),
-            table_item_name: HashMap::new(),
+            external_globs: HashMap::default(),
+            macros_by_crate: HashMap::default(),
+            table_item_name: HashMap::default(),
             refs: BTreeMap::new(),
             external: BTreeMap::new(),
             accesses: BTreeMap::new(),
@@ -457,7 +510,7 @@ impl<'a> Resolver<'a> {
                     self.items[idx].parent = self.item_of.get(&(m, p)).copied();
                 }
             }
-            let mut taken: HashSet<String> = HashSet::new();
+            let mut taken: HashSet<String> = HashSet::default();
             for idx in first..self.items.len() {
                 let base = self.item_path_base(idx, &module.path);
                 let mut path = base.clone();
@@ -1398,7 +1451,7 @@ impl<'a> Resolver<'a> {
 
     fn finish(mut self) -> Resolved {
         let mut tables = Vec::with_capacity(self.tables.len());
-        let mut table_ids: HashMap<String, ir::TableId> = HashMap::new();
+        let mut table_ids: HashMap<String, ir::TableId> = HashMap::default();
         for (i, (name, draft)) in std::mem::take(&mut self.tables).into_iter().enumerate() {
             let id = ir::TableId(i as u32);
             table_ids.insert(name.clone(), id);
