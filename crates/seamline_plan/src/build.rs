@@ -319,7 +319,7 @@ pub(crate) fn plan(
                     continue;
                 };
                 step.advice.push(format!(
-                    "Not independently deployable: its code changes together with {}'s ({} ↔ {}: {} shared commits, degree of coupling {:.2}); until that code moves into one context, release the two together.",
+                    "Not independently deployable: its code changes together with {}'s (`{}` ↔ `{}`: {} shared commits, degree of coupling {:.2}); until that code moves into one context, release the two together.",
                     input.ctx_name(other),
                     first.a.path,
                     first.b.path,

@@ -272,7 +272,7 @@ pub(crate) fn resolve(input: &Input<'_>, s: &HistorySignals, t: &Thresholds) -> 
         .map(|((a, b), pairs)| {
             let first = &coupling[pairs[0]];
             let text = format!(
-                "{} and {} are not independently deployable: {} across their boundary, the strongest {} ↔ {} ({} shared commits, degree of coupling {:.2}); a change to one ships with a change to the other. Move the code that changes together into one context, or extract the two together.",
+                "{} and {} are not independently deployable: {} across their boundary, the strongest `{}` ↔ `{}` ({} shared commits, degree of coupling {:.2}); a change to one ships with a change to the other. Move the code that changes together into one context, or extract the two together.",
                 input.ctx_name(a),
                 input.ctx_name(b),
                 if pairs.len() == 1 {
@@ -341,24 +341,26 @@ pub(crate) fn preference(
         .iter()
         .any(|o| o.context != c && o.main_author == ch.main_author);
     let distinct = ch.main_share >= t.distinct_owner_share && !owns_another;
+    // Backticks mark code spans in plan sentences; an author's name must not open one.
+    let author = ch.main_author.replace('`', "'");
     let half = t.history_discount / 2.0;
     let discount = half * rate + if distinct { half } else { 0.0 };
     let owner = if distinct {
         format!(
             "{:.0}% of them by {}, who is the main author of no other context (a distinct owner)",
             ch.main_share * 100.0,
-            ch.main_author
+            author
         )
     } else if owns_another {
         format!(
             "no distinct owner ({}, {:.0}% of them, is also the main author of another context)",
-            ch.main_author,
+            author,
             ch.main_share * 100.0
         )
     } else {
         format!(
             "no distinct owner (main author {} with {:.0}% of them, below {:.0}%)",
-            ch.main_author,
+            author,
             ch.main_share * 100.0,
             t.distinct_owner_share * 100.0
         )

@@ -222,7 +222,7 @@ fn contexts_whose_modules_change_together_are_not_independently_deployable() {
         flag.text
             .contains("billing and shipping are not independently deployable")
             && flag.text.contains(
-                "shop::billing ↔ shop::shipping (8 shared commits, degree of coupling 0.80)"
+                "`shop::billing` ↔ `shop::shipping` (8 shared commits, degree of coupling 0.80)"
             ),
         "{}",
         flag.text

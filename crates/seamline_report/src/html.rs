@@ -53,6 +53,7 @@ struct Page {
     shared_tables: Vec<SharedTableV>,
     cycles: Vec<CycleV>,
     steps: Vec<StepV>,
+    history: Option<HistoryV>,
     modules: Vec<ModuleV>,
     diagnostics: Vec<DiagV>,
     quality: Vec<Stat>,
@@ -241,6 +242,138 @@ struct StepV {
     advice: Vec<Rich>,
     rewrites: Vec<RefV>,
     last: bool,
+}
+
+/// The git history section (only with `--history`).
+struct HistoryV {
+    /// "Read N commits; ... skipped."
+    summary: String,
+    contexts: Vec<ContextHistoryV>,
+    hotspots: Vec<HotspotV>,
+    /// Hotspots left out of the table.
+    hotspots_more: usize,
+    coupling: Vec<CouplingV>,
+    /// Pairs left out of the table.
+    coupling_more: usize,
+    contributors: Vec<(Chip, Chip, String)>,
+    not_independent: Vec<Rich>,
+}
+
+struct ContextHistoryV {
+    context: Chip,
+    commits: u32,
+    added: String,
+    removed: String,
+    main_author: String,
+    share: String,
+    /// The main author's share as the width of a bar (60 px at 100%).
+    share_px: u32,
+    authors: String,
+    deployable: bool,
+}
+
+struct HotspotV {
+    path: String,
+    context: Option<Chip>,
+    commits: u32,
+    code_lines: String,
+    score: String,
+    /// The score as the width of a bar (60 px at 1).
+    score_px: u32,
+}
+
+struct CouplingV {
+    a: String,
+    a_context: Chip,
+    b: String,
+    b_context: Chip,
+    shared: u32,
+    degree: String,
+    strong: bool,
+}
+
+/// Rows of the history tables; the JSON has them all.
+const HISTORY_ROWS: usize = 20;
+
+fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let summary = format!(
+        "Read {} (merges excluded); skipped {} and {} (more files than the limit: bulk reformatting, vendoring).",
+        plural(h.commits_read, "commit", "commits"),
+        plural(h.merges_skipped, "merge commit", "merge commits"),
+        plural(h.huge_skipped, "huge commit", "huge commits"),
+    );
+    let pct = |x: f64| (x.clamp(0.0, 1.0) * 100.0).round() as u32;
+    let contexts = h
+        .contexts
+        .iter()
+        .map(|c| {
+            let others: Vec<String> = c
+                .authors
+                .iter()
+                .take(4)
+                .map(|(name, n)| format!("{name} ({n})"))
+                .collect();
+            ContextHistoryV {
+                context: chip(plan, c.context),
+                commits: c.commits,
+                added: thousands(c.lines_added),
+                removed: thousands(c.lines_removed),
+                main_author: c.main_author.clone(),
+                share: format!("{}%", pct(c.main_share)),
+                share_px: pct(c.main_share) * 60 / 100,
+                authors: if c.authors.len() > 4 {
+                    format!("{}, … {} authors", others.join(", "), c.authors.len())
+                } else {
+                    others.join(", ")
+                },
+                deployable: h.is_independently_deployable(c.context),
+            }
+        })
+        .collect();
+    let hotspots = h
+        .hotspots
+        .iter()
+        .take(HISTORY_ROWS)
+        .map(|r| HotspotV {
+            path: r.module.path.clone(),
+            context: r.context.map(|c| chip(plan, c)),
+            commits: r.commits,
+            code_lines: thousands(r.code_lines),
+            score: format!("{:.2}", r.score),
+            score_px: pct(r.score) * 60 / 100,
+        })
+        .collect();
+    let coupling = h
+        .coupling
+        .iter()
+        .take(HISTORY_ROWS)
+        .map(|r| CouplingV {
+            a: r.a.path.clone(),
+            a_context: chip(plan, r.a_context),
+            b: r.b.path.clone(),
+            b_context: chip(plan, r.b_context),
+            shared: r.shared,
+            degree: format!("{:.2}", r.degree),
+            strong: r.strong,
+        })
+        .collect();
+    HistoryV {
+        summary,
+        contexts,
+        hotspots,
+        hotspots_more: h.hotspots.len().saturating_sub(HISTORY_ROWS),
+        coupling,
+        coupling_more: h.coupling.len().saturating_sub(HISTORY_ROWS),
+        contributors: h
+            .contributor_coupling
+            .iter()
+            .take(HISTORY_ROWS)
+            .map(|&(a, b, j)| (chip(plan, a), chip(plan, b), format!("{j:.2}")))
+            .collect(),
+        not_independent: h.not_independent.iter().map(|p| rich(&p.text)).collect(),
+    }
 }
 
 struct DepV {
@@ -730,6 +863,28 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             format!("{} reads", t.hot_read_count),
         ),
     ];
+    let mut thresholds = thresholds;
+    let mut glossary = glossary();
+    if plan.history.is_some() {
+        thresholds.extend([
+            (
+                "Not independently deployable from".to_owned(),
+                format!(
+                    "degree {:.2} over {} shared commits",
+                    t.coupled_min_degree, t.coupled_min_shared_commits
+                ),
+            ),
+            (
+                "Distinct owner from".to_owned(),
+                format!("{:.0}% of the commits", t.distinct_owner_share * 100.0),
+            ),
+            (
+                "History discount on the seam cost, at most".to_owned(),
+                format!("{:.0}%", t.history_discount * 100.0),
+            ),
+        ]);
+        glossary.extend(history_glossary());
+    }
 
     let map = svg::layout(plan);
     Page {
@@ -786,8 +941,29 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
         quality,
         provenance,
         thresholds,
-        glossary: glossary(),
+        glossary,
+        history: plan.history.as_ref().map(|h| history_v(plan, h)),
     }
+}
+
+fn history_glossary() -> [Term; 3] {
+    [
+        Term {
+            name: "Hotspot",
+            formula: "score = (commits / max commits) × (lines of code / max lines of code)",
+            meaning: "Tornhill (Your Code as a Crime Scene; CodeScene): code that is both large and changed often is where the cost of change concentrates. A hotspot split across services gets slower to change, not faster.",
+        },
+        Term {
+            name: "Degree of change coupling",
+            formula: "degree = shared commits / ((commits of a + commits of b) / 2)",
+            meaning: "How often two modules change in the same commit (code-maat, CodeScene). Across contexts it is the hidden coupling static analysis cannot see: a shared format, a protocol, duplicated rules.",
+        },
+        Term {
+            name: "Ranked seam cost (with history)",
+            formula: "ranked = cost × (1 − d/2 × change rate − d/2 × [distinct owner])",
+            meaning: "The extraction order prefers contexts that change often and have their own main author (d is the largest discount): extracting them first pays off soonest and needs the fewest people to coordinate.",
+        },
+    ]
 }
 
 fn glossary() -> Vec<Term> {

@@ -30,6 +30,133 @@ pub struct PlanJson {
     pub cycles: Vec<CycleJson>,
     /// Extraction steps, first first.
     pub extraction: Vec<StepJson>,
+    /// What the git history says; absent without `--history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryJson>,
+}
+
+/// The git history signals (`plan.history`, only with `--history`).
+#[derive(Debug, Serialize)]
+pub struct HistoryJson {
+    /// Non-merge commits examined.
+    pub commits_read: usize,
+    /// Merge commits skipped.
+    pub merges_skipped: usize,
+    /// Commits skipped because they changed too many files.
+    pub huge_skipped: usize,
+    /// The thresholds the history was used with.
+    pub thresholds: HistoryThresholdsJson,
+    /// Churn and ownership per context, by context.
+    pub contexts: Vec<ContextHistoryJson>,
+    /// Modules by churn × size, hottest first.
+    pub hotspots: Vec<HotspotJson>,
+    /// Module pairs of different contexts that change in the same commits, strongest first:
+    /// the coupling static analysis cannot see.
+    pub change_coupling: Vec<ChangeCouplingJson>,
+    /// Contexts changed by the same people, most overlapping first.
+    pub contributor_coupling: Vec<ContributorCouplingJson>,
+    /// Pairs of contexts that are not independently deployable.
+    pub not_independently_deployable: Vec<NotIndependentJson>,
+}
+
+/// The thresholds of the history's use in the plan.
+#[derive(Debug, Serialize)]
+pub struct HistoryThresholdsJson {
+    /// A module pair at least this coupled (degree)...
+    pub coupled_min_degree: f64,
+    /// ...over at least this many shared commits makes two contexts not independently
+    /// deployable.
+    pub coupled_min_shared_commits: u32,
+    /// A main author with at least this share, leading no other context, is a distinct owner.
+    pub distinct_owner_share: f64,
+    /// The largest share of a seam's cost the history takes off in the extraction order.
+    pub history_discount: f64,
+}
+
+/// Churn and ownership of a context.
+#[derive(Debug, Serialize)]
+pub struct ContextHistoryJson {
+    /// The context.
+    pub context: String,
+    /// Commits that changed it.
+    pub commits: u32,
+    /// Lines added.
+    pub lines_added: u64,
+    /// Lines removed.
+    pub lines_removed: u64,
+    /// The author with the most commits.
+    pub main_author: String,
+    /// Their share of the commits, in `(0, 1]`.
+    pub main_share: f64,
+    /// Every author and their commits, most first.
+    pub authors: Vec<AuthorJson>,
+}
+
+/// An author's commits in a context.
+#[derive(Debug, Serialize)]
+pub struct AuthorJson {
+    /// The name (after `.mailmap`).
+    pub name: String,
+    /// Commits.
+    pub commits: u32,
+}
+
+/// A hotspot module.
+#[derive(Debug, Serialize)]
+pub struct HotspotJson {
+    /// The module path.
+    pub module: String,
+    /// Its context (`null`: the shared kernel).
+    pub context: Option<String>,
+    /// Commits that changed it.
+    pub commits: u32,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Change frequency × size, normalised to `[0, 1]`.
+    pub score: f64,
+}
+
+/// Two modules of different contexts that change together.
+#[derive(Debug, Serialize)]
+pub struct ChangeCouplingJson {
+    /// One module.
+    pub a: String,
+    /// Its context.
+    pub a_context: String,
+    /// The other module.
+    pub b: String,
+    /// Its context.
+    pub b_context: String,
+    /// Commits that changed both.
+    pub shared_commits: u32,
+    /// Degree of coupling, in `[0, 1]`.
+    pub degree: f64,
+    /// Whether it crosses the not-independently-deployable thresholds.
+    pub strong: bool,
+}
+
+/// Two contexts changed by the same people.
+#[derive(Debug, Serialize)]
+pub struct ContributorCouplingJson {
+    /// One context.
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// Shared authors over all their authors (Jaccard).
+    pub jaccard: f64,
+}
+
+/// Two contexts whose code changes together.
+#[derive(Debug, Serialize)]
+pub struct NotIndependentJson {
+    /// One context.
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// The sentence.
+    pub text: String,
+    /// The strong module pairs, as indices into `change_coupling`.
+    pub pairs: Vec<usize>,
 }
 
 /// A measured fact behind the verdict.
@@ -579,6 +706,86 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 tables_to_migrate: s.tables_to_migrate.iter().map(|t| t.name.clone()).collect(),
                 advice: s.advice.clone(),
                 rewrites: s.rewrites.iter().map(|r| refj(plan, r)).collect(),
+            })
+            .collect(),
+        history: plan.history.as_ref().map(|h| history_json(plan, h)),
+    }
+}
+
+fn history_json(plan: &sp::Plan, h: &sp::PlanHistory) -> HistoryJson {
+    let name = |c: seamline_cluster::contexts::ContextId| plan.context_name(c).to_owned();
+    let t = &plan.thresholds;
+    HistoryJson {
+        commits_read: h.commits_read,
+        merges_skipped: h.merges_skipped,
+        huge_skipped: h.huge_skipped,
+        thresholds: HistoryThresholdsJson {
+            coupled_min_degree: t.coupled_min_degree,
+            coupled_min_shared_commits: t.coupled_min_shared_commits,
+            distinct_owner_share: t.distinct_owner_share,
+            history_discount: t.history_discount,
+        },
+        contexts: h
+            .contexts
+            .iter()
+            .map(|c| ContextHistoryJson {
+                context: name(c.context),
+                commits: c.commits,
+                lines_added: c.lines_added,
+                lines_removed: c.lines_removed,
+                main_author: c.main_author.clone(),
+                main_share: c.main_share,
+                authors: c
+                    .authors
+                    .iter()
+                    .map(|(n, k)| AuthorJson {
+                        name: n.clone(),
+                        commits: *k,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        hotspots: h
+            .hotspots
+            .iter()
+            .map(|r| HotspotJson {
+                module: r.module.path.clone(),
+                context: r.context.map(name),
+                commits: r.commits,
+                code_lines: r.code_lines,
+                score: r.score,
+            })
+            .collect(),
+        change_coupling: h
+            .coupling
+            .iter()
+            .map(|r| ChangeCouplingJson {
+                a: r.a.path.clone(),
+                a_context: name(r.a_context),
+                b: r.b.path.clone(),
+                b_context: name(r.b_context),
+                shared_commits: r.shared,
+                degree: r.degree,
+                strong: r.strong,
+            })
+            .collect(),
+        contributor_coupling: h
+            .contributor_coupling
+            .iter()
+            .map(|&(a, b, jaccard)| ContributorCouplingJson {
+                a: name(a),
+                b: name(b),
+                jaccard,
+            })
+            .collect(),
+        not_independently_deployable: h
+            .not_independent
+            .iter()
+            .map(|p| NotIndependentJson {
+                a: name(p.a),
+                b: name(p.b),
+                text: p.text.clone(),
+                pairs: p.pairs.clone(),
             })
             .collect(),
     }
