@@ -261,23 +261,38 @@ fn render_text(
             &format!("History: {commits} commits, {pairs} co-changing module pairs.\n"),
         );
     }
+    out += format!(
+        "{:<30}  {:<34}  {:<20}  {:<9} {}",
+        "", "  items", "  modules", "   kernel", "   kernel"
+    )
+    .trim_end();
+    out.push('\n');
     out += &format!(
-        "{:<20} {:>8}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}  {:>9} {:>9}\n",
-        "", "contexts", "items", "", "", "mods", "", "", "kernel", "kernel"
-    );
-    out += &format!(
-        "{:<20} {:>8}  {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}  {:>9} {:>9}\n",
-        "", "", "NMI", "ARI", "MoJoFM", "NMI", "ARI", "MoJoFM", "items P/R", "mods P/R"
+        "{:<20} {:>8}  {:>6} {:>6} {:>6} {:>6} {:>6}  {:>6} {:>6} {:>6}  {:>9} {:>9}\n",
+        "",
+        "contexts",
+        "NMI",
+        "ARI",
+        "MoJoFM",
+        "purity",
+        "inv.p",
+        "NMI",
+        "ARI",
+        "MoJoFM",
+        "items P/R",
+        "mods P/R"
     );
     for s in scored {
         let r = &s.report;
         out += &format!(
-            "{:<20} {:>8}  {:>6.3} {:>6.3} {:>6.1}  {:>6.3} {:>6.3} {:>6.1}  {:>4.2}/{:<4.2} {:>4.2}/{:<4.2}\n",
+            "{:<20} {:>8}  {:>6.3} {:>6.3} {:>6.1} {:>6.3} {:>6.3}  {:>6.3} {:>6.3} {:>6.1}  {:>4.2}/{:<4.2} {:>4.2}/{:<4.2}\n",
             s.name,
             s.contexts,
             r.items.nmi,
             r.items.ari,
             r.items.mojofm,
+            r.items.purity,
+            r.items.inverse_purity,
             r.modules.nmi,
             r.modules.ari,
             r.modules.mojofm,
@@ -297,7 +312,12 @@ fn render_json(
     missing: usize,
     history: Option<(usize, usize)>,
 ) -> String {
-    let agreement = |a: &contexts::Agreement| serde_json::json!({ "n": a.n, "ari": round(a.ari), "nmi": round(a.nmi), "mojofm": round(a.mojofm) });
+    let agreement = |a: &contexts::Agreement| {
+        serde_json::json!({
+            "n": a.n, "ari": round(a.ari), "nmi": round(a.nmi), "mojofm": round(a.mojofm),
+            "purity": round(a.purity), "inverse_purity": round(a.inverse_purity),
+        })
+    };
     let kernel = |k: &contexts::KernelScore| {
         serde_json::json!({
             "truth": k.truth, "predicted": k.predicted, "correct": k.correct,

@@ -426,10 +426,13 @@ fn evaluation_scores_items_modules_and_the_kernel() {
     assert_eq!(r.kernel_modules.precision, 1.0);
     assert_eq!(
         r.dump().lines().next(),
-        Some("items n=14 ARI 1.000 NMI 1.000 MoJoFM 100.0")
+        Some("items n=14 ARI 1.000 NMI 1.000 MoJoFM 100.0 purity 1.000 inverse 1.000")
     );
     let folders = contexts::evaluate(&facts, &contexts::folder_baseline(&facts), &truth);
     assert!(folders.items.nmi < 0.2, "{folders:?}");
+    // Every layer folder mixes orders and billing, and each domain spans every layer.
+    assert!(folders.items.purity < 0.8, "{folders:?}");
+    assert!(folders.items.inverse_purity < 0.8, "{folders:?}");
     assert_eq!(folders.kernel_modules.recall, 0.0);
 }
 

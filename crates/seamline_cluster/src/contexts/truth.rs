@@ -54,6 +54,14 @@ pub struct Agreement {
     pub nmi: f64,
     /// MoJoFM of the proposal against the truth (Wen & Tzerpos 2004), 0..100.
     pub mojofm: f64,
+    /// Purity, 0..1: the share of elements that belong to the true label most common in
+    /// their proposed cluster (Manning, Raghavan & Schütze, "Introduction to Information
+    /// Retrieval", 2008, §16.3). 1 when no proposed cluster mixes true labels, however
+    /// finely the truth is split: read it with NMI, which punishes splitting.
+    pub purity: f64,
+    /// Inverse purity, 0..1: the same with the roles swapped, the share of elements in the
+    /// proposed cluster most common within their true label. 1 when no true label is split.
+    pub inverse_purity: f64,
 }
 
 /// How well the shared kernel was found.
@@ -88,13 +96,13 @@ pub struct EvalReport {
 
 impl EvalReport {
     /// One line per measure, for `seamline eval` and snapshots:
-    /// `items n=316 ARI 0.869 NMI 0.864 MoJoFM 92.6`, `modules ...`, `kernel items P R`,
+    /// `items n=316 ARI 0.869 NMI 0.864 MoJoFM 92.6 purity .. inverse ..`, `modules ...`, `kernel items P R`,
     /// `kernel modules P R`, `unlabelled items N`.
     pub fn dump(&self) -> String {
         let agreement = |what: &str, a: &Agreement| {
             format!(
-                "{what} n={} ARI {:.3} NMI {:.3} MoJoFM {:.1}\n",
-                a.n, a.ari, a.nmi, a.mojofm
+                "{what} n={} ARI {:.3} NMI {:.3} MoJoFM {:.1} purity {:.3} inverse {:.3}\n",
+                a.n, a.ari, a.nmi, a.mojofm, a.purity, a.inverse_purity
             )
         };
         let kernel = |what: &str, k: &KernelScore| {
@@ -231,7 +239,27 @@ fn agreement(pairs: &[(String, String)]) -> Agreement {
         ari: crate::adjusted_rand_index(&p, &t),
         nmi: crate::normalized_mutual_information(&p, &t),
         mojofm: crate::mojofm(&p, &t),
+        purity: purity(&p, &t),
+        inverse_purity: purity(&t, &p),
     }
+}
+
+/// The share of elements whose `of` label is the most common one within their `within`
+/// cluster (1 for no element).
+fn purity(within: &[u32], of: &[u32]) -> f64 {
+    if within.is_empty() {
+        return 1.0;
+    }
+    let mut counts: BTreeMap<(u32, u32), usize> = BTreeMap::new();
+    for (&w, &o) in within.iter().zip(of) {
+        *counts.entry((w, o)).or_default() += 1;
+    }
+    let mut best: BTreeMap<u32, usize> = BTreeMap::new();
+    for (&(w, _), &c) in &counts {
+        let b = best.entry(w).or_default();
+        *b = (*b).max(c);
+    }
+    best.values().sum::<usize>() as f64 / within.len() as f64
 }
 
 fn baseline_graph(facts: &ir::Facts) -> DepGraph {
@@ -354,4 +382,22 @@ pub fn components_baseline(facts: &ir::Facts) -> Proposal {
     }
     let raw: Vec<u32> = (0..n as u32).map(|x| find(&mut parent, x)).collect();
     baseline_proposal(facts, &graph, &raw, "components-baseline", None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::purity;
+
+    #[test]
+    fn purity_rewards_clusters_that_mix_nothing_and_inverse_purity_whole_labels() {
+        // Truth: two labels of 4. Proposal: the first label split in two, nothing mixed.
+        let truth = [0, 0, 0, 0, 1, 1, 1, 1];
+        let split = [0, 0, 1, 1, 2, 2, 2, 2];
+        assert_eq!(purity(&split, &truth), 1.0);
+        assert_eq!(purity(&truth, &split), 0.75);
+        // One element of label 1 moved into the first cluster.
+        let mixed = [0, 0, 0, 0, 0, 1, 1, 1];
+        assert_eq!(purity(&mixed, &truth), 7.0 / 8.0);
+        assert_eq!(purity(&[], &[]), 1.0);
+    }
 }
