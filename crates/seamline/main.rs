@@ -12,6 +12,7 @@ pub(crate) mod args;
 pub(crate) mod check;
 pub(crate) mod eval;
 pub(crate) mod history;
+pub(crate) mod history_signals;
 pub(crate) mod init;
 pub(crate) mod terminal;
 
