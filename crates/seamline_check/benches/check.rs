@@ -14,6 +14,7 @@ use seamline_check::config::Settings;
 use seamline_check::{Assignment, CheckOptions};
 use seamline_ir as ir;
 
+#[allow(clippy::print_stderr)] // A bench says what it measures.
 fn main() {
     eprintln!("benchmarking on {}", ROOT.display());
     divan::main();
