@@ -145,15 +145,17 @@ fn summary(proposal: &Proposal, plan: &Plan) -> String {
         },
     );
     let head = console::style("Verdict:").bold().for_stderr();
-    let mut verdict = format!("{head} {}", plan.verdict.title());
-    if let Some(first) = plan.extraction.first() {
+    let mut verdict = format!("{head} {}.", plan.verdict.title());
+    if let Some(reason) = plan.reasons.iter().find(|r| r.decisive) {
+        verdict.push_str(&format!(" {}", reason.text));
+    }
+    if plan.verdict != seamline_plan::Verdict::KeepMonolith
+        && let Some(first) = plan.extraction.first()
+    {
         verdict.push_str(&format!(
-            " (extract `{}` first)",
+            " First to extract: `{}`.",
             plan.context_name(first.context)
         ));
-    }
-    if let Some(reason) = plan.reasons.iter().find(|r| r.decisive) {
-        verdict.push_str(&format!(": {}", reason.text));
     }
     out.push_str(&verdict);
     out.push('\n');

@@ -9,4 +9,6 @@ mod util;
 mod analyze;
 mod check;
 mod eval;
+mod hostile;
+mod reports;
 mod tidy;
