@@ -21,6 +21,7 @@
 //!   this coupling (a shared file format, a protocol, copy-pasted rules).
 
 use crate::build::Input;
+use crate::verdict::thousands;
 use crate::{ModuleRef, Thresholds};
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
@@ -322,8 +323,8 @@ pub(crate) fn preference(
         return Preference {
             discount: 0.0,
             text: format!(
-                " History: no commit of the {} read changed it, so no preference.",
-                h.commits_read
+                " History: none of the {} commits read changed it, so no preference.",
+                thousands(h.commits_read as u64)
             ),
         };
     };
@@ -368,7 +369,7 @@ pub(crate) fn preference(
     let text = format!(
         " History: changed in {} of the {} commits read ({:.0}% of the busiest context left), {owner}: ranked cost {:.1} = {cost} × (1 − {:.2}).",
         ch.commits,
-        h.commits_read,
+        thousands(h.commits_read as u64),
         rate * 100.0,
         cost as f64 * (1.0 - discount),
         discount

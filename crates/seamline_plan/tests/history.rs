@@ -335,3 +335,24 @@ fn the_order_of_the_signals_does_not_matter() {
     assert_eq!(a.dump(), b.dump());
     insta::assert_snapshot!(a.dump().split("history commits_read").nth(1).unwrap());
 }
+
+#[test]
+fn a_context_no_commit_changed_gets_no_preference() {
+    let (facts, proposal) = shop(1);
+    let mut h = signals(&facts, &proposal);
+    h.per_context
+        .retain(|c| c.context != ctx(&proposal, "shipping"));
+    let p = plan_with_history(&facts, &proposal, &options(), Some(&h));
+    let shipping = p
+        .extraction
+        .iter()
+        .find(|s| p.context_name(s.context) == "shipping")
+        .unwrap();
+    assert!(
+        shipping
+            .why
+            .ends_with("History: none of the 50 commits read changed it, so no preference."),
+        "{}",
+        shipping.why
+    );
+}

@@ -261,7 +261,7 @@ struct HistoryV {
 
 struct ContextHistoryV {
     context: Chip,
-    commits: u32,
+    commits: String,
     added: String,
     removed: String,
     main_author: String,
@@ -275,7 +275,7 @@ struct ContextHistoryV {
 struct HotspotV {
     path: String,
     context: Option<Chip>,
-    commits: u32,
+    commits: String,
     code_lines: String,
     score: String,
     /// The score as the width of a bar (60 px at 1).
@@ -287,7 +287,7 @@ struct CouplingV {
     a_context: Chip,
     b: String,
     b_context: Chip,
-    shared: u32,
+    shared: String,
     degree: String,
     strong: bool,
 }
@@ -296,8 +296,13 @@ struct CouplingV {
 const HISTORY_ROWS: usize = 20;
 
 fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural = |n: usize, one: &str, many: &str| {
+        format!(
+            "{} {}",
+            thousands(n as u64),
+            if n == 1 { one } else { many }
+        )
+    };
     let summary = format!(
         "Read {} (merges excluded); skipped {} and {} (more files than the limit: bulk reformatting, vendoring).",
         plural(h.commits_read, "commit", "commits"),
@@ -317,7 +322,7 @@ fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
                 .collect();
             ContextHistoryV {
                 context: chip(plan, c.context),
-                commits: c.commits,
+                commits: thousands(u64::from(c.commits)),
                 added: thousands(c.lines_added),
                 removed: thousands(c.lines_removed),
                 main_author: c.main_author.clone(),
@@ -339,7 +344,7 @@ fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
         .map(|r| HotspotV {
             path: r.module.path.clone(),
             context: r.context.map(|c| chip(plan, c)),
-            commits: r.commits,
+            commits: thousands(u64::from(r.commits)),
             code_lines: thousands(r.code_lines),
             score: format!("{:.2}", r.score),
             score_px: pct(r.score) * 60 / 100,
@@ -354,7 +359,7 @@ fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
             a_context: chip(plan, r.a_context),
             b: r.b.path.clone(),
             b_context: chip(plan, r.b_context),
-            shared: r.shared,
+            shared: thousands(u64::from(r.shared)),
             degree: format!("{:.2}", r.degree),
             strong: r.strong,
         })

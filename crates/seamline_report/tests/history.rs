@@ -98,7 +98,7 @@ fn the_html_report_has_a_history_section_with_escaped_author_names() {
     assert!(page.contains("<a href=\"#history\">History</a>"));
     assert!(page.contains("<section id=\"history\">"));
     assert!(page.contains(
-        "Read 1234 commits (merges excluded); skipped 56 merge commits and 7 huge commits"
+        "Read 1,234 commits (merges excluded); skipped 56 merge commits and 7 huge commits"
     ));
     assert!(page.contains("Hotspots: churn × size"));
     assert!(page.contains("<td><code>shop::orders</code></td>"));
