@@ -889,3 +889,19 @@ fn help_lists_check_and_init_with_exit_codes() {
         run.stdout
     );
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let sb = Sandbox::fixture(FIXTURE);
+    append(&sb, "src/catalog.rs", CATALOG_USES_ORDERS);
+    // The harness pipes stdout (not a terminal): no colour by default.
+    let plain = sb.run(&["check", FIXTURE]);
+    assert!(!plain.stdout.contains('\x1b'), "{}", plain.stdout);
+    let coloured = sb.run(&["check", FIXTURE, "--color", "always"]);
+    assert!(
+        coloured.stdout.contains("\x1b[1;31merror"),
+        "{}",
+        coloured.stdout
+    );
+    assert_code(&coloured, 1);
+}
