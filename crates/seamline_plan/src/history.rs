@@ -19,6 +19,9 @@
 //!   over at least [`Thresholds::coupled_min_shared_commits`] shared commits) are flagged as
 //!   not independently deployable, with the pairs as evidence: static analysis cannot see
 //!   this coupling (a shared file format, a protocol, copy-pasted rules).
+//!
+//! The verdict does not use the history: whether to split is a structural question, and a
+//! plan must not flip between "split" and "keep" because of who committed last month.
 
 use crate::build::Input;
 use crate::verdict::thousands;
