@@ -20,7 +20,13 @@ impl Facts {
                 .iter()
                 .map(|d| format!("{}={}", d.local_name, self.crates[d.krate.index()].name))
                 .collect();
-            let _ = writeln!(w, "crate {} {:?} deps=[{}]", c.name, c.kind, deps.join(", "));
+            let _ = writeln!(
+                w,
+                "crate {} {:?} deps=[{}]",
+                c.name,
+                c.kind,
+                deps.join(", ")
+            );
         }
         for f in &self.files {
             let _ = writeln!(

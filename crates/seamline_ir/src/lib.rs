@@ -496,7 +496,13 @@ impl Facts {
             }
         };
         for r in &self.references {
-            add(r.from_module, self.module_of(r.to), r.kind, r.count, r.first);
+            add(
+                r.from_module,
+                self.module_of(r.to),
+                r.kind,
+                r.count,
+                r.first,
+            );
         }
         for a in &self.table_accesses {
             for owner in self.table_owner_modules(a.table) {
