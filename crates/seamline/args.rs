@@ -19,7 +19,15 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 10_000_000;
 
 /// Finds the seams along which a Rust monolith should be split into services.
 #[derive(Debug, Parser)]
-#[command(name = "seamline", version, after_help = EXIT_CODES, propagate_version = true)]
+// `term_width = 0`: help is laid out as written, whatever the terminal and whether another
+// crate of the workspace enables clap's `wrap_help` (divan does, for `cargo test --workspace`).
+#[command(
+    name = "seamline",
+    version,
+    after_help = EXIT_CODES,
+    propagate_version = true,
+    term_width = 0
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
