@@ -31,8 +31,26 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let formats = resolve_formats(args.format.as_deref());
     let started = Instant::now();
     let mut timings = Timings::default();
-    let options = context_options(&args.input, &args.cluster, verbosity)?;
+    let mut options = context_options(&args.input, &args.cluster, verbosity)?;
     let mut facts = analyse(&args.input, verbosity, &mut timings)?;
+    let history = if args.history.history {
+        let history = timings.time("history", || {
+            crate::history::read(
+                &history_root(&args.input.path),
+                &args.history,
+                args.input.threads.unwrap_or(0),
+            )
+        });
+        for d in &history.diagnostics {
+            terminal::note(verbosity, &format!("history: {}", d.message));
+        }
+        options.graph.co_change =
+            crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
+        options.graph.history_weight = args.history.history_weight;
+        Some(history)
+    } else {
+        None
+    };
     let pool = thread_pool(&args.input)?;
     let proposal = timings.time("contexts", || {
         pool.install(|| contexts::propose(&facts, &options))
@@ -42,7 +60,17 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             terminal::note(verbosity, &format!("[clustering]: {note}"));
         }
     }
-    let plan = timings.time("plan", || plan(&facts, &proposal));
+    let signals = history.as_ref().map(|h| {
+        crate::history_signals::build_history_signals(
+            &facts,
+            &proposal,
+            h,
+            args.history.min_revisions,
+        )
+    });
+    let plan = timings.time("plan", || {
+        seamline_plan::plan_with_history(&facts, &proposal, &plan_options(), signals.as_ref())
+    });
 
     let mut outputs: Vec<(&str, String)> = Vec::new();
     for format in formats {
@@ -115,16 +143,29 @@ fn json(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
     seamline_report::json::render(&report)
 }
 
-/// The plan stage with the recommended thresholds (`seamline.toml` has no section for them
-/// yet).
+/// The plan stage's options: the recommended thresholds (`seamline.toml` has no section for
+/// them yet).
+fn plan_options() -> PlanOptions {
+    PlanOptions {
+        thresholds: Thresholds::recommended(),
+    }
+}
+
+/// The plan without history (the debug commands).
 fn plan(facts: &ir::Facts, proposal: &Proposal) -> Plan {
-    seamline_plan::plan(
-        facts,
-        proposal,
-        &PlanOptions {
-            thresholds: Thresholds::recommended(),
-        },
-    )
+    seamline_plan::plan(facts, proposal, &plan_options())
+}
+
+/// Where to read the history from: PATH, or the folder of a single-file PATH.
+fn history_root(path: &Path) -> std::path::PathBuf {
+    if path.is_file() {
+        path.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| ".".into())
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// The summary lines after the facts' table: the contexts and the verdict.

@@ -151,6 +151,9 @@ pub struct AnalyzeArgs {
     /// Clustering options.
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// Change coupling, churn and ownership from git history.
+    #[command(flatten)]
+    pub history: crate::history::HistoryArgs,
 }
 
 /// A report format.

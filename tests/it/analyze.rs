@@ -882,3 +882,77 @@ fn reports_never_carry_the_absolute_path_of_the_input() {
     let md = std::fs::read_to_string(sb.tmp().join("out/plan.md")).unwrap();
     assert!(md.starts_with("# Split plan for tiny\n"), "{md}");
 }
+
+#[test]
+fn history_adds_its_section_to_the_plan_and_the_page_deterministically() {
+    let root = crate::util::repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("bash")
+        .arg(root.join("scripts/gen-history.sh"))
+        .arg(root.join("fixtures/shop"))
+        .arg(root.join("fixtures/shop-history/domains.txt"))
+        .arg(dir.path().join("shop"))
+        .args(["120", "1"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "gen-history.sh failed");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = format!("out-{threads}");
+        let run = run_in(
+            dir.path(),
+            &[
+                "analyze",
+                "shop",
+                "--history",
+                "--threads",
+                threads,
+                "--out",
+                &out,
+                "-v",
+            ],
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stderr.contains("timing: history"), "{}", run.stderr);
+        let html = std::fs::read(dir.path().join(&out).join("index.html")).unwrap();
+        let json = std::fs::read(dir.path().join(&out).join("seamline.json")).unwrap();
+        outputs.push((html, json));
+    }
+    assert!(
+        outputs[0] == outputs[1],
+        "--history output depends on --threads"
+    );
+    let json: Value = serde_json::from_slice(&outputs[0].1).unwrap();
+    let history = &json["plan"]["history"];
+    assert!(
+        history["commits_read"].as_u64().unwrap() >= 120,
+        "{history}"
+    );
+    assert!(!history["hotspots"].as_array().unwrap().is_empty());
+    let html = String::from_utf8_lossy(&outputs[0].0);
+    assert!(html.contains("id=\"history\""), "no history section");
+
+    // Without the flag, no history anywhere; outside a git repository, a note.
+    let run = run_in(
+        dir.path(),
+        &[
+            "analyze", "shop", "--format", "json", "--out", "plain", "-q",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let plain = read_json(&dir.path().join("plain/seamline.json"));
+    assert!(plain["plan"].get("history").is_none());
+    let sb = Sandbox::fixture("tiny");
+    let run = sb.run(&[
+        "analyze",
+        "tiny",
+        "--history",
+        "--format",
+        "json",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("history: "), "{}", run.stderr);
+}
