@@ -13,7 +13,7 @@ use seamline_graph::Granularity;
 use seamline_ir as ir;
 use seamline_plan::{Plan, PlanOptions, Thresholds};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -243,16 +243,25 @@ fn thread_pool(input: &InputArgs) -> anyhow::Result<rayon::ThreadPool> {
 
 /// The root as reports for people show it: as the user gave it when relative (the reports
 /// in `reports/` are generated from `fixtures/NAME`), only the folder's name when absolute,
-/// so that a shared report never carries the path of someone's home folder.
+/// so that a shared report never carries the path of someone's home folder, and the current
+/// folder's name for `.` or `..`, which would say nothing.
 fn display_root(root: &str) -> String {
     let path = Path::new(root);
-    if path.is_absolute() {
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| root.to_owned())
-    } else {
-        root.to_owned()
+    let only_dots = path
+        .components()
+        .all(|c| matches!(c, Component::CurDir | Component::ParentDir));
+    if !path.is_absolute() && !only_dots {
+        return root.to_owned();
     }
+    let full = if only_dots {
+        std::fs::canonicalize(if root.is_empty() { "." } else { root }).ok()
+    } else {
+        Some(path.to_path_buf())
+    };
+    full.as_deref()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| root.to_owned())
 }
 
 /// Runs `f` with `facts.root` set to [`display_root`], then puts the root back.

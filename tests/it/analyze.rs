@@ -504,6 +504,14 @@ fn path_defaults_to_the_current_folder() {
     assert_eq!(run.code, 0, "{run:?}");
     let json = read_json(&sb.project.join("out/seamline.json"));
     assert_eq!(json["input"]["crates"][0]["name"], "tiny_broken");
+    // The page names the folder, not `.`.
+    let run = run_in(&sb.project, &["analyze", "--out", "out", "-q"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let md = std::fs::read_to_string(sb.project.join("out/index.html")).unwrap();
+    assert!(
+        md.contains("tiny_broken"),
+        "the page does not name the folder"
+    );
 }
 
 #[test]
