@@ -507,9 +507,9 @@ fn path_defaults_to_the_current_folder() {
     // The page names the folder, not `.`.
     let run = run_in(&sb.project, &["analyze", "--out", "out", "-q"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let md = std::fs::read_to_string(sb.project.join("out/index.html")).unwrap();
+    let html = std::fs::read_to_string(sb.project.join("out/index.html")).unwrap();
     assert!(
-        md.contains("tiny_broken"),
+        html.contains("Split plan for <b>tiny_broken</b>"),
         "the page does not name the folder"
     );
 }
