@@ -136,6 +136,13 @@ pub(crate) fn open_root(path: &Path) -> Result<Root, crate::Error> {
         source,
     })?;
     if meta.is_file() {
+        // A single file is analysed only when it is Rust: `seamline analyze README.md`
+        // must not parse Markdown as Rust and report an empty crate.
+        if canonical.extension().is_none_or(|ext| ext != "rs") {
+            return Err(crate::Error::NoRust {
+                path: path.to_owned(),
+            });
+        }
         let dir = canonical
             .parent()
             .map(Path::to_path_buf)

@@ -634,6 +634,16 @@ fn a_root_without_rust_or_that_does_not_exist_is_an_error() {
         err.to_string()
             .starts_with("no Rust source file (.rs) found in ")
     );
+    // A single file that is not Rust is no Rust either, for both entry points.
+    let readme = tmp.path().join("README.md");
+    assert!(matches!(
+        analyze(&options(&readme)),
+        Err(Error::NoRust { .. })
+    ));
+    assert!(matches!(
+        parse_only(&options(&readme)),
+        Err(Error::NoRust { .. })
+    ));
     let missing = tmp.path().join("does-not-exist");
     let err = analyze(&options(&missing)).expect_err("missing root");
     assert!(matches!(err, Error::RootUnreadable { .. }));
