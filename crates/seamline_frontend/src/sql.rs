@@ -309,6 +309,22 @@ mod tests {
     }
 
     #[test]
+    fn quoted_names_are_unquoted_alike_in_reads_and_writes() {
+        check(
+            r#"INSERT INTO "Users" (name) SELECT name FROM "Users" WHERE id = $1"#,
+            "reads=[Users] writes=[Users]",
+        );
+        check(
+            r#"INSERT INTO "</script><script>alert('sql')</script>" (id, note) VALUES ($1, '<!--')"#,
+            "reads=[] writes=[</script><script>alert('sql')</script>]",
+        );
+        check(
+            r#"SELECT * FROM "</script><script>alert('sql')</script>""#,
+            "reads=[</script><script>alert('sql')</script>] writes=[]",
+        );
+    }
+
+    #[test]
     fn several_statements_are_all_read() {
         check(
             "BEGIN; INSERT INTO a VALUES (1); DELETE FROM b; COMMIT;",
