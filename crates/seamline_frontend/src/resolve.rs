@@ -12,7 +12,10 @@
 //!   statics, macros, `table!` modules), its child modules, its `use` bindings (renames
 //!   included, `as _` binds nothing) and its glob imports (of modules, of enums: their
 //!   variants, of diesel `table!` modules and their `dsl`: the table and its columns).
-//!   One namespace is used for types, values and macros. Visibility is not checked.
+//!   Visibility is not checked. Types (with modules) and values are two namespaces only
+//!   where a module declares both under one name (`mod x` or `use schema::x` beside
+//!   `fn x`): a path's leading segments and a type's last segment look for a type or
+//!   module, an expression's last segment for a value; otherwise the first binding wins.
 //! - **Lookup of a name** in a module: its items and child modules, then explicit `use`
 //!   bindings (whose paths are resolved from that module, so `pub use` re-exports are
 //!   followed to the defining item, through any chain; a cycle ends as not found), then
@@ -262,6 +265,42 @@ enum Res {
     Ignore,
 }
 
+/// The namespace a name is looked up in. Rust keeps types (and modules) apart from values:
+/// `mod warehouses` (or an imported diesel table) and `fn warehouses` live side by side, and
+/// `warehouses::table` walks into the module while `warehouses(conn)` calls the function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    /// Whatever is bound first (`use` paths, macro paths, patterns).
+    Any,
+    /// Modules, structs, enums, unions, traits, aliases, tables: a path prefix, a type.
+    Type,
+    /// Functions, consts, statics, structs: the last segment of an expression path.
+    Value,
+}
+
+impl Ns {
+    /// Whether `res` may be the answer in this namespace.
+    fn fits(self, res: &Res, items: &[ir::Item]) -> bool {
+        let kind = match res {
+            Res::Item(id) => items.get(id.index()).map(|it| it.kind),
+            _ => None,
+        };
+        match self {
+            Ns::Any => true,
+            Ns::Type => !matches!(
+                kind,
+                Some(
+                    ir::ItemKind::Function
+                        | ir::ItemKind::Const
+                        | ir::ItemKind::Static
+                        | ir::ItemKind::Macro
+                )
+            ),
+            Ns::Value => !matches!(res, Res::Module(_)),
+        }
+    }
+}
+
 /// An import: the path of a `use` binding or glob.
 #[derive(Debug, Clone)]
 struct Import {
@@ -275,6 +314,9 @@ struct Import {
 struct Scope {
     /// Items and child modules declared in the module, first declaration wins.
     defs: HashMap<String, Res>,
+    /// Where `defs` holds a binding of the other namespace: the first declaration that fits
+    /// the type (`.0`) or value (`.1`) namespace.
+    other_ns: HashMap<String, (Option<Res>, Option<Res>)>,
     /// `use` bindings by name.
     imports: HashMap<String, Vec<Import>>,
     /// Glob imports.
@@ -578,8 +620,10 @@ impl<'a> Resolver<'a> {
         let mut exported_macros = Vec::new();
         for m in 0..self.input.modules.len() {
             let mut scope = Scope::default();
+            let mut all_defs: Vec<(String, Res)> = Vec::new();
             for (name, &child) in &self.children[m] {
                 scope.defs.insert(name.clone(), Res::Module(child));
+                all_defs.push((name.clone(), Res::Module(child)));
             }
             for &id in &self.module_items[m] {
                 let it = &self.items[id.index()];
@@ -588,6 +632,7 @@ impl<'a> Resolver<'a> {
                     // Items win over child modules of the same name only if declared
                     // first; keep the first binding, modules included.
                     scope.defs.entry(it.name.clone()).or_insert(Res::Item(id));
+                    all_defs.push((it.name.clone(), Res::Item(id)));
                 }
                 if it.kind == ir::ItemKind::Macro {
                     let krate = self.input.modules[m].krate;
@@ -597,6 +642,29 @@ impl<'a> Resolver<'a> {
                     if it.visibility == ir::Visibility::Public {
                         exported_macros.push((ir::ModuleId(m as u32), it.name.clone(), id));
                     }
+                }
+            }
+            // Modules come first in `all_defs`, then items in declaration order: the first
+            // fitting binding of each namespace, for names whose first binding does not fit.
+            for (name, res) in all_defs {
+                let Some(first) = scope.defs.get(&name) else {
+                    continue;
+                };
+                if *first == res {
+                    continue;
+                }
+                let entry = scope.other_ns.entry(name).or_default();
+                if entry.0.is_none()
+                    && !Ns::Type.fits(first, &self.items)
+                    && Ns::Type.fits(&res, &self.items)
+                {
+                    entry.0 = Some(res.clone());
+                }
+                if entry.1.is_none()
+                    && !Ns::Value.fits(first, &self.items)
+                    && Ns::Value.fits(&res, &self.items)
+                {
+                    entry.1 = Some(res);
                 }
             }
             for u in &self.body(m).uses {
@@ -684,6 +752,50 @@ impl<'a> Resolver<'a> {
         res
     }
 
+    /// [`Self::lookup`] in namespace `ns`: when the module's own first binding of `name` is
+    /// of the other namespace, its other declaration of that namespace, else its imports
+    /// and globs (uncached: rare), else that first binding after all (best effort).
+    fn lookup_ns(&mut self, m: ir::ModuleId, name: &str, depth: u32, ns: Ns) -> Option<Res> {
+        let scope = self.scopes.get(m.index())?;
+        let def = match scope.defs.get(name) {
+            Some(def) if !ns.fits(def, &self.items) => def.clone(),
+            _ => return self.lookup(m, name, depth),
+        };
+        if depth > 64 {
+            return Some(def);
+        }
+        if let Some((ty, val)) = scope.other_ns.get(name) {
+            let other = if ns == Ns::Type { ty } else { val };
+            if let Some(res) = other {
+                return Some(res.clone());
+            }
+        }
+        let imports = scope.imports.get(name).cloned().unwrap_or_default();
+        for import in imports {
+            if let Some(res) = self.resolve_import_path(m, &import.path, depth + 1)
+                && ns.fits(&res, &self.items)
+            {
+                return Some(res);
+            }
+        }
+        if self.no_globs == 0 {
+            for idx in 0..self.scopes[m.index()].globs.len() {
+                let found = match self.glob_target(m, idx) {
+                    Some(Res::Module(target)) if target != m => {
+                        self.lookup_ns(target, name, depth + 1, ns)
+                    }
+                    _ => None,
+                };
+                if let Some(res) = found
+                    && ns.fits(&res, &self.items)
+                {
+                    return Some(res);
+                }
+            }
+        }
+        Some(def)
+    }
+
     fn lookup_uncached(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
         let scope = &self.scopes[m.index()];
         if let Some(res) = scope.defs.get(name) {
@@ -714,12 +826,14 @@ impl<'a> Resolver<'a> {
     /// Resolves a `use` path written in module `m`. A first segment that names nothing
     /// there is an external crate (`use serde::Serialize;`).
     fn resolve_import_path(&mut self, m: ir::ModuleId, path: &[String], depth: u32) -> Option<Res> {
-        if let Some(res) = self.resolve_segments(m, None, path, depth) {
+        if let Some(res) = self.resolve_segments(m, None, path, depth, Ns::Any) {
             return Some(res);
         }
         let first = path.first()?;
         if !matches!(first.as_str(), "" | "crate" | "$crate" | "self" | "super")
-            && self.resolve_first(m, None, first, depth + 1).is_none()
+            && self
+                .resolve_first(m, None, first, depth + 1, Ns::Any)
+                .is_none()
         {
             return Some(Res::External(first.clone()));
         }
@@ -887,6 +1001,7 @@ impl<'a> Resolver<'a> {
         ctx: Option<&Ctx<'_>>,
         name: &str,
         depth: u32,
+        ns: Ns,
     ) -> Option<Res> {
         // Body-level `use`s of the item.
         if let Some(ctx) = ctx {
@@ -898,7 +1013,7 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if let Some(res) = self.lookup(ctx_module, name, depth) {
+        if let Some(res) = self.lookup_ns(ctx_module, name, depth, ns) {
             return Some(res);
         }
         if let Some(ctx) = ctx {
@@ -947,12 +1062,15 @@ impl<'a> Resolver<'a> {
 
     /// Resolves a path written in module `m` (with the item context, if any). `None` when
     /// it names nothing known (the caller decides between external and unresolved).
+    /// `last_ns` is the namespace of the last segment; the ones before it are looked up as
+    /// types (modules, types, enums, traits).
     fn resolve_segments(
         &mut self,
         m: ir::ModuleId,
         ctx: Option<&Ctx<'_>>,
         segs: &[String],
         depth: u32,
+        last_ns: Ns,
     ) -> Option<Res> {
         if depth > 64 || m.index() >= self.scopes.len() {
             return None;
@@ -976,14 +1094,22 @@ impl<'a> Resolver<'a> {
                 // `Self` of something outside the codebase: nothing to record.
                 None => return Some(Res::Ignore),
             },
-            name => self.resolve_first(m, ctx, name, depth)?,
+            name => {
+                let ns = if rest.is_empty() { last_ns } else { Ns::Type };
+                self.resolve_first(m, ctx, name, depth, ns)?
+            }
         };
-        for seg in rest {
+        for (seg_idx, seg) in rest.iter().enumerate() {
+            let ns = if seg_idx + 1 == rest.len() {
+                last_ns
+            } else {
+                Ns::Type
+            };
             cur = match cur {
                 Res::Module(module) => match seg.as_str() {
                     "super" => Res::Module(self.input.modules.get(module.index())?.parent?),
                     "self" => Res::Module(module),
-                    _ => match self.lookup(module, seg, depth + 1) {
+                    _ => match self.lookup_ns(module, seg, depth + 1, ns) {
                         Some(res) => res,
                         None => Res::External(self.external_glob(module, true, depth + 1)?),
                     },
@@ -1045,13 +1171,13 @@ impl<'a> Resolver<'a> {
             };
             if let Some(p) = &it.impl_self
                 && let Some(Res::Item(target)) =
-                    self.resolve_segments(module, Some(&ctx), &p.path, 0)
+                    self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type)
             {
                 self.items[idx].parent = Some(target);
             }
             if let Some(p) = &it.impl_trait
                 && let Some(Res::Item(target)) =
-                    self.resolve_segments(module, Some(&ctx), &p.path, 0)
+                    self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type)
                 && self.items[target.index()].kind == ir::ItemKind::Trait
             {
                 self.items[idx].implements = Some(target);
@@ -1156,7 +1282,7 @@ impl<'a> Resolver<'a> {
                 let mut id_newtype = false;
                 for p in &f.ty_paths {
                     if let Some(Res::Item(target)) =
-                        self.resolve_segments(module, Some(&ctx), &p.path, 0)
+                        self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type)
                     {
                         refs.push(target);
                         let t = &self.items[target.index()];
@@ -1284,7 +1410,14 @@ impl<'a> Resolver<'a> {
             return;
         }
         let loc = self.loc(ctx.module, p.line, p.col);
-        let res = self.resolve_segments(ctx.module, Some(ctx), &p.path, 0);
+        // A type path ends in the type namespace; an expression path (a call, a struct
+        // literal, a pattern) in the value one, where structs are found too.
+        let last_ns = match p.kind {
+            ir::DepKind::Type | ir::DepKind::Impl => Ns::Type,
+            _ if p.in_macro => Ns::Any,
+            _ => Ns::Value,
+        };
+        let res = self.resolve_segments(ctx.module, Some(ctx), &p.path, 0, last_ns);
         match res {
             Some(Res::Item(to)) if self.items[to.index()].kind == ir::ItemKind::TableSchema => {
                 self.dsl_access(ctx, to, p, loc);

@@ -882,3 +882,34 @@ external krate::m2 -> ext_b x1
 "#,
     );
 }
+
+#[test]
+fn types_and_values_have_separate_namespaces() {
+    // fixtures/shop's stock_repo: `pub fn warehouses` next to the imported schema module
+    // `warehouses`; `warehouses::table` walks into the table, `warehouses(c)` calls the fn.
+    check(
+        r#"
+pub mod schema {
+    diesel::table! { warehouses (id) { id -> Int4, is_active -> Bool, } }
+}
+mod repo {
+    use crate::schema::warehouses;
+    pub fn warehouses() { let _ = warehouses::table.filter(warehouses::is_active.eq(true)); }
+    fn again() { warehouses(); }
+}
+mod both {
+    pub mod thing { pub struct T; }
+    pub fn thing() {}
+    fn f(_: thing::T) { thing(); }
+}
+"#,
+        r#"
+access krate::repo::warehouses warehouses Read Dsl x2 krate/src/lib.rs:7
+ref krate::both::f -> krate::both::thing call x1 krate/src/lib.rs:13
+ref krate::both::f -> krate::both::thing::T type x1 krate/src/lib.rs:13
+ref krate::repo -> krate::schema::warehouses import x1 krate/src/lib.rs:6
+ref krate::repo::again -> krate::repo::warehouses call x1 krate/src/lib.rs:8
+"#,
+    );
+}
+
