@@ -228,6 +228,11 @@ impl Collector {
         }
         self.macro_depth += 1;
         let is_sql = SQL_MACROS.contains(&name.as_str());
+        if TRACING_MACROS.contains(&name.as_str()) {
+            self.tracing_body(&mac.tokens);
+            self.macro_depth -= 1;
+            return;
+        }
         let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
         if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
             if is_sql {
@@ -266,6 +271,56 @@ impl Collector {
             self.scan_tokens(&mac.tokens, is_sql);
         }
         self.macro_depth -= 1;
+    }
+
+    /// A tracing/log macro's arguments: `target: "t"`, `parent: span`, fields
+    /// `name = value`, `a.b = %value`, `?value`, `%value`, then a format string and its
+    /// arguments. Keys are names, not paths: only values are visited (an argument that does
+    /// not parse is scanned for paths).
+    fn tracing_body(&mut self, tokens: &TokenStream) {
+        use proc_macro2::{Spacing, TokenTree};
+        let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        for arg in trees.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+            let mut rest = arg;
+            // `target:` / `parent:` / `name:` (a single `:`, not `::`).
+            if let [TokenTree::Ident(_), TokenTree::Punct(colon), after @ ..] = rest
+                && colon.as_char() == ':'
+                && colon.spacing() == Spacing::Alone
+            {
+                rest = after;
+            }
+            // A field key: `name`, `a.b.c` or `"name"`, then a lone `=`.
+            let mut i = 0;
+            while i < rest.len() {
+                let expect_name = i % 2 == 0;
+                match &rest[i] {
+                    TokenTree::Ident(_) | TokenTree::Literal(_) if expect_name => i += 1,
+                    TokenTree::Punct(p) if !expect_name && p.as_char() == '.' => i += 1,
+                    _ => break,
+                }
+            }
+            if i % 2 == 1
+                && let Some(TokenTree::Punct(eq)) = rest.get(i)
+                && eq.as_char() == '='
+                && eq.spacing() == Spacing::Alone
+            {
+                rest = &rest[i + 1..];
+            }
+            // `%value` (Display) and `?value` (Debug).
+            if let [TokenTree::Punct(sigil), after @ ..] = rest
+                && matches!(sigil.as_char(), '%' | '?')
+            {
+                rest = after;
+            }
+            if rest.is_empty() {
+                continue;
+            }
+            let value: TokenStream = rest.iter().cloned().collect();
+            match syn::parse2::<syn::Expr>(value.clone()) {
+                Ok(expr) => self.visit_expr(&expr),
+                Err(_) => self.scan_tokens(&value, false),
+            }
+        }
     }
 
     fn scan_tokens(&mut self, tokens: &TokenStream, is_sql: bool) {

@@ -913,3 +913,28 @@ ref krate::repo::again -> krate::repo::warehouses call x1 krate/src/lib.rs:8
     );
 }
 
+#[test]
+fn tracing_field_keys_are_not_paths() {
+    check(
+        r#"
+pub mod model { pub fn total() -> u32 { 0 } pub struct Order; }
+mod svc {
+    use crate::model::{total, Order};
+    fn f(x: u32, n: u32) {
+        tracing::info!(kind = %x, released = n, order.total = ?total(), "msg {}", n);
+        tracing::warn!(target: "shop", ?x, %n, "ok");
+        log::error!("{} {:?}", x, Order);
+        tracing::event!(tracing::Level::INFO, "weird" = crate::model::total());
+    }
+}
+"#,
+        r#"
+ref krate::svc -> krate::model::total import x1 krate/src/lib.rs:4
+ref krate::svc -> krate::model::Order import x1 krate/src/lib.rs:4
+ref krate::svc::f -> krate::model::total call x2 krate/src/lib.rs:6
+ref krate::svc::f -> krate::model::Order call x1 krate/src/lib.rs:8
+external krate::svc -> log x1
+external krate::svc -> tracing x4
+"#,
+    );
+}
