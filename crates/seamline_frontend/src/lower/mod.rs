@@ -563,6 +563,43 @@ impl Lowerer {
         ) {
             return;
         }
+        // `cfg_if! { if #[cfg(a)] { items } else if #[cfg(b)] { items } else { items } }`:
+        // every branch's items belong to the module (cfg branches are a union), so that the
+        // `mod x;` declarations inside are followed (libc declares its modules this way).
+        if last == "cfg_if" && depth < MAX_MACRO_ITEM_DEPTH {
+            let branches: Vec<proc_macro2::TokenStream> = mac
+                .mac
+                .tokens
+                .clone()
+                .into_iter()
+                .filter_map(|t| match t {
+                    proc_macro2::TokenTree::Group(g)
+                        if g.delimiter() == proc_macro2::Delimiter::Brace =>
+                    {
+                        Some(g.stream())
+                    }
+                    _ => None,
+                })
+                .collect();
+            let parsed: Vec<syn::File> = branches
+                .into_iter()
+                .filter_map(|b| syn::parse2::<syn::File>(b).ok())
+                .collect();
+            if !parsed.is_empty() {
+                let (line, col) = path_line_col(&mac.mac.path);
+                self.modules[m].refs.push(PathRef {
+                    path: path_segments(&mac.mac.path),
+                    kind: ir::DepKind::Call,
+                    line,
+                    col,
+                    in_macro: false,
+                });
+                for file in &parsed {
+                    self.lower_items(m, &file.items, outer, depth + 1);
+                }
+                return;
+            }
+        }
         // Other module-level macros: bodies that parse as items (`thread_local!`,
         // wrappers around item definitions) are lowered as items of the module; anything
         // else is walked for paths and SQL, attributed to the module.
