@@ -440,6 +440,49 @@ pub fn w() {}
 }
 
 #[test]
+fn modules_declared_inside_cfg_if_are_followed_in_every_branch() {
+    let (_tmp, root) = write_tree(
+        "cfgif",
+        r#"
+//- /src/lib.rs
+cfg_if::cfg_if! {
+    if #[cfg(unix)] {
+        mod unix;
+        pub use unix::*;
+    } else if #[cfg(windows)] {
+        mod windows;
+    } else {
+        mod other;
+        pub fn fallback() {}
+    }
+}
+//- /src/unix.rs
+pub fn u() {}
+//- /src/windows.rs
+cfg_if! { if #[cfg(target_arch = "x86")] { mod x86; } }
+//- /src/windows/x86.rs
+pub fn w() {}
+//- /src/other.rs
+pub fn o() {}
+"#,
+    );
+    let facts = check(&options(&root));
+    assert_eq!(
+        module_paths(&facts),
+        vec![
+            ("cfgif", "src/lib.rs"),
+            ("cfgif::other", "src/other.rs"),
+            ("cfgif::unix", "src/unix.rs"),
+            ("cfgif::windows", "src/windows.rs"),
+            ("cfgif::windows::x86", "src/windows/x86.rs"),
+        ]
+    );
+    // No orphans, and the branch's items are items of the module.
+    assert_eq!(facts.diagnostics, vec![]);
+    assert!(facts.items.iter().any(|i| i.path == "cfgif::fallback"));
+}
+
+#[test]
 fn a_file_declared_by_lib_and_bin_backs_a_module_in_each() {
     let (_tmp, root) = write_tree(
         "twice",
