@@ -95,7 +95,7 @@ pub(crate) fn parse_only(options: &Options) -> Result<ParseStats, Error> {
                     let ok = read::parse(&text).is_ok();
                     (bytes, lines, ok)
                 }
-                (bytes, Err(_)) => (bytes, 0, false),
+                (bytes, Err(problem)) => (bytes, u64::from(problem.lines), false),
             })
             .collect()
     });
@@ -856,7 +856,11 @@ fn load(path: &Path, max_size: u64) -> Loaded {
     match text {
         Err(problem) => Loaded {
             bytes,
-            stats: LineStats::default(),
+            // Lines without code lines: the text was not (or could not be) lexed.
+            stats: LineStats {
+                lines: problem.lines,
+                code_prefix: Vec::new(),
+            },
             result: Err(problem),
         },
         Ok(text) => {

@@ -49,6 +49,10 @@ pub(crate) struct ReadProblem {
     pub col: u32,
     /// Message.
     pub message: String,
+    /// Total lines, when they could be counted cheaply: a file that is not UTF-8 counts
+    /// its `\n` bytes (plus an unterminated last line). A file over the size limit is not
+    /// read at all, so it stays at 0, as does an unreadable one.
+    pub lines: u32,
 }
 
 /// Reads a file within the size limit and checks it is UTF-8.
@@ -68,6 +72,7 @@ pub(crate) fn read_text(path: &Path, max_size: u64) -> (u64, Result<String, Read
                 message: format!(
                     "file is {bytes} bytes, over the limit of {max_size} bytes; not analysed"
                 ),
+                lines: 0,
             }),
         );
     }
@@ -94,6 +99,7 @@ pub(crate) fn read_text(path: &Path, max_size: u64) -> (u64, Result<String, Read
                     line,
                     col,
                     message: format!("invalid UTF-8 at byte {valid}; not analysed"),
+                    lines: total_lines(err.as_bytes()),
                 }),
             )
         }
@@ -106,7 +112,15 @@ fn io_problem(err: &std::io::Error) -> ReadProblem {
         line: 0,
         col: 0,
         message: format!("cannot read file: {err}"),
+        lines: 0,
     }
+}
+
+/// Lines of a text that is not analysed: `\n` bytes, plus an unterminated last line.
+fn total_lines(bytes: &[u8]) -> u32 {
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let unterminated = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
+    u32::try_from(newlines + unterminated).unwrap_or(u32::MAX)
 }
 
 /// Counts lines and code lines.
@@ -345,6 +359,7 @@ pub(crate) fn parse(text: &str) -> Result<syn::File, ReadProblem> {
             message: format!(
                 "code nested about {depth} deep, over the limit of {MAX_NESTING}; not parsed"
             ),
+            lines: 0,
         });
     }
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -355,6 +370,8 @@ pub(crate) fn parse(text: &str) -> Result<syn::File, ReadProblem> {
             line: start.line as u32,
             col: start.column as u32 + 1,
             message: format!("cannot parse: {err}"),
+            // The caller has counted the text already.
+            lines: 0,
         }
     })
 }

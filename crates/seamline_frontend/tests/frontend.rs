@@ -259,6 +259,14 @@ fn every_bad_input_becomes_a_diagnostic() {
     ] {
         assert!(modules.contains(&expected), "{expected:?} in {modules:?}");
     }
+    // A file that is not UTF-8 still counts its lines (code lines unknown); one over the
+    // size limit is not read, so it has none.
+    let lines_of = |path: &str| {
+        let f = facts.files.iter().find(|f| f.path == path).expect(path);
+        (f.lines, f.code_lines)
+    };
+    assert_eq!(lines_of("src/not_utf8.rs"), (2, 0));
+    assert_eq!(lines_of("src/big.rs"), (0, 0));
     // Failed files are listed, not analysed.
     for path in ["src/unparsable.rs", "src/not_utf8.rs", "src/big.rs"] {
         let f = facts.files.iter().find(|f| f.path == path).expect(path);
