@@ -462,6 +462,8 @@ pub(crate) struct ManifestText {
     pub package_name: Option<String>,
     pub lib_name: Option<String>,
     pub lib_path: Option<String>,
+    /// `[[bin]]` targets: (name, path), as written.
+    pub bins: Vec<(Option<String>, Option<String>)>,
     /// Dependencies: (name in code before `-` -> `_`, package, dev-only).
     pub deps: Vec<(String, String, bool)>,
 }
@@ -506,6 +508,9 @@ pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
     for line in text.lines() {
         let line = line.trim();
         if line.starts_with('[') {
+            if line.starts_with("[[") && line.trim_matches(['[', ']', ' ']) == "bin" {
+                out.bins.push((None, None));
+            }
             section = line
                 .trim_start_matches('[')
                 .trim_end_matches(']')
@@ -553,6 +558,16 @@ pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
             ("package", "name") => out.package_name = Some(value),
             ("lib", "name") => out.lib_name = Some(value),
             ("lib", "path") => out.lib_path = Some(value),
+            ("bin", "name") => {
+                if let Some(bin) = out.bins.last_mut() {
+                    bin.0 = Some(value);
+                }
+            }
+            ("bin", "path") => {
+                if let Some(bin) = out.bins.last_mut() {
+                    bin.1 = Some(value);
+                }
+            }
             _ => {}
         }
     }
@@ -625,14 +640,32 @@ fn guess_crates(
         };
         if lib.is_file() {
             let name = info.lib_name.clone().unwrap_or_else(|| package.clone());
-            push(name, ir::CrateKind::Lib, lib);
+            push(name, ir::CrateKind::Lib, lib.clone());
         }
         let main = pkg_dir.join("src/main.rs");
         if main.is_file() {
-            push(package.clone(), ir::CrateKind::Bin, main);
+            push(package.clone(), ir::CrateKind::Bin, main.clone());
         }
+        let mut bin_files: Vec<PathBuf> = vec![main];
         for (stem, file) in target_files(&pkg_dir.join("src/bin")) {
+            bin_files.push(file.clone());
             push(stem, ir::CrateKind::Bin, file);
+        }
+        // `[[bin]]` targets with a `path` elsewhere (a target without one is one of the
+        // conventional files above).
+        for (name, path) in &info.bins {
+            let Some(path) = path else { continue };
+            let file = pkg_dir.join(path);
+            if !file.is_file() || bin_files.contains(&file) || file == lib {
+                continue;
+            }
+            bin_files.push(file.clone());
+            let name = name.clone().unwrap_or_else(|| {
+                file.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| package.clone())
+            });
+            push(name, ir::CrateKind::Bin, file);
         }
         if include_tests {
             for sub in ["tests", "benches", "examples"] {
@@ -953,6 +986,7 @@ mod tests {
                 package_name: Some("my-pkg".to_owned()),
                 lib_name: Some("mine".to_owned()),
                 lib_path: Some("lib.rs".to_owned()),
+                bins: Vec::new(),
                 deps: vec![("name".to_owned(), "name".to_owned(), false)],
             }
         );

@@ -948,6 +948,39 @@ mod tests {
     }
 
     #[test]
+    fn without_cargo_bin_targets_with_a_path_are_read_from_the_manifest() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path().join("pkg");
+        for (path, text) in [
+            (
+                "Cargo.toml",
+                "[package]\nname = \"pkg\"\n[[bin]]\nname = \"tool\"\npath = \"tools/run.rs\"\n[[bin]]\nname = \"pkg\"\n",
+            ),
+            ("src/lib.rs", "pub fn f() {}\n"),
+            ("tools/run.rs", "mod helper;\nfn main() { pkg::f(); }\n"),
+            ("tools/helper.rs", "pub fn h() {}\n"),
+        ] {
+            let file = root.join(path);
+            std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+            std::fs::write(file, text).expect("write");
+        }
+        let cargo = CargoOptions {
+            cargo_path: Some(PathBuf::from("/nonexistent/bin/cargo")),
+        };
+        let mut options = workspace();
+        options.root = root;
+        let facts = analyze_with(&options, &cargo).expect("analyze");
+        assert_eq!(
+            crate_names(&facts),
+            vec![("pkg", ir::CrateKind::Lib), ("tool", ir::CrateKind::Bin)]
+        );
+        let paths: Vec<&str> = facts.modules.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(paths, vec!["pkg", "tool", "tool::helper"]);
+        let codes: Vec<ir::DiagCode> = facts.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![ir::DiagCode::CargoUnavailable]);
+    }
+
+    #[test]
     fn a_pinned_uninstalled_toolchain_does_not_stop_cargo() {
         // `cargo` from PATH is rustup's proxy on a rustup install: it reads the fixture's
         // rust-toolchain.toml (channel 1.61.0, not installed) unless told otherwise. Under
