@@ -10,37 +10,47 @@ const MAX_DEPTH: u32 = 128;
 
 /// Prints tokens on one line the way rustfmt would for simple types and signatures:
 /// `fn pay(order: &Order) -> Result<(), Error>`, `Option<Vec<Order>>`, `&'a mut T`.
+///
+/// Every signature and field type goes through here, so the words and operators are
+/// written into one shared buffer and the atoms are ranges of it (no allocation per token).
 pub(super) fn print(tokens: TokenStream) -> String {
-    let mut atoms = Vec::new();
+    let mut atoms = Atoms::default();
     atomize(tokens, &mut atoms, 0);
-    let mut out = String::new();
-    let mut prev: Option<&Atom> = None;
+    let Atoms { text, list, .. } = atoms;
+    let mut out = String::with_capacity(text.len() + list.len() / 2);
+    let mut prev: Option<Atom> = None;
     let mut space_after = false;
-    for atom in &atoms {
+    for &atom in &list {
+        let punct = |a: Atom| match a {
+            Atom::Punct(start, end) => Some(&text[start as usize..end as usize]),
+            _ => None,
+        };
         let space_before = match atom {
-            Atom::Word(_) => {
+            Atom::Word(..) => {
                 space_after
-                    || matches!(prev, Some(Atom::Word(_) | Atom::Close(_)))
-                    || matches!(prev, Some(Atom::Punct(p)) if p == ">" || p == ">>")
+                    || matches!(prev, Some(Atom::Word(..) | Atom::Close(_)))
+                    || prev.and_then(punct).is_some_and(|p| p == ">" || p == ">>")
             }
-            Atom::Punct(p) => match p.as_str() {
+            Atom::Punct(start, end) => match &text[start as usize..end as usize] {
                 "," | ";" | ":" | "::" | "." | "?" | ">" | ">>" | "<" => false,
                 "->" | "=>" | "=" | "+" | "==" | "!=" | "+=" | "-=" | "|" | "||" | "&&" => true,
                 _ => space_after,
             },
-            Atom::Open(c) => *c == '{' || space_after,
-            Atom::Close(c) => *c == '}',
+            Atom::Open(c) => c == '{' || space_after,
+            Atom::Close(c) => c == '}',
         };
         if space_before && !out.is_empty() && !out.ends_with(' ') {
             out.push(' ');
         }
         match atom {
-            Atom::Word(w) | Atom::Punct(w) => out.push_str(w),
-            Atom::Open(c) | Atom::Close(c) => out.push(*c),
+            Atom::Word(start, end) | Atom::Punct(start, end) => {
+                out.push_str(&text[start as usize..end as usize]);
+            }
+            Atom::Open(c) | Atom::Close(c) => out.push(c),
         }
         space_after = match atom {
-            Atom::Punct(p) => matches!(
-                p.as_str(),
+            Atom::Punct(start, end) => matches!(
+                &text[start as usize..end as usize],
                 "," | ";"
                     | ":"
                     | "->"
@@ -55,12 +65,17 @@ pub(super) fn print(tokens: TokenStream) -> String {
                     | "||"
                     | "&&"
             ),
-            Atom::Open(c) => *c == '{',
+            Atom::Open(c) => c == '{',
             _ => false,
         };
         prev = Some(atom);
     }
-    out.trim().to_owned()
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Multi-character operators (and their prefixes) that joint puncts may form.
@@ -69,52 +84,88 @@ const OPERATORS: &[&str] = &[
     "...", "<<", "<<=", ">>=", "|=", "&=", "^=", "%=",
 ];
 
+/// A word or an operator (a byte range of [`Atoms::text`]), or a delimiter.
+#[derive(Clone, Copy)]
 enum Atom {
-    Word(String),
-    Punct(String),
+    Word(u32, u32),
+    Punct(u32, u32),
     Open(char),
     Close(char),
 }
 
-fn atomize(tokens: TokenStream, out: &mut Vec<Atom>, depth: u32) {
+/// Atoms and the text they point into.
+#[derive(Default)]
+struct Atoms {
+    text: String,
+    list: Vec<Atom>,
+    /// The operator being joined (at most a few ASCII characters).
+    pending: String,
+}
+
+impl Atoms {
+    fn word(&mut self, write: impl FnOnce(&mut String)) {
+        let start = self.text.len() as u32;
+        write(&mut self.text);
+        self.list.push(Atom::Word(start, self.text.len() as u32));
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let start = self.text.len() as u32;
+            self.text.push_str(&self.pending);
+            self.pending.clear();
+            self.list.push(Atom::Punct(start, self.text.len() as u32));
+        }
+    }
+}
+
+fn atomize(tokens: TokenStream, out: &mut Atoms, depth: u32) {
+    use std::fmt::Write as _;
     if depth > MAX_DEPTH {
-        out.push(Atom::Word("..".to_owned()));
+        out.word(|t| t.push_str(".."));
         return;
     }
-    let mut pending_punct = String::new();
     for tt in tokens {
         match tt {
             TokenTree::Punct(p) => {
-                if p.as_char() == '\'' {
-                    flush(&mut pending_punct, out);
-                    pending_punct.push('\'');
+                let c = p.as_char();
+                if c == '\'' {
+                    out.flush();
+                    out.pending.push('\'');
                     continue;
                 }
-                let mut joined = pending_punct.clone();
-                joined.push(p.as_char());
-                if !OPERATORS.contains(&joined.as_str()) {
-                    flush(&mut pending_punct, out);
+                out.pending.push(c);
+                let joins = OPERATORS.contains(&out.pending.as_str());
+                out.pending.pop();
+                if !joins {
+                    out.flush();
                 }
-                pending_punct.push(p.as_char());
+                out.pending.push(c);
                 if p.spacing() == Spacing::Alone {
-                    flush(&mut pending_punct, out);
+                    out.flush();
                 }
             }
             TokenTree::Ident(i) => {
-                if pending_punct == "'" {
-                    pending_punct.clear();
-                    out.push(Atom::Word(format!("'{i}")));
+                if out.pending == "'" {
+                    out.pending.clear();
+                    out.word(|t| {
+                        let _ = write!(t, "'{i}");
+                    });
                     continue;
                 }
-                flush(&mut pending_punct, out);
-                out.push(Atom::Word(i.to_string()));
+                out.flush();
+                out.word(|t| {
+                    let _ = write!(t, "{i}");
+                });
             }
             TokenTree::Literal(l) => {
-                flush(&mut pending_punct, out);
-                out.push(Atom::Word(l.to_string()));
+                out.flush();
+                out.word(|t| {
+                    let _ = write!(t, "{l}");
+                });
             }
             TokenTree::Group(g) => {
-                flush(&mut pending_punct, out);
+                out.flush();
                 let (open, close) = match g.delimiter() {
                     Delimiter::Parenthesis => ('(', ')'),
                     Delimiter::Bracket => ('[', ']'),
@@ -124,19 +175,13 @@ fn atomize(tokens: TokenStream, out: &mut Vec<Atom>, depth: u32) {
                         continue;
                     }
                 };
-                out.push(Atom::Open(open));
+                out.list.push(Atom::Open(open));
                 atomize(g.stream(), out, depth + 1);
-                out.push(Atom::Close(close));
+                out.list.push(Atom::Close(close));
             }
         }
     }
-    flush(&mut pending_punct, out);
-}
-
-fn flush(pending: &mut String, out: &mut Vec<Atom>) {
-    if !pending.is_empty() {
-        out.push(Atom::Punct(std::mem::take(pending)));
-    }
+    out.flush();
 }
 
 /// Paths (`a::b`, `::a::b`, `$crate::a`) found by walking raw tokens, with the location of
