@@ -110,6 +110,8 @@ pub(super) struct Collector {
     generics: Vec<String>,
     /// Local bindings and body-local item names seen so far in this item.
     locals: BTreeSet<String>,
+    /// A reused buffer for names checked before anything is allocated.
+    scratch: String,
     /// (line, col) of string literals already recorded as SQL.
     sql_seen: BTreeSet<(u32, u32)>,
     /// Nesting depth of macro bodies being re-parsed.
@@ -125,6 +127,7 @@ impl Collector {
             scanned: Vec::new(),
             generics: generics.to_vec(),
             locals: BTreeSet::new(),
+            scratch: String::new(),
             sql_seen: BTreeSet::new(),
             macro_depth: 0,
         }
@@ -145,6 +148,23 @@ impl Collector {
 
     /// Records a path unless it names a generic parameter, a local, or `self`.
     fn record(&mut self, path: &syn::Path, kind: ir::DepKind) {
+        // Most one-segment paths in bodies are locals (`x`, `self`): check them in a reused
+        // buffer before allocating the segments.
+        if path.leading_colon.is_none()
+            && let Some(first) = path.segments.first()
+        {
+            use std::fmt::Write as _;
+            self.scratch.clear();
+            let _ = write!(self.scratch, "{}", first.ident);
+            let name = self.scratch.strip_prefix("r#").unwrap_or(&self.scratch);
+            let skip = self.is_generic(name)
+                || name == "_"
+                || path.segments.len() == 1
+                    && (name == "self" || kind == ir::DepKind::Call && self.locals.contains(name));
+            if skip {
+                return;
+            }
+        }
         let segs = super::path_segments(path);
         self.record_segs(segs, kind, path_span(path));
     }
