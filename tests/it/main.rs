@@ -10,5 +10,6 @@ mod analyze;
 mod check;
 mod eval;
 mod hostile;
+mod plan;
 mod reports;
 mod tidy;
