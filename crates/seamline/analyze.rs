@@ -2,8 +2,8 @@
 //! the pipeline on PATH (frontend -> contexts -> plan) and writes the reports into `--out`.
 //!
 //! Wiring only: every stage is a pure function in its own crate; this file turns flags and
-//! `seamline.toml`'s `[clustering]` into options, times the stages, writes the files and
-//! prints the summary.
+//! `seamline.toml`'s `[clustering]` and `[plan]` into options, times the stages, writes the
+//! files and prints the summary.
 
 use crate::args::{AnalyzeArgs, ClusterArgs, Format, GranularityArg, InputArgs, StageArgs};
 use crate::terminal::{self, Progress, Timings, Verbosity};
@@ -31,7 +31,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let formats = resolve_formats(args.format.as_deref());
     let started = Instant::now();
     let mut timings = Timings::default();
-    let mut options = context_options(&args.input, &args.cluster, verbosity)?;
+    let (mut options, thresholds) = context_options(&args.input, &args.cluster, verbosity)?;
     let mut facts = analyse(&args.input, verbosity, &mut timings)?;
     let history = if args.history.history {
         let history = timings.time("history", || {
@@ -46,7 +46,10 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         }
         options.graph.co_change =
             crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
-        options.graph.history_weight = args.history.history_weight;
+        // `--history-weight` wins over `[clustering.weights] history`.
+        if let Some(w) = args.history.history_weight {
+            options.graph.history_weight = w;
+        }
         Some(history)
     } else {
         None
@@ -69,7 +72,12 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         )
     });
     let plan = timings.time("plan", || {
-        seamline_plan::plan_with_history(&facts, &proposal, &plan_options(), signals.as_ref())
+        seamline_plan::plan_with_history(
+            &facts,
+            &proposal,
+            &PlanOptions { thresholds },
+            signals.as_ref(),
+        )
     });
 
     let mut outputs: Vec<(&str, String)> = Vec::new();
@@ -143,17 +151,38 @@ fn json(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
     seamline_report::json::render(&report)
 }
 
-/// The plan stage's options: the recommended thresholds (`seamline.toml` has no section for
-/// them yet).
-fn plan_options() -> PlanOptions {
-    PlanOptions {
-        thresholds: Thresholds::recommended(),
+/// The verdict's thresholds: the recommended ones, with `[plan]` of seamline.toml applied.
+pub fn thresholds(plan: &seamline_check::config::PlanThresholds) -> Thresholds {
+    let mut t = Thresholds::recommended();
+    let p = plan;
+    macro_rules! set {
+        ($($field:ident),*) => {$(
+            if let Some(x) = p.$field {
+                t.$field = x;
+            }
+        )*};
     }
+    set!(
+        single_service_code_lines,
+        keep_below_code_lines,
+        min_contexts,
+        min_mean_context_lines,
+        min_modularity,
+        max_cycle_share,
+        max_shared_table_share,
+        max_shared_model_share,
+        hot_read_count,
+        coupled_min_degree,
+        coupled_min_shared_commits,
+        distinct_owner_share,
+        history_discount
+    );
+    t
 }
 
 /// The plan without history (the debug commands).
-fn plan(facts: &ir::Facts, proposal: &Proposal) -> Plan {
-    seamline_plan::plan(facts, proposal, &plan_options())
+fn plan(facts: &ir::Facts, proposal: &Proposal, thresholds: Thresholds) -> Plan {
+    seamline_plan::plan(facts, proposal, &PlanOptions { thresholds })
 }
 
 /// Where to read the history from: PATH, or the folder of a single-file PATH.
@@ -204,13 +233,13 @@ fn summary(proposal: &Proposal, plan: &Plan) -> String {
 }
 
 /// The clustering options: `--granularity`, then `[clustering]` of seamline.toml (target,
-/// minimum size, pins, together, apart), then `--contexts` and `--min-context-size`, which
-/// win over the file.
+/// minimum size, pins, together, apart, weights), then `--contexts` and
+/// `--min-context-size`, which win over the file; and the verdict's thresholds (`[plan]`).
 fn context_options(
     input: &InputArgs,
     cluster: &ClusterArgs,
     verbosity: Verbosity,
-) -> anyhow::Result<ContextOptions> {
+) -> anyhow::Result<(ContextOptions, Thresholds)> {
     let granularity = match cluster.granularity {
         GranularityArg::Module => Granularity::Module,
         GranularityArg::Item => Granularity::Item,
@@ -230,7 +259,7 @@ fn context_options(
     if let Some(n) = cluster.min_context_size {
         options.min_context_size = usize::try_from(n).unwrap_or(usize::MAX);
     }
-    Ok(options)
+    Ok((options, thresholds(&settings.plan)))
 }
 
 /// The worker pool of the clustering ensemble: `--threads`, or one per core.
@@ -310,7 +339,7 @@ pub fn debug_parse(args: &InputArgs) -> anyhow::Result<()> {
 
 /// Runs `debug graph`: the dependency graph's dump on stdout.
 pub fn debug_graph(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()> {
-    let options = context_options(&args.input, &args.cluster, verbosity)?;
+    let (options, _) = context_options(&args.input, &args.cluster, verbosity)?;
     let mut timings = Timings::default();
     let facts = analyse(&args.input, verbosity, &mut timings)?;
     let graph = timings.time("graph", || {
@@ -321,29 +350,29 @@ pub fn debug_graph(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()>
 
 /// Runs `debug contexts`: the proposal's dump on stdout.
 pub fn debug_contexts(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()> {
-    let (facts, proposal, timings) = propose_for_debug(args, verbosity)?;
+    let (facts, proposal, timings, _) = propose_for_debug(args, verbosity)?;
     print_dump(&proposal.dump(&facts), &timings, verbosity)
 }
 
 /// Runs `debug plan`: the plan's dump on stdout.
 pub fn debug_plan(args: &StageArgs, verbosity: Verbosity) -> anyhow::Result<()> {
-    let (facts, proposal, mut timings) = propose_for_debug(args, verbosity)?;
-    let plan = timings.time("plan", || plan(&facts, &proposal));
+    let (facts, proposal, mut timings, thresholds) = propose_for_debug(args, verbosity)?;
+    let plan = timings.time("plan", || plan(&facts, &proposal, thresholds));
     print_dump(&plan.dump(), &timings, verbosity)
 }
 
 fn propose_for_debug(
     args: &StageArgs,
     verbosity: Verbosity,
-) -> anyhow::Result<(ir::Facts, Proposal, Timings)> {
-    let options = context_options(&args.input, &args.cluster, verbosity)?;
+) -> anyhow::Result<(ir::Facts, Proposal, Timings, Thresholds)> {
+    let (options, thresholds) = context_options(&args.input, &args.cluster, verbosity)?;
     let mut timings = Timings::default();
     let facts = analyse(&args.input, verbosity, &mut timings)?;
     let pool = thread_pool(&args.input)?;
     let proposal = timings.time("contexts", || {
         pool.install(|| contexts::propose(&facts, &options))
     });
-    Ok((facts, proposal, timings))
+    Ok((facts, proposal, timings, thresholds))
 }
 
 fn print_dump(text: &str, timings: &Timings, verbosity: Verbosity) -> anyhow::Result<()> {

@@ -184,7 +184,9 @@ pub fn run(args: &EvalArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         }
         options.graph.co_change =
             crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
-        options.graph.history_weight = args.history.history_weight;
+        if let Some(w) = args.history.history_weight {
+            options.graph.history_weight = w;
+        }
         history_pairs = Some((history.commits.len(), options.graph.co_change.len()));
     }
     let pool = rayon::ThreadPoolBuilder::new()

@@ -23,9 +23,11 @@ pub struct HistoryArgs {
     #[arg(long)]
     pub history: bool,
     /// The weight of a pair of modules that always change together, on the scale of the
-    /// dependency kinds (a call weighs 3).
-    #[arg(long, value_name = "W", default_value_t = seamline_graph::GraphOptions::STANDARD_HISTORY_WEIGHT, requires = "history")]
-    pub history_weight: f64,
+    /// dependency kinds (a call weighs 3)
+    ///
+    /// [default: `history` in `[clustering.weights]` of seamline.toml, else 3]
+    #[arg(long, value_name = "W", requires = "history")]
+    pub history_weight: Option<f64>,
     /// Ignore modules changed by fewer commits than this (code-maat's `min-revs`).
     #[arg(long, value_name = "N", default_value_t = 5, requires = "history")]
     pub min_revisions: u32,

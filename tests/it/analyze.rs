@@ -964,3 +964,100 @@ fn history_adds_its_section_to_the_plan_and_the_page_deterministically() {
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("history: "), "{}", run.stderr);
 }
+
+#[test]
+fn plan_thresholds_in_seamline_toml_change_the_verdict() {
+    let sb = Sandbox::fixture("tiny");
+    let run = sb.run(&["analyze", "tiny", "--format", "json", "--out", "std", "-q"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let standard = read_json(&sb.tmp().join("std/seamline.json"));
+    assert_eq!(standard["plan"]["verdict"], "keep-monolith");
+    assert_eq!(
+        standard["plan"]["thresholds"]["keep_below_code_lines"],
+        10000
+    );
+
+    // 276 lines in 3 contexts: a size-only verdict goes once the size thresholds are 0,
+    // and the structure (cycles, shared tables and models) decides.
+    std::fs::write(
+        sb.tmp().join("tiny/seamline.toml"),
+        "[plan]\nsingle_service_code_lines = 0\nkeep_below_code_lines = 0\nmin_contexts = 1\nmin_mean_context_lines = 0\nmax_cycle_share = 0.9\n",
+    )
+    .unwrap();
+    let run = sb.run(&["analyze", "tiny", "--format", "json", "--out", "cfg", "-q"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = read_json(&sb.tmp().join("cfg/seamline.json"));
+    assert_eq!(
+        json["plan"]["verdict"], "modularise-first",
+        "{}",
+        json["plan"]
+    );
+    let t = &json["plan"]["thresholds"];
+    assert_eq!(t["keep_below_code_lines"], 0);
+    assert_eq!(t["min_contexts"], 1);
+    assert_eq!(t["min_mean_context_lines"], 0);
+    assert_eq!(t["max_cycle_share"], 0.9);
+    assert_eq!(t["min_modularity"], 0.3, "unset keys keep their defaults");
+    let plan = sb.run(&["debug", "plan", "tiny"]);
+    assert!(plan.stdout.contains("modularise-first"), "{}", plan.stdout);
+
+    // A bad value is a config error at its position (exit 2).
+    std::fs::write(
+        sb.tmp().join("tiny/seamline.toml"),
+        "[plan]\nmax_shared_table_share = 2\n",
+    )
+    .unwrap();
+    let run = sb.run(&["analyze", "tiny", "--out", "bad", "-q"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "error: `max_shared_table_share` must be between 0 and 1\n  --> tiny/seamline.toml:2:26"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn clustering_weights_in_seamline_toml_reach_the_graph() {
+    let sb = Sandbox::fixture("tiny");
+    let standard = sb.run(&["debug", "graph", "tiny"]);
+    assert_eq!(standard.code, 0, "{standard:?}");
+    // `main` calls `AppState` once: a call weighs 3.
+    assert!(
+        standard.stdout.contains("n1 -> n0 w=3.000 call=1\n"),
+        "{}",
+        standard.stdout
+    );
+    std::fs::write(
+        sb.tmp().join("tiny/seamline.toml"),
+        "[clustering.weights]\ncall = 10\ntype = 0.5\n",
+    )
+    .unwrap();
+    let weighted = sb.run(&["debug", "graph", "tiny"]);
+    assert_eq!(weighted.code, 0, "{weighted:?}");
+    assert!(
+        weighted.stdout.contains("n1 -> n0 w=10.000 call=1\n"),
+        "{}",
+        weighted.stdout
+    );
+    assert!(
+        weighted.stdout.contains("n0 -> n7 w=0.500 type=1\n"),
+        "{}",
+        weighted.stdout
+    );
+    std::fs::write(
+        sb.tmp().join("tiny/seamline.toml"),
+        "[clustering.weights]\ncals = 10\n",
+    )
+    .unwrap();
+    let bad = sb.run(&["debug", "graph", "tiny"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains(
+            "unknown key `cals` in `[clustering.weights]`\n  --> tiny/seamline.toml:2:1\n   = help: did you mean `call`?"
+        ),
+        "{}",
+        bad.stderr
+    );
+}

@@ -194,8 +194,60 @@ impl Rules {
     }
 }
 
+/// `[clustering.weights]`: the weight of each dependency kind in the clustering graph
+/// (`seamline_graph::KindWeights`) and of a change-coupling edge (`history`); unset keys
+/// keep the standard weights (import 1, type 2, call 3, impl 3, table 4, history 3).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Weights {
+    /// `import`: a `use` of an item.
+    pub import: Option<f64>,
+    /// `type`: the item appears in a field or signature.
+    pub type_: Option<f64>,
+    /// `call`: the item is called, constructed or matched.
+    pub call: Option<f64>,
+    /// `impl`: `impl Trait for Type`.
+    pub impl_: Option<f64>,
+    /// `table`: two nodes touch the same table.
+    pub table: Option<f64>,
+    /// `history`: a pair of modules that always change together (`--history`);
+    /// `--history-weight` wins over it.
+    pub history: Option<f64>,
+}
+
+/// `[plan]`: the verdict's thresholds (`seamline_plan::Thresholds`, same names), as plain
+/// data; unset keys keep `Thresholds::recommended()`. The binary applies them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PlanThresholds {
+    /// `single_service_code_lines`: below it, keep the monolith whatever its structure.
+    pub single_service_code_lines: Option<u64>,
+    /// `keep_below_code_lines`: below it, keep the monolith unless it is tangled.
+    pub keep_below_code_lines: Option<u64>,
+    /// `min_contexts`: with fewer contexts, keep the monolith.
+    pub min_contexts: Option<usize>,
+    /// `min_mean_context_lines`: smaller contexts on average are over-fragmented.
+    pub min_mean_context_lines: Option<u64>,
+    /// `min_modularity`: below this Q, modularise first (-0.5..=1).
+    pub min_modularity: Option<f64>,
+    /// `max_cycle_share`: above this share of contexts in cycles, modularise first (0..=1).
+    pub max_cycle_share: Option<f64>,
+    /// `max_shared_table_share` (0..=1).
+    pub max_shared_table_share: Option<f64>,
+    /// `max_shared_model_share` (0..=1).
+    pub max_shared_model_share: Option<f64>,
+    /// `hot_read_count`: reads of another context's table that call for a read model.
+    pub hot_read_count: Option<u32>,
+    /// `coupled_min_degree`: change-coupling degree making two contexts dependent (0..=1).
+    pub coupled_min_degree: Option<f64>,
+    /// `coupled_min_shared_commits`: ... over at least this many shared commits.
+    pub coupled_min_shared_commits: Option<u32>,
+    /// `distinct_owner_share`: a main author's share making a distinct owner (0..=1).
+    pub distinct_owner_share: Option<f64>,
+    /// `history_discount`: largest share of a seam's cost the history takes off (0..=1).
+    pub history_discount: Option<f64>,
+}
+
 /// `[clustering]`: constraints handed to the clustering stage (issue 3), as plain data.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Clustering {
     /// `contexts = N`: ask for about N contexts.
     pub contexts: Option<usize>,
@@ -207,6 +259,8 @@ pub struct Clustering {
     pub together: Vec<(String, String)>,
     /// `apart = [[a, b]]`.
     pub apart: Vec<(String, String)>,
+    /// `[clustering.weights]`.
+    pub weights: Weights,
 }
 
 impl Clustering {
@@ -228,6 +282,19 @@ impl Clustering {
             options.min_context_size = n;
         }
         options.constraints = self.constraints();
+        let (w, g) = (&self.weights, &mut options.graph);
+        for (value, slot) in [
+            (w.import, &mut g.weights.import),
+            (w.type_, &mut g.weights.type_),
+            (w.call, &mut g.weights.call),
+            (w.impl_, &mut g.weights.impl_),
+            (w.table, &mut g.weights.table),
+            (w.history, &mut g.history_weight),
+        ] {
+            if let Some(x) = value {
+                *slot = x;
+            }
+        }
     }
 }
 
@@ -246,6 +313,8 @@ pub struct Settings {
     pub rules: Rules,
     /// `[clustering]`.
     pub clustering: Clustering,
+    /// `[plan]`.
+    pub plan: PlanThresholds,
 }
 
 impl Settings {
@@ -272,6 +341,7 @@ impl Settings {
                 min_modularity: None,
             },
             clustering: Clustering::default(),
+            plan: PlanThresholds::default(),
         }
     }
 
@@ -316,7 +386,7 @@ impl Settings {
     }
 }
 
-const ROOT_KEYS: &[&str] = &["contexts", "kernel", "rules", "clustering"];
+const ROOT_KEYS: &[&str] = &["contexts", "kernel", "rules", "clustering", "plan"];
 const CONTEXT_KEYS: &[&str] = &["name", "modules", "max_instability", "description"];
 const KERNEL_KEYS: &[&str] = &["modules"];
 const RULES_KEYS: &[&str] = &[
@@ -333,7 +403,30 @@ const RULES_KEYS: &[&str] = &[
 ];
 const ALLOW_KEYS: &[&str] = &["from", "to", "reason"];
 const THRESHOLD_KEYS: &[&str] = &["value", "severity"];
-const CLUSTERING_KEYS: &[&str] = &["contexts", "min_context_size", "pins", "together", "apart"];
+const CLUSTERING_KEYS: &[&str] = &[
+    "contexts",
+    "min_context_size",
+    "pins",
+    "together",
+    "apart",
+    "weights",
+];
+const WEIGHT_KEYS: &[&str] = &["import", "type", "call", "impl", "table", "history"];
+const PLAN_KEYS: &[&str] = &[
+    "single_service_code_lines",
+    "keep_below_code_lines",
+    "min_contexts",
+    "min_mean_context_lines",
+    "min_modularity",
+    "max_cycle_share",
+    "max_shared_table_share",
+    "max_shared_model_share",
+    "hot_read_count",
+    "coupled_min_degree",
+    "coupled_min_shared_commits",
+    "distinct_owner_share",
+    "history_discount",
+];
 const PIN_KEYS: &[&str] = &["glob", "context"];
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -537,6 +630,80 @@ impl Cx<'_> {
         {
             self.clustering(t, &mut settings.clustering);
         }
+        if let Some(v) = root.get("plan")
+            && let Some(t) = self.expect_table(v, "`plan`")
+        {
+            self.plan(t, &mut settings.plan);
+        }
+    }
+
+    /// A number of `table` at `key` within `range`, if written and valid.
+    fn ranged(
+        &mut self,
+        t: &DeTable<'_>,
+        key: &str,
+        integer: bool,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> Option<f64> {
+        let v = t.get(key)?;
+        let x = self.number(v, &format!("`{key}`"), integer)?;
+        if range.contains(&x) {
+            return Some(x);
+        }
+        let (lo, hi) = (range.start(), range.end());
+        let msg = if *hi == f64::MAX {
+            format!("`{key}` must be at least {lo}")
+        } else {
+            format!("`{key}` must be between {lo} and {hi}")
+        };
+        self.err(v.span(), msg, None);
+        None
+    }
+
+    fn weights(&mut self, t: &DeTable<'_>, out: &mut Weights) {
+        self.unknown_keys(t, WEIGHT_KEYS, "`[clustering.weights]`");
+        for (key, slot) in [
+            ("import", &mut out.import),
+            ("type", &mut out.type_),
+            ("call", &mut out.call),
+            ("impl", &mut out.impl_),
+            ("table", &mut out.table),
+            ("history", &mut out.history),
+        ] {
+            *slot = self.ranged(t, key, false, 0.0..=f64::MAX);
+        }
+    }
+
+    fn plan(&mut self, t: &DeTable<'_>, out: &mut PlanThresholds) {
+        self.unknown_keys(t, PLAN_KEYS, "`[plan]`");
+        let count = 0.0..=u32::MAX as f64;
+        let lines = 0.0..=9.0e15;
+        let share = 0.0..=1.0;
+        out.single_service_code_lines = self
+            .ranged(t, "single_service_code_lines", true, lines.clone())
+            .map(|x| x as u64);
+        out.keep_below_code_lines = self
+            .ranged(t, "keep_below_code_lines", true, lines.clone())
+            .map(|x| x as u64);
+        out.min_contexts = self
+            .ranged(t, "min_contexts", true, count.clone())
+            .map(|x| x as usize);
+        out.min_mean_context_lines = self
+            .ranged(t, "min_mean_context_lines", true, lines)
+            .map(|x| x as u64);
+        out.min_modularity = self.ranged(t, "min_modularity", false, -0.5..=1.0);
+        out.max_cycle_share = self.ranged(t, "max_cycle_share", false, share.clone());
+        out.max_shared_table_share = self.ranged(t, "max_shared_table_share", false, share.clone());
+        out.max_shared_model_share = self.ranged(t, "max_shared_model_share", false, share.clone());
+        out.hot_read_count = self
+            .ranged(t, "hot_read_count", true, count.clone())
+            .map(|x| x as u32);
+        out.coupled_min_degree = self.ranged(t, "coupled_min_degree", false, share.clone());
+        out.coupled_min_shared_commits = self
+            .ranged(t, "coupled_min_shared_commits", true, count)
+            .map(|x| x as u32);
+        out.distinct_owner_share = self.ranged(t, "distinct_owner_share", false, share.clone());
+        out.history_discount = self.ranged(t, "history_discount", false, share);
     }
 
     fn patterns(&mut self, v: &Value<'_>, what: &str) -> Vec<Pattern> {
@@ -874,6 +1041,11 @@ impl Cx<'_> {
                 }
             }
         }
+        if let Some(v) = t.get("weights")
+            && let Some(w) = self.expect_table(v, "`clustering.weights`")
+        {
+            self.weights(w, &mut out.weights);
+        }
         for (key, slot) in [("together", &mut out.together), ("apart", &mut out.apart)] {
             let Some(v) = t.get(key) else { continue };
             let Some(items) = self.expect_array(v, &format!("`{key}`")) else {
@@ -1014,6 +1186,59 @@ together = [["shop::a", "shop::b"]]
             ),
             "{e}"
         );
+    }
+
+    #[test]
+    fn weights_and_plan_thresholds_are_read_and_applied() {
+        let text = "[clustering]\ncontexts = 3\n[clustering.weights]\nimport = 0\ntable = 8.5\nhistory = 1\n[plan]\nkeep_below_code_lines = 1000\nmin_modularity = -0.2\nmax_cycle_share = 0.5\nhot_read_count = 4\n";
+        let s = Settings::parse(text, "seamline.toml").unwrap();
+        assert_eq!(s.clustering.weights.import, Some(0.0));
+        assert_eq!(s.clustering.weights.call, None);
+        let mut options =
+            seamline_cluster::contexts::ContextOptions::standard(seamline_graph::Granularity::Item);
+        s.clustering.apply(&mut options);
+        let w = options.graph.weights;
+        assert_eq!(
+            (w.import, w.type_, w.call, w.impl_, w.table),
+            (0.0, 2.0, 3.0, 3.0, 8.5)
+        );
+        assert_eq!(options.graph.history_weight, 1.0);
+        assert_eq!(options.target_contexts, Some(3));
+        assert_eq!(s.plan.keep_below_code_lines, Some(1000));
+        assert_eq!(s.plan.min_modularity, Some(-0.2));
+        assert_eq!(s.plan.max_cycle_share, Some(0.5));
+        assert_eq!(s.plan.hot_read_count, Some(4));
+        assert_eq!(s.plan.min_contexts, None);
+    }
+
+    #[test]
+    fn bad_weights_and_thresholds_are_errors_with_a_hint() {
+        let e = errors("[clustering.weights]\ncall = -1\nimprt = 2\n");
+        assert!(
+            e.contains("seamline.toml:2:8: `call` must be at least 0"),
+            "{e}"
+        );
+        assert!(
+            e.contains("seamline.toml:3:1: unknown key `imprt` in `[clustering.weights]`\n  = help: did you mean `import`?"),
+            "{e}"
+        );
+        let e = errors(
+            "[plan]\nmax_cycle_share = 1.5\nkeep_below_code_line = 10\nmin_contexts = 2.5\n",
+        );
+        assert!(
+            e.contains("seamline.toml:2:19: `max_cycle_share` must be between 0 and 1"),
+            "{e}"
+        );
+        assert!(
+            e.contains("seamline.toml:3:1: unknown key `keep_below_code_line` in `[plan]`\n  = help: did you mean `keep_below_code_lines`?"),
+            "{e}"
+        );
+        assert!(
+            e.contains("seamline.toml:4:16: `min_contexts` must be an integer, found a float"),
+            "{e}"
+        );
+        let e = errors("[clustering]\nweights = 3\n");
+        assert!(e.contains("`clustering.weights` must be a table"), "{e}");
     }
 
     #[test]
