@@ -69,18 +69,22 @@ impl Seam {
     }
 }
 
-/// The seam between `c` and the contexts in `rest`; `touching` holds the cross references of
-/// which `c` is one end.
+/// The seam between `c` and the other contexts still in `remaining`; `touching` holds the
+/// cross references of which `c` is one end.
+///
+/// `remaining` may contain `c` itself: a self-reference is never a seam. (Building a set of
+/// "the others" per candidate made ordering cubic in the number of contexts.)
 fn seam(
     input: &Input<'_>,
     touching: &[&CrossRef],
     c: ContextId,
-    rest: &BTreeSet<ContextId>,
+    remaining: &BTreeSet<ContextId>,
 ) -> Seam {
     let mut s = Seam::default();
+    let other = |x: ContextId| x != c && remaining.contains(&x);
     for r in touching {
-        let inbound = r.to_context == c && rest.contains(&r.from_context);
-        let outbound = r.from_context == c && rest.contains(&r.to_context);
+        let inbound = r.to_context == c && other(r.from_context);
+        let outbound = r.from_context == c && other(r.to_context);
         if !inbound && !outbound {
             continue;
         }
@@ -144,9 +148,6 @@ pub(crate) fn extraction(
     let mut steps = Vec::new();
     while !remaining.is_empty() {
         let n_left = remaining.len();
-        let rest_of = |c: ContextId| -> BTreeSet<ContextId> {
-            remaining.iter().copied().filter(|&x| x != c).collect()
-        };
         // Edges the plan cuts between the context and the rest: they must be cut first.
         let cuts_on_seam = |c: ContextId| {
             cut_pairs
@@ -168,7 +169,7 @@ pub(crate) fn extraction(
         let Some(((_, _, shared, _), _, next, cost)) = remaining
             .iter()
             .map(|&c| {
-                let s = seam(input, touching_of(c), c, &rest_of(c));
+                let s = seam(input, touching_of(c), c, &remaining);
                 let cost = s.cost();
                 let discount = preference(c, cost).discount;
                 // Integers, so that the key is totally ordered: hundredths of the ranked
@@ -188,7 +189,7 @@ pub(crate) fn extraction(
         };
         let history_text = preference(next, cost).text;
         let n_cuts = cuts_on_seam(next);
-        let s = seam(input, touching_of(next), next, &rest_of(next));
+        let s = seam(input, touching_of(next), next, &remaining);
         remaining.remove(&next);
 
         let rewrites: Vec<CrossRef> = touching_of(next)
