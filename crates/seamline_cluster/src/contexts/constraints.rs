@@ -585,6 +585,13 @@ fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
                 .or_default() += 1;
         }
     }
+    // Alive communities by (size, reverse label), so that "the largest other community" is
+    // a lookup rather than a scan per stuck fragment: crates of unconnected declarations
+    // (windows-sys, linux-raw-sys) have hundreds of thousands of them.
+    let mut by_size: BTreeSet<(u64, std::cmp::Reverse<usize>)> = (0..comms.alive.len())
+        .filter(|&d| comms.alive[d])
+        .map(|d| (comms.size[d], std::cmp::Reverse(d)))
+        .collect();
     for &c in stuck {
         if !comms.alive[c] || comms.n_alive <= 1 {
             continue;
@@ -598,25 +605,36 @@ fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
                 .map(|(&d, _)| d)
         };
         let mut module_counts: BTreeMap<usize, usize> = BTreeMap::new();
-        let mut area_counts: BTreeMap<usize, usize> = BTreeMap::new();
         for &g in &members {
-            let (module, area) = &groups.home[g as usize];
+            let (module, _) = &groups.home[g as usize];
             for (&d, &n) in by_module.get(module).into_iter().flatten() {
                 *module_counts.entry(d).or_default() += n;
             }
-            for (&d, &n) in by_area.get(area.as_str()).into_iter().flatten() {
-                *area_counts.entry(d).or_default() += n;
-            }
         }
+        // Areas are only counted when the modules give no answer (they are large).
         let target = pick(&module_counts, comms)
-            .or_else(|| pick(&area_counts, comms))
             .or_else(|| {
-                (0..comms.alive.len())
-                    .filter(|&d| d != c && comms.alive[d] && comms.can_merge(c, d))
-                    .max_by_key(|&d| (comms.size[d], std::cmp::Reverse(d)))
+                let mut area_counts: BTreeMap<usize, usize> = BTreeMap::new();
+                for &g in &members {
+                    let (_, area) = &groups.home[g as usize];
+                    for (&d, &n) in by_area.get(area.as_str()).into_iter().flatten() {
+                        *area_counts.entry(d).or_default() += n;
+                    }
+                }
+                pick(&area_counts, comms)
+            })
+            .or_else(|| {
+                by_size
+                    .iter()
+                    .rev()
+                    .map(|&(_, std::cmp::Reverse(d))| d)
+                    .find(|&d| d != c && comms.can_merge(c, d))
             });
         if let Some(d) = target {
+            by_size.remove(&(comms.size[c], std::cmp::Reverse(c)));
+            by_size.remove(&(comms.size[d], std::cmp::Reverse(d)));
             comms.merge(c, d);
+            by_size.insert((comms.size[d], std::cmp::Reverse(d)));
             for &g in &members {
                 let (module, area) = &groups.home[g as usize];
                 *by_module.entry(*module).or_default().entry(d).or_default() += 1;
