@@ -8,10 +8,6 @@
 //! `Proposal::module_context`) and maps the group names back to ids. The plan crate does
 //! not know git, and `seamline_history` does not know modules.
 
-// `analyze --history` (being wired by the lead) is the caller; until then only the tests
-// call it. FIXME: remove once `analyze` calls `build_history_signals`.
-#![cfg_attr(not(test), allow(dead_code))]
-
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_history::History;
 use seamline_ir as ir;
