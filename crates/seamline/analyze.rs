@@ -306,10 +306,31 @@ fn with_display_root<T>(facts: &mut ir::Facts, f: impl FnOnce(&ir::Facts) -> T) 
 pub fn debug_facts(args: &InputArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let mut timings = Timings::default();
     let facts = analyse(args, verbosity, &mut timings)?;
-    let mut out = std::io::stdout().lock();
-    out.write_all(facts.dump().as_bytes())
-        .and_then(|()| out.flush())
-        .context("cannot write to stdout")?;
+    /// `fmt::Write` over an `io::Write`, keeping the io error.
+    struct Adapter<W: Write> {
+        inner: W,
+        error: Option<std::io::Error>,
+    }
+    impl<W: Write> std::fmt::Write for Adapter<W> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.inner.write_all(s.as_bytes()).map_err(|err| {
+                self.error = Some(err);
+                std::fmt::Error
+            })
+        }
+    }
+    let mut out = Adapter {
+        inner: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+        error: None,
+    };
+    // Written as it is rendered: no copy of the whole text in memory.
+    let written = facts.write_dump(&mut out);
+    let result = match (written, out.error.take()) {
+        (_, Some(err)) => Err(err),
+        (Err(_), None) => Err(std::io::Error::other("formatting failed")),
+        (Ok(()), None) => out.inner.flush(),
+    };
+    result.context("cannot write to stdout")?;
     if verbosity == Verbosity::Verbose {
         terminal::line(timings.render().trim_end());
     }

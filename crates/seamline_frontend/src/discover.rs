@@ -16,7 +16,7 @@
 //! (kind, manifest, root file) order.
 
 use crate::ir;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,9 @@ pub(crate) struct Discovery {
     pub crates: Vec<CrateSpec>,
     /// Every `.rs` file met by the walk (canonical, under the root), sorted.
     pub rs_files: Vec<PathBuf>,
+    /// The `.rs` files whose path has no symbolic link in it below the root: their path
+    /// is their canonical path, so the module tree need not ask the file system again.
+    pub real_files: HashSet<PathBuf>,
     /// Package folders (absolute), for attributing orphans.
     pub package_dirs: BTreeSet<PathBuf>,
     /// Problems met.
@@ -177,6 +180,7 @@ pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -
     let walk = walk_tree(root);
     disc.diagnostics.extend(walk.diagnostics);
     disc.rs_files = walk.rs_files;
+    disc.real_files = walk.real_files;
 
     if let Some(file) = &root.file {
         let stem = file
@@ -851,6 +855,8 @@ fn name_crates(mut raw: Vec<RawCrate>) -> Vec<CrateSpec> {
 pub(crate) struct Walk {
     /// `.rs` files, canonical, sorted, deduplicated.
     pub rs_files: Vec<PathBuf>,
+    /// See [`Discovery::real_files`].
+    pub real_files: HashSet<PathBuf>,
     /// `Cargo.toml` files, canonical, sorted.
     pub manifests: Vec<PathBuf>,
     /// Loops, links leading outside, unreadable folders.
@@ -912,9 +918,17 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
         });
     let mut rs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut manifests: BTreeSet<PathBuf> = BTreeSet::new();
+    // Folders reached without a symbolic link (the walk visits a folder before its content).
+    let mut real_dirs: HashSet<PathBuf> = HashSet::new();
     for entry in walker {
         match entry {
             Ok(entry) => {
+                let real = !entry.path_is_symlink()
+                    && (entry.depth() == 0
+                        || entry.path().parent().is_some_and(|p| real_dirs.contains(p)));
+                if entry.file_type().is_dir() && real {
+                    real_dirs.insert(entry.path().to_path_buf());
+                }
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -933,6 +947,9 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
                     entry.path().to_path_buf()
                 };
                 if is_rs {
+                    if real {
+                        out.real_files.insert(path.clone());
+                    }
                     rs.insert(path);
                 } else {
                     manifests.insert(path);

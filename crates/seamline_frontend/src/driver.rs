@@ -54,7 +54,8 @@ pub(crate) fn analyze_with(options: &Options, cargo: &CargoOptions) -> Result<ir
     let pool = build_pool(options.threads);
     let mut run = Run::new(options, &root, &disc);
     pool.install(|| run.walk_all());
-    Ok(run.assemble())
+    // Name resolution runs in parallel too, on the same pool.
+    Ok(pool.install(|| run.assemble()))
 }
 
 pub(crate) fn parse_only(options: &Options) -> Result<ParseStats, Error> {
@@ -245,6 +246,10 @@ impl<'a> Run<'a> {
         let lexical = discover::normalize(path);
         if !self.root.contains(&lexical) {
             return Probe::Outside(lexical);
+        }
+        if self.disc.real_files.contains(&lexical) {
+            // Met by the walk through real folders only: already canonical.
+            return Probe::Found(lexical);
         }
         match std::fs::canonicalize(path) {
             Ok(canon) => {

@@ -60,6 +60,7 @@
 
 use crate::sql::tables_in_sql;
 use crate::syntax::{self, ItemSyntax, ModSyntax, PathRef, UseSyntax};
+use rayon::prelude::*;
 use seamline_ir as ir;
 use std::collections::BTreeMap;
 use std::hash::BuildHasherDefault;
@@ -149,12 +150,68 @@ pub(crate) struct Resolved {
 
 /// Resolves names across the whole codebase. Never panics on odd input.
 pub(crate) fn resolve(input: ResolveInput<'_>) -> Resolved {
-    let mut r = Resolver::new(&input);
-    r.resolve_impls();
-    r.build_assoc();
-    r.resolve_all();
-    r.finish()
+    let mut shared = Shared::new(&input);
+    // Impl blocks first: methods' owners and the `assoc` table depend on them.
+    let updates = Resolver::new(&shared).resolve_impls();
+    for (idx, parent, implements) in updates {
+        if parent.is_some() {
+            shared.items[idx].parent = parent;
+        }
+        if implements.is_some() {
+            shared.items[idx].implements = implements;
+        }
+    }
+    shared.build_assoc();
+    let mut tables = shared.declared_tables();
+    // Everything else in parallel, in chunks of modules fixed by the input alone (never by
+    // the thread count): each chunk starts with empty caches and the merge below is
+    // order-independent, so the result is the same on any number of threads.
+    let outputs: Vec<Output> = shared
+        .chunks()
+        .into_par_iter()
+        .map(|(modules, items)| {
+            let mut r = Resolver::new(&shared);
+            r.resolve_chunk(modules, items);
+            r.out
+        })
+        .collect();
+    let mut merged = Output::default();
+    for out in outputs {
+        merge_counts(&mut merged.refs, out.refs);
+        merge_counts(&mut merged.external, out.external);
+        merge_counts(&mut merged.accesses, out.accesses);
+        for (name, draft) in out.tables {
+            tables
+                .entry(name)
+                .or_default()
+                .mapped_by
+                .extend(draft.mapped_by);
+        }
+        merged.diagnostics.extend(out.diagnostics);
+        for (idx, fields) in out.fields {
+            shared.items[idx].fields = fields;
+        }
+    }
+    merged.tables = tables;
+    finish(shared, merged)
 }
+
+/// Adds aggregated counts into `into`, keeping the earliest location.
+fn merge_counts<K: Ord>(
+    into: &mut BTreeMap<K, (u32, ir::Location)>,
+    from: BTreeMap<K, (u32, ir::Location)>,
+) {
+    for (key, (count, loc)) in from {
+        let e = into.entry(key).or_insert((0, loc));
+        e.0 += count;
+        if loc < e.1 {
+            e.1 = loc;
+        }
+    }
+}
+
+/// About how many items (plus modules) one parallel resolution chunk holds.
+const CHUNK_ITEMS: usize = 256;
 
 /// Names the std prelude (and common std macros) brings into every module.
 const PRELUDE: &[&str] = &[
@@ -268,7 +325,7 @@ enum Res {
 /// The namespace a name is looked up in. Rust keeps types (and modules) apart from values:
 /// `mod warehouses` (or an imported diesel table) and `fn warehouses` live side by side, and
 /// `warehouses::table` walks into the module while `warehouses(conn)` calls the function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Ns {
     /// Whatever is bound first (`use` paths, macro paths, patterns).
     Any,
@@ -356,7 +413,9 @@ type AccessKey = (
     ir::AccessVia,
 );
 
-struct Resolver<'a> {
+/// What every chunk of the resolution reads: items, scopes, methods, macros. Built
+/// serially, then shared.
+struct Shared<'a> {
     input: &'a ResolveInput<'a>,
     items: Vec<ir::Item>,
     info: Vec<ItemInfo>,
@@ -369,6 +428,28 @@ struct Resolver<'a> {
     children: Vec<HashMap<String, ir::ModuleId>>,
     /// Methods of each type and trait, by name, first one wins.
     assoc: HashMap<ir::ItemId, HashMap<String, ir::ItemId>>,
+    /// Macro items by name per crate, first one wins.
+    macros_by_crate: HashMap<ir::CrateId, HashMap<String, ir::ItemId>>,
+    /// SQL name of each `table!` item.
+    table_item_name: HashMap<ir::ItemId, String>,
+}
+
+/// What one chunk found, aggregated.
+#[derive(Default)]
+struct Output {
+    refs: BTreeMap<RefKey, (u32, ir::Location)>,
+    external: BTreeMap<(ir::ModuleId, String), (u32, ir::Location)>,
+    accesses: BTreeMap<AccessKey, (u32, ir::Location)>,
+    /// Table names seen, with columns and definition when a `table!` declares them.
+    tables: BTreeMap<String, TableDraft>,
+    diagnostics: Vec<ir::Diagnostic>,
+    /// Fields of the chunk's items, by item index.
+    fields: Vec<(usize, Vec<ir::Field>)>,
+}
+
+/// Resolves paths over a [`Shared`] view, with its own caches and [`Output`].
+struct Resolver<'s, 'a> {
+    s: &'s Shared<'a>,
     /// Memoized scope lookups (only those that hit no cycle guard).
     cache: HashMap<ir::ModuleId, HashMap<String, Option<Res>>>,
     /// Lookups in progress (cycle guard).
@@ -388,17 +469,11 @@ struct Resolver<'a> {
     /// Per module, the external crate of its first external glob import.
     /// (Only `pub use` globs, for paths that walk into the module from outside.)
     external_globs: HashMap<(ir::ModuleId, bool), Option<String>>,
-    /// Macro items by name per crate, first one wins.
-    macros_by_crate: HashMap<(ir::CrateId, String), ir::ItemId>,
-    /// SQL name of each `table!` item.
-    table_item_name: HashMap<ir::ItemId, String>,
-    // Outputs being aggregated.
-    refs: BTreeMap<RefKey, (u32, ir::Location)>,
-    external: BTreeMap<(ir::ModuleId, String), (u32, ir::Location)>,
-    accesses: BTreeMap<AccessKey, (u32, ir::Location)>,
-    /// Table names seen, with columns and definition when a `table!` declares them.
-    tables: BTreeMap<String, TableDraft>,
-    diagnostics: Vec<ir::Diagnostic>,
+    /// Memoized [`Self::resolve_first`] answers for paths written outside any body-level
+    /// `use`, by (module, namespace) then name: most names of a module (`Vec`, `Ok`, a
+    /// crate's own `Result`) are looked up again and again by its items.
+    first_cache: HashMap<(ir::ModuleId, Ns), HashMap<String, Option<Res>>>,
+    out: Output,
 }
 
 #[derive(Default)]
@@ -408,10 +483,63 @@ struct TableDraft {
     mapped_by: Vec<ir::ItemId>,
 }
 
-impl<'a> Resolver<'a> {
+impl<'a> Shared<'a> {
+    /// The body-level `use`s of an item.
+    fn local_uses_of(&self, id: ir::ItemId) -> &[UseSyntax] {
+        self.local_uses.get(&id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Tables declared by `table!`, with their columns and definitions.
+    fn declared_tables(&self) -> BTreeMap<String, TableDraft> {
+        let mut tables: BTreeMap<String, TableDraft> = BTreeMap::new();
+        for idx in 0..self.items.len() {
+            if let Some(t) = self.info[idx].table_src {
+                let module = self.items[idx].module;
+                let ts = &self.body(module.index()).tables[t];
+                let loc = self.loc(module, ts.line, ts.col);
+                let draft = tables.entry(ts.name.clone()).or_default();
+                if draft.defined_in.is_none() {
+                    draft.columns = ts.columns.clone();
+                    draft.defined_in = Some(ir::TableDefinition {
+                        module,
+                        item: Some(ir::ItemId(idx as u32)),
+                        location: loc,
+                    });
+                }
+            }
+        }
+        tables
+    }
+
+    /// Consecutive modules with their items, in pieces of about [`CHUNK_ITEMS`] items: the
+    /// units resolved in parallel. They depend on the input only.
+    fn chunks(&self) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+        let mut chunks = Vec::new();
+        let (mut first_module, mut first_item, mut items) = (0, 0, 0);
+        for m in 0..self.input.modules.len() {
+            items += self.module_items[m].len() + 1;
+            if items >= CHUNK_ITEMS || m + 1 == self.input.modules.len() {
+                let end_item = self.module_items[..=m]
+                    .iter()
+                    .rev()
+                    .find_map(|ids| ids.last())
+                    .map_or(first_item, |last| last.index() + 1);
+                chunks.push((first_module..m + 1, first_item..end_item));
+                first_module = m + 1;
+                first_item = end_item;
+                items = 0;
+            }
+        }
+        // Items outside any module's list (none are expected) still get resolved.
+        if first_item < self.items.len() {
+            chunks.push((first_module..first_module, first_item..self.items.len()));
+        }
+        chunks
+    }
+
     fn new(input: &'a ResolveInput<'a>) -> Self {
         let n_modules = input.modules.len();
-        let mut r = Resolver {
+        let mut r = Shared {
             input,
             items: Vec::new(),
             info: Vec::new(),
@@ -421,22 +549,8 @@ impl<'a> Resolver<'a> {
             scopes: Vec::with_capacity(n_modules),
             children: vec![HashMap::default(); n_modules],
             assoc: HashMap::default(),
-            cache: HashMap::default(),
-            in_progress: HashSet::default(),
-            cycle_hits: 0,
-            depth_hits: 0,
-            glob_targets: HashMap::default(),
-            no_globs: 0,
-            trail: Vec::new(),
-            trail_name: String::new(),
-            external_globs: HashMap::default(),
             macros_by_crate: HashMap::default(),
             table_item_name: HashMap::default(),
-            refs: BTreeMap::new(),
-            external: BTreeMap::new(),
-            accesses: BTreeMap::new(),
-            tables: BTreeMap::new(),
-            diagnostics: Vec::new(),
         };
         r.create_items();
         r.build_scopes();
@@ -637,7 +751,9 @@ impl<'a> Resolver<'a> {
                 if it.kind == ir::ItemKind::Macro {
                     let krate = self.input.modules[m].krate;
                     self.macros_by_crate
-                        .entry((krate, it.name.clone()))
+                        .entry(krate)
+                        .or_default()
+                        .entry(it.name.clone())
                         .or_insert(id);
                     if it.visibility == ir::Visibility::Public {
                         exported_macros.push((ir::ModuleId(m as u32), it.name.clone(), id));
@@ -691,208 +807,6 @@ impl<'a> Resolver<'a> {
                     .entry(name)
                     .or_insert(Res::Item(id));
             }
-        }
-    }
-
-    // ---- Lookup ----
-
-    /// Looks `name` up in module `m`'s scope (items, imports, globs).
-    fn lookup(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
-        if m.index() >= self.scopes.len() {
-            return None;
-        }
-        if depth > 64 {
-            // Truncated: nothing above this can be trusted as complete.
-            self.cycle_hits += 1;
-            self.depth_hits += 1;
-            return None;
-        }
-        if let Some(res) = self.cache.get(&m).and_then(|names| names.get(name)) {
-            return res.clone();
-        }
-        let is_root = self.in_progress.is_empty();
-        let key = (m, name.to_owned());
-        if !self.in_progress.insert(key.clone()) {
-            self.cycle_hits += 1;
-            return None;
-        }
-        if is_root {
-            self.trail_name.clear();
-            self.trail_name.push_str(name);
-        }
-        if name == self.trail_name {
-            self.trail.push(m);
-        }
-        let hits_before = self.cycle_hits;
-        let depth_hits_before = self.depth_hits;
-        let res = self.lookup_uncached(m, name, depth);
-        self.in_progress.remove(&key);
-        let complete =
-            self.cycle_hits == hits_before || is_root && self.depth_hits == depth_hits_before;
-        if complete && self.no_globs == 0 {
-            // Without cycle: complete. At the root of a search cut by cycles: complete too,
-            // since every module the cut edges lead to was still being searched.
-            self.cache
-                .entry(m)
-                .or_default()
-                .insert(key.1.clone(), res.clone());
-        }
-        if is_root {
-            let trail = std::mem::take(&mut self.trail);
-            if res.is_none() && self.depth_hits == depth_hits_before && self.no_globs == 0 {
-                // Nothing reachable from the root has the name, so nothing reachable from
-                // any module the search went through has it either (glob cycles such as
-                // `pub use child::*` + `use crate::*` would otherwise be searched again
-                // for every mention).
-                for t in trail {
-                    self.cache.entry(t).or_default().insert(key.1.clone(), None);
-                }
-            }
-        }
-        res
-    }
-
-    /// [`Self::lookup`] in namespace `ns`: when the module's own first binding of `name` is
-    /// of the other namespace, its other declaration of that namespace, else its imports
-    /// and globs (uncached: rare), else that first binding after all (best effort).
-    fn lookup_ns(&mut self, m: ir::ModuleId, name: &str, depth: u32, ns: Ns) -> Option<Res> {
-        let scope = self.scopes.get(m.index())?;
-        let def = match scope.defs.get(name) {
-            Some(def) if !ns.fits(def, &self.items) => def.clone(),
-            _ => return self.lookup(m, name, depth),
-        };
-        if depth > 64 {
-            return Some(def);
-        }
-        if let Some((ty, val)) = scope.other_ns.get(name) {
-            let other = if ns == Ns::Type { ty } else { val };
-            if let Some(res) = other {
-                return Some(res.clone());
-            }
-        }
-        let imports = scope.imports.get(name).cloned().unwrap_or_default();
-        for import in imports {
-            if let Some(res) = self.resolve_import_path(m, &import.path, depth + 1)
-                && ns.fits(&res, &self.items)
-            {
-                return Some(res);
-            }
-        }
-        if self.no_globs == 0 {
-            for idx in 0..self.scopes[m.index()].globs.len() {
-                let found = match self.glob_target(m, idx) {
-                    Some(Res::Module(target)) if target != m => {
-                        self.lookup_ns(target, name, depth + 1, ns)
-                    }
-                    _ => None,
-                };
-                if let Some(res) = found
-                    && ns.fits(&res, &self.items)
-                {
-                    return Some(res);
-                }
-            }
-        }
-        Some(def)
-    }
-
-    fn lookup_uncached(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
-        let scope = &self.scopes[m.index()];
-        if let Some(res) = scope.defs.get(name) {
-            return Some(res.clone());
-        }
-        let imports = scope.imports.get(name).cloned().unwrap_or_default();
-        for import in imports {
-            if let Some(res) = self.resolve_import_path(m, &import.path, depth + 1) {
-                return Some(res);
-            }
-        }
-        if self.no_globs > 0 {
-            return None;
-        }
-        for idx in 0..self.scopes[m.index()].globs.len() {
-            let found = match self.glob_target(m, idx) {
-                Some(Res::Module(target)) if target != m => self.lookup(target, name, depth + 1),
-                Some(Res::Item(id) | Res::Table(id)) => self.name_inside_item(id, name),
-                _ => None,
-            };
-            if found.is_some() {
-                return found;
-            }
-        }
-        None
-    }
-
-    /// Resolves a `use` path written in module `m`. A first segment that names nothing
-    /// there is an external crate (`use serde::Serialize;`).
-    fn resolve_import_path(&mut self, m: ir::ModuleId, path: &[String], depth: u32) -> Option<Res> {
-        if let Some(res) = self.resolve_segments(m, None, path, depth, Ns::Any) {
-            return Some(res);
-        }
-        let first = path.first()?;
-        if !matches!(first.as_str(), "" | "crate" | "$crate" | "self" | "super")
-            && self
-                .resolve_first(m, None, first, depth + 1, Ns::Any)
-                .is_none()
-        {
-            return Some(Res::External(first.clone()));
-        }
-        None
-    }
-
-    /// The external crate of the first glob import of module `m` that leads outside the
-    /// codebase (`use diesel::prelude::*;`), if any: names found nowhere else are
-    /// attributed to it.
-    fn external_glob(&mut self, m: ir::ModuleId, public_only: bool, depth: u32) -> Option<String> {
-        if let Some(cached) = self.external_globs.get(&(m, public_only)) {
-            return cached.clone();
-        }
-        let n_globs = self.scopes.get(m.index())?.globs.len();
-        let _ = depth;
-        let mut found = None;
-        for idx in 0..n_globs {
-            if public_only && !self.scopes[m.index()].globs[idx].public {
-                continue;
-            }
-            if let Some(Res::External(root)) = self.glob_target(m, idx) {
-                found = Some(root);
-                break;
-            }
-        }
-        self.external_globs.insert((m, public_only), found.clone());
-        found
-    }
-
-    /// What the `idx`-th glob import of module `m` imports from, memoized. Its path is
-    /// resolved without looking through glob imports (of any module), which keeps glob
-    /// cycles (`pub use child::*` + `use crate::*`) from feeding on themselves.
-    fn glob_target(&mut self, m: ir::ModuleId, idx: usize) -> Option<Res> {
-        if let Some(res) = self.glob_targets.get(&(m, idx)) {
-            return res.clone();
-        }
-        // In progress: a nested question about this glob answers "nothing".
-        self.glob_targets.insert((m, idx), None);
-        let path = self.scopes[m.index()].globs[idx].path.clone();
-        self.no_globs += 1;
-        let res = self.resolve_import_path(m, &path, 0);
-        self.no_globs -= 1;
-        self.glob_targets.insert((m, idx), res.clone());
-        res
-    }
-
-    /// Looks `name` up through a glob import written in module `m`.
-    fn lookup_in_glob(
-        &mut self,
-        m: ir::ModuleId,
-        glob: &Import,
-        name: &str,
-        depth: u32,
-    ) -> Option<Res> {
-        match self.resolve_import_path(m, &glob.path, depth + 1)? {
-            Res::Module(target) if target != m => self.lookup(target, name, depth + 1),
-            Res::Item(id) => self.name_inside_item(id, name),
-            Res::Table(id) => self.name_inside_item(id, name),
-            _ => None,
         }
     }
 
@@ -991,11 +905,338 @@ impl<'a> Resolver<'a> {
             cur = self.input.modules.get(c.index())?.parent;
         }
         let krate = self.input.modules.get(m.index())?.krate;
-        self.macros_by_crate.get(&(krate, name.to_owned())).copied()
+        self.macros_by_crate
+            .get(&krate)
+            .and_then(|names| names.get(name))
+            .copied()
+    }
+
+    fn self_ctx_for(&self, id: ir::ItemId) -> Option<ir::ItemId> {
+        let it = &self.items[id.index()];
+        match it.kind {
+            ir::ItemKind::Method => it.parent.and_then(|p| {
+                let parent = &self.items[p.index()];
+                match parent.kind {
+                    ir::ItemKind::Impl => parent.parent,
+                    _ => Some(p),
+                }
+            }),
+            ir::ItemKind::Impl => it.parent,
+            k if k.is_model() => Some(id),
+            _ => None,
+        }
+    }
+
+    fn ctx_for(&self, id: ir::ItemId) -> (ir::ModuleId, Option<ir::ItemId>) {
+        (self.items[id.index()].module, self.self_ctx_for(id))
+    }
+
+    /// Methods by owner: a type's inherent and trait impls' methods, a trait's methods.
+    fn build_assoc(&mut self) {
+        for idx in 0..self.items.len() {
+            let it = &self.items[idx];
+            if it.kind != ir::ItemKind::Method {
+                continue;
+            }
+            let Some(p) = it.parent else { continue };
+            let parent = &self.items[p.index()];
+            let owner = match parent.kind {
+                ir::ItemKind::Impl => parent.parent,
+                _ => Some(p),
+            };
+            if let Some(owner) = owner {
+                self.assoc
+                    .entry(owner)
+                    .or_default()
+                    .entry(it.name.clone())
+                    .or_insert(ir::ItemId(idx as u32));
+            }
+        }
+    }
+
+    /// Whether a struct is a one-field tuple struct (its fields may not be filled yet).
+    fn is_tuple_newtype(&self, id: ir::ItemId) -> bool {
+        match self.info[id.index()].src {
+            Some((m, i)) => {
+                let f = &self.body(m).items[i].fields;
+                f.len() == 1 && f[0].name == "0"
+            }
+            None => false,
+        }
+    }
+
+    /// The SQL name of a mapped table: a `table!` whose Rust name matches gives its SQL
+    /// name (`#[sql_name]`), else the attribute's value.
+    fn mapped_table_name(&self, name: &str) -> String {
+        // The first `table!` (lowest item id) with that Rust name, for determinism.
+        self.table_item_name
+            .iter()
+            .filter(|(id, _)| self.items[id.index()].name == name)
+            .min_by_key(|(id, _)| **id)
+            .map(|(_, sql_name)| sql_name.clone())
+            .unwrap_or_else(|| name.to_owned())
+    }
+}
+
+impl<'s, 'a> Resolver<'s, 'a> {
+    fn new(s: &'s Shared<'a>) -> Self {
+        Resolver {
+            s,
+            cache: HashMap::default(),
+            in_progress: HashSet::default(),
+            cycle_hits: 0,
+            depth_hits: 0,
+            glob_targets: HashMap::default(),
+            no_globs: 0,
+            trail: Vec::new(),
+            trail_name: String::new(),
+            external_globs: HashMap::default(),
+            first_cache: HashMap::default(),
+            out: Output::default(),
+        }
+    }
+
+    // ---- Lookup ----
+
+    /// Looks `name` up in module `m`'s scope (items, imports, globs).
+    fn lookup(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
+        if m.index() >= self.s.scopes.len() {
+            return None;
+        }
+        if depth > 64 {
+            // Truncated: nothing above this can be trusted as complete.
+            self.cycle_hits += 1;
+            self.depth_hits += 1;
+            return None;
+        }
+        if let Some(res) = self.cache.get(&m).and_then(|names| names.get(name)) {
+            return res.clone();
+        }
+        let is_root = self.in_progress.is_empty();
+        let key = (m, name.to_owned());
+        if !self.in_progress.insert(key.clone()) {
+            self.cycle_hits += 1;
+            return None;
+        }
+        if is_root {
+            self.trail_name.clear();
+            self.trail_name.push_str(name);
+        }
+        if name == self.trail_name {
+            self.trail.push(m);
+        }
+        let hits_before = self.cycle_hits;
+        let depth_hits_before = self.depth_hits;
+        let res = self.lookup_uncached(m, name, depth);
+        self.in_progress.remove(&key);
+        let complete =
+            self.cycle_hits == hits_before || is_root && self.depth_hits == depth_hits_before;
+        if complete && self.no_globs == 0 {
+            // Without cycle: complete. At the root of a search cut by cycles: complete too,
+            // since every module the cut edges lead to was still being searched.
+            self.cache
+                .entry(m)
+                .or_default()
+                .insert(key.1.clone(), res.clone());
+        }
+        if is_root {
+            let trail = std::mem::take(&mut self.trail);
+            if res.is_none() && self.depth_hits == depth_hits_before && self.no_globs == 0 {
+                // Nothing reachable from the root has the name, so nothing reachable from
+                // any module the search went through has it either (glob cycles such as
+                // `pub use child::*` + `use crate::*` would otherwise be searched again
+                // for every mention).
+                for t in trail {
+                    self.cache.entry(t).or_default().insert(key.1.clone(), None);
+                }
+            }
+        }
+        res
+    }
+
+    /// [`Self::lookup`] in namespace `ns`: when the module's own first binding of `name` is
+    /// of the other namespace, its other declaration of that namespace, else its imports
+    /// and globs (uncached: rare), else that first binding after all (best effort).
+    fn lookup_ns(&mut self, m: ir::ModuleId, name: &str, depth: u32, ns: Ns) -> Option<Res> {
+        let scope = self.s.scopes.get(m.index())?;
+        let def = match scope.defs.get(name) {
+            Some(def) if !ns.fits(def, &self.s.items) => def.clone(),
+            _ => return self.lookup(m, name, depth),
+        };
+        if depth > 64 {
+            return Some(def);
+        }
+        if let Some((ty, val)) = scope.other_ns.get(name) {
+            let other = if ns == Ns::Type { ty } else { val };
+            if let Some(res) = other {
+                return Some(res.clone());
+            }
+        }
+        let imports = scope.imports.get(name).cloned().unwrap_or_default();
+        for import in imports {
+            if let Some(res) = self.resolve_import_path(m, &import.path, depth + 1)
+                && ns.fits(&res, &self.s.items)
+            {
+                return Some(res);
+            }
+        }
+        if self.no_globs == 0 {
+            for idx in 0..self.s.scopes[m.index()].globs.len() {
+                let found = match self.glob_target(m, idx) {
+                    Some(Res::Module(target)) if target != m => {
+                        self.lookup_ns(target, name, depth + 1, ns)
+                    }
+                    _ => None,
+                };
+                if let Some(res) = found
+                    && ns.fits(&res, &self.s.items)
+                {
+                    return Some(res);
+                }
+            }
+        }
+        Some(def)
+    }
+
+    fn lookup_uncached(&mut self, m: ir::ModuleId, name: &str, depth: u32) -> Option<Res> {
+        let scope = &self.s.scopes[m.index()];
+        if let Some(res) = scope.defs.get(name) {
+            return Some(res.clone());
+        }
+        let imports = scope.imports.get(name).cloned().unwrap_or_default();
+        for import in imports {
+            if let Some(res) = self.resolve_import_path(m, &import.path, depth + 1) {
+                return Some(res);
+            }
+        }
+        if self.no_globs > 0 {
+            return None;
+        }
+        for idx in 0..self.s.scopes[m.index()].globs.len() {
+            let found = match self.glob_target(m, idx) {
+                Some(Res::Module(target)) if target != m => self.lookup(target, name, depth + 1),
+                Some(Res::Item(id) | Res::Table(id)) => self.s.name_inside_item(id, name),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+
+    /// Resolves a `use` path written in module `m`. A first segment that names nothing
+    /// there is an external crate (`use serde::Serialize;`).
+    fn resolve_import_path(&mut self, m: ir::ModuleId, path: &[String], depth: u32) -> Option<Res> {
+        if let Some(res) = self.resolve_segments(m, None, path, depth, Ns::Any) {
+            return Some(res);
+        }
+        let first = path.first()?;
+        if !matches!(first.as_str(), "" | "crate" | "$crate" | "self" | "super")
+            && self
+                .resolve_first(m, None, first, depth + 1, Ns::Any)
+                .is_none()
+        {
+            return Some(Res::External(first.clone()));
+        }
+        None
+    }
+
+    /// The external crate of the first glob import of module `m` that leads outside the
+    /// codebase (`use diesel::prelude::*;`), if any: names found nowhere else are
+    /// attributed to it.
+    fn external_glob(&mut self, m: ir::ModuleId, public_only: bool, depth: u32) -> Option<String> {
+        if let Some(cached) = self.external_globs.get(&(m, public_only)) {
+            return cached.clone();
+        }
+        let n_globs = self.s.scopes.get(m.index())?.globs.len();
+        let _ = depth;
+        let mut found = None;
+        for idx in 0..n_globs {
+            if public_only && !self.s.scopes[m.index()].globs[idx].public {
+                continue;
+            }
+            if let Some(Res::External(root)) = self.glob_target(m, idx) {
+                found = Some(root);
+                break;
+            }
+        }
+        self.external_globs.insert((m, public_only), found.clone());
+        found
+    }
+
+    /// What the `idx`-th glob import of module `m` imports from, memoized. Its path is
+    /// resolved without looking through glob imports (of any module), which keeps glob
+    /// cycles (`pub use child::*` + `use crate::*`) from feeding on themselves.
+    fn glob_target(&mut self, m: ir::ModuleId, idx: usize) -> Option<Res> {
+        if let Some(res) = self.glob_targets.get(&(m, idx)) {
+            return res.clone();
+        }
+        // In progress: a nested question about this glob answers "nothing".
+        self.glob_targets.insert((m, idx), None);
+        let path = self.s.scopes[m.index()].globs[idx].path.clone();
+        self.no_globs += 1;
+        let res = self.resolve_import_path(m, &path, 0);
+        self.no_globs -= 1;
+        self.glob_targets.insert((m, idx), res.clone());
+        res
+    }
+
+    /// Looks `name` up through a glob import written in module `m`.
+    fn lookup_in_glob(
+        &mut self,
+        m: ir::ModuleId,
+        glob: &Import,
+        name: &str,
+        depth: u32,
+    ) -> Option<Res> {
+        match self.resolve_import_path(m, &glob.path, depth + 1)? {
+            Res::Module(target) if target != m => self.lookup(target, name, depth + 1),
+            Res::Item(id) => self.s.name_inside_item(id, name),
+            Res::Table(id) => self.s.name_inside_item(id, name),
+            _ => None,
+        }
+    }
+
+    /// [`Self::resolve_first_uncached`], memoized when nothing but the module matters: the
+    /// context has no body-level `use`s (`Self` is handled before this is called), and the
+    /// answer was found at the root of a search that met no cycle guard or depth limit
+    /// (the same condition under which [`Self::lookup`] caches).
+    fn resolve_first(
+        &mut self,
+        ctx_module: ir::ModuleId,
+        ctx: Option<&Ctx<'_>>,
+        name: &str,
+        depth: u32,
+        ns: Ns,
+    ) -> Option<Res> {
+        let memo = depth == 0
+            && self.in_progress.is_empty()
+            && self.no_globs == 0
+            && ctx.is_some_and(|c| c.local_uses.is_empty());
+        if !memo {
+            return self.resolve_first_uncached(ctx_module, ctx, name, depth, ns);
+        }
+        if let Some(res) = self
+            .first_cache
+            .get(&(ctx_module, ns))
+            .and_then(|names| names.get(name))
+        {
+            return res.clone();
+        }
+        let (cycles, depths) = (self.cycle_hits, self.depth_hits);
+        let res = self.resolve_first_uncached(ctx_module, ctx, name, depth, ns);
+        if self.cycle_hits == cycles && self.depth_hits == depths {
+            self.first_cache
+                .entry((ctx_module, ns))
+                .or_default()
+                .insert(name.to_owned(), res.clone());
+        }
+        res
     }
 
     /// Resolves the first segment `name` in context.
-    fn resolve_first(
+    fn resolve_first_uncached(
         &mut self,
         ctx_module: ir::ModuleId,
         ctx: Option<&Ctx<'_>>,
@@ -1027,10 +1268,10 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        if let Some(root) = self.extern_crate(ctx_module, name) {
+        if let Some(root) = self.s.extern_crate(ctx_module, name) {
             return Some(Res::Module(root));
         }
-        if let Some(mac) = self.find_macro(ctx_module, name) {
+        if let Some(mac) = self.s.find_macro(ctx_module, name) {
             return Some(Res::Item(mac));
         }
         if PRELUDE.contains(&name) {
@@ -1072,7 +1313,7 @@ impl<'a> Resolver<'a> {
         depth: u32,
         last_ns: Ns,
     ) -> Option<Res> {
-        if depth > 64 || m.index() >= self.scopes.len() {
+        if depth > 64 || m.index() >= self.s.scopes.len() {
             return None;
         }
         let (first, rest) = segs.split_first()?;
@@ -1081,14 +1322,14 @@ impl<'a> Resolver<'a> {
             "" => {
                 let (name, r) = rest.split_first()?;
                 rest = r;
-                match self.extern_crate(m, name) {
+                match self.s.extern_crate(m, name) {
                     Some(root) => Res::Module(root),
                     None => Res::External(name.clone()),
                 }
             }
-            "crate" | "$crate" => Res::Module(self.crate_root(m)?),
+            "crate" | "$crate" => Res::Module(self.s.crate_root(m)?),
             "self" => Res::Module(m),
-            "super" => Res::Module(self.input.modules[m.index()].parent?),
+            "super" => Res::Module(self.s.input.modules[m.index()].parent?),
             "Self" => match ctx.and_then(|c| c.self_item) {
                 Some(id) => Res::Item(id),
                 // `Self` of something outside the codebase: nothing to record.
@@ -1107,7 +1348,7 @@ impl<'a> Resolver<'a> {
             };
             cur = match cur {
                 Res::Module(module) => match seg.as_str() {
-                    "super" => Res::Module(self.input.modules.get(module.index())?.parent?),
+                    "super" => Res::Module(self.s.input.modules.get(module.index())?.parent?),
                     "self" => Res::Module(module),
                     _ => match self.lookup_ns(module, seg, depth + 1, ns) {
                         Some(res) => res,
@@ -1116,7 +1357,7 @@ impl<'a> Resolver<'a> {
                 },
                 Res::Item(id) => {
                     // A type used as a namespace: stop here.
-                    return Some(self.name_inside_item(id, seg).unwrap_or(Res::Item(id)));
+                    return Some(self.s.name_inside_item(id, seg).unwrap_or(Res::Item(id)));
                 }
                 done @ (Res::Table(_) | Res::External(_) | Res::Ignore) => return Some(done),
             };
@@ -1126,109 +1367,55 @@ impl<'a> Resolver<'a> {
 
     // ---- Passes ----
 
-    fn self_ctx_for(&self, id: ir::ItemId) -> Option<ir::ItemId> {
-        let it = &self.items[id.index()];
-        match it.kind {
-            ir::ItemKind::Method => it.parent.and_then(|p| {
-                let parent = &self.items[p.index()];
-                match parent.kind {
-                    ir::ItemKind::Impl => parent.parent,
-                    _ => Some(p),
-                }
-            }),
-            ir::ItemKind::Impl => it.parent,
-            k if k.is_model() => Some(id),
-            _ => None,
-        }
-    }
-
-    fn ctx_for(&self, id: ir::ItemId) -> (ir::ModuleId, Option<ir::ItemId>) {
-        (self.items[id.index()].module, self.self_ctx_for(id))
-    }
-
     /// Resolves impl blocks' self types and traits.
-    fn resolve_impls(&mut self) {
-        for idx in 0..self.items.len() {
-            if self.items[idx].kind != ir::ItemKind::Impl {
+    /// Impl blocks' self types and traits: (item index, parent, implements) to apply.
+    fn resolve_impls(mut self) -> Vec<(usize, Option<ir::ItemId>, Option<ir::ItemId>)> {
+        let s = self.s;
+        let mut updates = Vec::new();
+        for idx in 0..s.items.len() {
+            if s.items[idx].kind != ir::ItemKind::Impl {
                 continue;
             }
-            let Some((m, i)) = self.info[idx].src else {
+            let Some((m, i)) = s.info[idx].src else {
                 continue;
             };
-            let body = self.body(m);
-            let it = &body.items[i];
+            let it = &s.body(m).items[i];
             let module = ir::ModuleId(m as u32);
-            let local = self
-                .local_uses
-                .get(&ir::ItemId(idx as u32))
-                .cloned()
-                .unwrap_or_default();
             let ctx = Ctx {
                 module,
                 item: Some(ir::ItemId(idx as u32)),
-                local_uses: &local,
+                local_uses: s.local_uses_of(ir::ItemId(idx as u32)),
                 self_item: None,
             };
-            if let Some(p) = &it.impl_self
-                && let Some(Res::Item(target)) =
-                    self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type)
-            {
-                self.items[idx].parent = Some(target);
-            }
-            if let Some(p) = &it.impl_trait
-                && let Some(Res::Item(target)) =
-                    self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type)
-                && self.items[target.index()].kind == ir::ItemKind::Trait
-            {
-                self.items[idx].implements = Some(target);
-            }
-        }
-    }
-
-    /// Methods by owner: a type's inherent and trait impls' methods, a trait's methods.
-    fn build_assoc(&mut self) {
-        for idx in 0..self.items.len() {
-            let it = &self.items[idx];
-            if it.kind != ir::ItemKind::Method {
-                continue;
-            }
-            let Some(p) = it.parent else { continue };
-            let parent = &self.items[p.index()];
-            let owner = match parent.kind {
-                ir::ItemKind::Impl => parent.parent,
-                _ => Some(p),
+            let parent = match &it.impl_self {
+                Some(p) => match self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type) {
+                    Some(Res::Item(target)) => Some(target),
+                    _ => None,
+                },
+                None => None,
             };
-            if let Some(owner) = owner {
-                self.assoc
-                    .entry(owner)
-                    .or_default()
-                    .entry(it.name.clone())
-                    .or_insert(ir::ItemId(idx as u32));
-            }
+            let implements = match &it.impl_trait {
+                Some(p) => match self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type) {
+                    Some(Res::Item(target))
+                        if s.items[target.index()].kind == ir::ItemKind::Trait =>
+                    {
+                        Some(target)
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            updates.push((idx, parent, implements));
         }
+        updates
     }
 
-    fn resolve_all(&mut self) {
-        // Tables declared by `table!`.
-        for idx in 0..self.items.len() {
-            if let Some(t) = self.info[idx].table_src {
-                let module = self.items[idx].module;
-                let ts = &self.body(module.index()).tables[t];
-                let loc = self.loc(module, ts.line, ts.col);
-                let draft = self.tables.entry(ts.name.clone()).or_default();
-                if draft.defined_in.is_none() {
-                    draft.columns = ts.columns.clone();
-                    draft.defined_in = Some(ir::TableDefinition {
-                        module,
-                        item: Some(ir::ItemId(idx as u32)),
-                        location: loc,
-                    });
-                }
-            }
-        }
-        for m in 0..self.input.modules.len() {
+    /// Resolves the uses, paths, SQL and fields of modules `modules` and items `items`.
+    fn resolve_chunk(&mut self, modules: std::ops::Range<usize>, items: std::ops::Range<usize>) {
+        let s = self.s;
+        for m in modules {
             let module = ir::ModuleId(m as u32);
-            let body = self.body(m);
+            let body = self.s.body(m);
             // Module-level uses.
             for u in body.uses.iter().filter(|u| u.in_item.is_none()) {
                 self.resolve_use(module, None, u);
@@ -1243,26 +1430,26 @@ impl<'a> Resolver<'a> {
             for p in &body.refs {
                 self.resolve_ref(&ctx, p);
             }
-            for s in &body.sql {
-                self.resolve_sql(module, None, s);
+            for q in &body.sql {
+                self.resolve_sql(module, None, q);
             }
         }
-        for idx in 0..self.items.len() {
-            let Some((m, i)) = self.info[idx].src else {
+        for idx in items {
+            let Some((m, i)) = s.info[idx].src else {
                 continue;
             };
             let id = ir::ItemId(idx as u32);
-            let body = self.body(m);
+            let body = self.s.body(m);
             let it: &ItemSyntax = &body.items[i];
-            let (module, self_item) = self.ctx_for(id);
-            let local = self.local_uses.get(&id).cloned().unwrap_or_default();
-            for u in &local {
+            let (module, self_item) = self.s.ctx_for(id);
+            let local = s.local_uses_of(id);
+            for u in local {
                 self.resolve_use(module, Some(id), u);
             }
             let ctx = Ctx {
                 module,
                 item: Some(id),
-                local_uses: &local,
+                local_uses: local,
                 self_item,
             };
             // Impl blocks: `Impl` references to the type and the trait.
@@ -1285,12 +1472,12 @@ impl<'a> Resolver<'a> {
                         self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Type)
                     {
                         refs.push(target);
-                        let t = &self.items[target.index()];
+                        let t = &self.s.items[target.index()];
                         let newtype = t.kind == ir::ItemKind::TypeAlias
                             || t.kind == ir::ItemKind::Struct
                                 && t.fields.len() == 1
                                 && t.fields[0].name == "0"
-                            || t.kind == ir::ItemKind::Struct && self.is_tuple_newtype(target);
+                            || t.kind == ir::ItemKind::Struct && self.s.is_tuple_newtype(target);
                         if t.name.len() > 2 && t.name.ends_with("Id") && newtype {
                             id_newtype = true;
                         }
@@ -1309,12 +1496,12 @@ impl<'a> Resolver<'a> {
                     line: f.line,
                 });
             }
-            self.items[idx].fields = fields;
+            self.out.fields.push((idx, fields));
             // Mapping attributes.
             if let Some(attr) = &it.table_attr {
-                let name = self.mapped_table_name(&attr.table);
-                let loc = self.loc(module, attr.line, 1);
-                let draft = self.tables.entry(name.clone()).or_default();
+                let name = self.s.mapped_table_name(&attr.table);
+                let loc = self.s.loc(module, attr.line, 1);
+                let draft = self.out.tables.entry(name.clone()).or_default();
                 draft.mapped_by.push(id);
                 self.add_access(
                     module,
@@ -1328,34 +1515,11 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Whether a struct is a one-field tuple struct (its fields may not be filled yet).
-    fn is_tuple_newtype(&self, id: ir::ItemId) -> bool {
-        match self.info[id.index()].src {
-            Some((m, i)) => {
-                let f = &self.body(m).items[i].fields;
-                f.len() == 1 && f[0].name == "0"
-            }
-            None => false,
-        }
-    }
-
-    /// The SQL name of a mapped table: a `table!` whose Rust name matches gives its SQL
-    /// name (`#[sql_name]`), else the attribute's value.
-    fn mapped_table_name(&self, name: &str) -> String {
-        // The first `table!` (lowest item id) with that Rust name, for determinism.
-        self.table_item_name
-            .iter()
-            .filter(|(id, _)| self.items[id.index()].name == name)
-            .min_by_key(|(id, _)| **id)
-            .map(|(_, sql_name)| sql_name.clone())
-            .unwrap_or_else(|| name.to_owned())
-    }
-
     fn resolve_use(&mut self, module: ir::ModuleId, item: Option<ir::ItemId>, u: &UseSyntax) {
         if u.glob && u.path.is_empty() {
             return;
         }
-        let loc = self.loc(module, u.line, u.col);
+        let loc = self.s.loc(module, u.line, u.col);
         let res = self.resolve_import_path(module, &u.path, 0);
         match res {
             Some(Res::Item(to)) => {
@@ -1365,7 +1529,7 @@ impl<'a> Resolver<'a> {
                 // `use schema::users::dsl::*` or `use schema::users::dsl::{users, name}`:
                 // an import of the `table!` item, and a DSL read of its table.
                 self.add_ref(module, item, to, ir::DepKind::Import, loc);
-                if let Some(name) = self.table_item_name.get(&to).cloned() {
+                if let Some(name) = self.s.table_item_name.get(&to).cloned() {
                     self.add_access(
                         module,
                         item,
@@ -1381,13 +1545,13 @@ impl<'a> Resolver<'a> {
             None => {
                 let first = u.path.first().map(String::as_str).unwrap_or("");
                 let local = matches!(first, "crate" | "$crate" | "self" | "super")
-                    || self.extern_crate(module, first).is_some()
+                    || self.s.extern_crate(module, first).is_some()
                     || self.lookup(module, first, 0).is_some();
                 if local {
                     let shown = u.path.join("::");
-                    self.diagnostics.push(ir::Diagnostic::new(
+                    self.out.diagnostics.push(ir::Diagnostic::new(
                         ir::DiagCode::UnresolvedImport,
-                        self.file_path(module),
+                        self.s.file_path(module),
                         u.line,
                         u.col,
                         format!(
@@ -1409,7 +1573,7 @@ impl<'a> Resolver<'a> {
         if p.path.is_empty() {
             return;
         }
-        let loc = self.loc(ctx.module, p.line, p.col);
+        let loc = self.s.loc(ctx.module, p.line, p.col);
         // A type path ends in the type namespace; an expression path (a call, a struct
         // literal, a pattern) in the value one, where structs are found too.
         let last_ns = match p.kind {
@@ -1419,7 +1583,7 @@ impl<'a> Resolver<'a> {
         };
         let res = self.resolve_segments(ctx.module, Some(ctx), &p.path, 0, last_ns);
         match res {
-            Some(Res::Item(to)) if self.items[to.index()].kind == ir::ItemKind::TableSchema => {
+            Some(Res::Item(to)) if self.s.items[to.index()].kind == ir::ItemKind::TableSchema => {
                 self.dsl_access(ctx, to, p, loc);
             }
             Some(Res::Item(to)) => {
@@ -1462,7 +1626,7 @@ impl<'a> Resolver<'a> {
         p: &PathRef,
         loc: ir::Location,
     ) {
-        let Some(name) = self.table_item_name.get(&table_item).cloned() else {
+        let Some(name) = self.s.table_item_name.get(&table_item).cloned() else {
             return;
         };
         let mode = if p.kind == ir::DepKind::Table {
@@ -1485,9 +1649,9 @@ impl<'a> Resolver<'a> {
                 // Probably prose that starts with an SQL keyword.
                 return;
             }
-            self.diagnostics.push(ir::Diagnostic::new(
+            self.out.diagnostics.push(ir::Diagnostic::new(
                 ir::DiagCode::SqlUnparsed,
-                self.file_path(module),
+                self.s.file_path(module),
                 s.line,
                 s.col,
                 format!(
@@ -1506,9 +1670,9 @@ impl<'a> Resolver<'a> {
                 ),
             ));
         }
-        let loc = self.loc(module, s.line, s.col);
+        let loc = self.s.loc(module, s.line, s.col);
         for t in tables.reads {
-            self.tables.entry(t.clone()).or_default();
+            self.out.tables.entry(t.clone()).or_default();
             self.add_access(
                 module,
                 item,
@@ -1519,7 +1683,7 @@ impl<'a> Resolver<'a> {
             );
         }
         for t in tables.writes {
-            self.tables.entry(t.clone()).or_default();
+            self.out.tables.entry(t.clone()).or_default();
             self.add_access(
                 module,
                 item,
@@ -1545,6 +1709,7 @@ impl<'a> Resolver<'a> {
             return;
         }
         let e = self
+            .out
             .refs
             .entry((module, item, to, kind))
             .or_insert((0, loc));
@@ -1555,7 +1720,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn add_external(&mut self, module: ir::ModuleId, root: String, loc: ir::Location) {
-        let e = self.external.entry((module, root)).or_insert((0, loc));
+        let e = self.out.external.entry((module, root)).or_insert((0, loc));
         e.0 += 1;
         if loc < e.1 {
             e.1 = loc;
@@ -1571,8 +1736,9 @@ impl<'a> Resolver<'a> {
         via: ir::AccessVia,
         loc: ir::Location,
     ) {
-        self.tables.entry(table.clone()).or_default();
+        self.out.tables.entry(table.clone()).or_default();
         let e = self
+            .out
             .accesses
             .entry((module, item, table, mode, via))
             .or_insert((0, loc));
@@ -1581,78 +1747,79 @@ impl<'a> Resolver<'a> {
             e.1 = loc;
         }
     }
+}
 
-    fn finish(mut self) -> Resolved {
-        let mut tables = Vec::with_capacity(self.tables.len());
-        let mut table_ids: HashMap<String, ir::TableId> = HashMap::default();
-        for (i, (name, draft)) in std::mem::take(&mut self.tables).into_iter().enumerate() {
-            let id = ir::TableId(i as u32);
-            table_ids.insert(name.clone(), id);
-            let mut mapped_by = draft.mapped_by;
-            mapped_by.sort();
-            mapped_by.dedup();
-            for &m in &mapped_by {
-                if self.items[m.index()].table.is_none() {
-                    self.items[m.index()].table = Some(id);
-                }
+/// Numbers the tables, maps models to them and turns the aggregates into the IR.
+fn finish(mut shared: Shared<'_>, out: Output) -> Resolved {
+    let mut tables = Vec::with_capacity(out.tables.len());
+    let mut table_ids: HashMap<String, ir::TableId> = HashMap::default();
+    for (i, (name, draft)) in out.tables.into_iter().enumerate() {
+        let id = ir::TableId(i as u32);
+        table_ids.insert(name.clone(), id);
+        let mut mapped_by = draft.mapped_by;
+        mapped_by.sort();
+        mapped_by.dedup();
+        for &m in &mapped_by {
+            if shared.items[m.index()].table.is_none() {
+                shared.items[m.index()].table = Some(id);
             }
-            tables.push(ir::Table {
-                id,
-                name,
-                columns: draft.columns,
-                defined_in: draft.defined_in,
-                mapped_by,
-            });
         }
-        let mut table_accesses: Vec<ir::TableAccess> = self
-            .accesses
-            .into_iter()
-            .filter_map(|((module, item, name, mode, via), (count, first))| {
-                Some(ir::TableAccess {
-                    module,
-                    item,
-                    table: *table_ids.get(&name)?,
-                    mode,
-                    via,
-                    count,
-                    first,
-                })
-            })
-            .collect();
-        table_accesses.sort_by_key(|a| (a.module, a.item, a.table, a.mode, a.via));
-        let references = self
-            .refs
-            .into_iter()
-            .map(
-                |((from_module, from_item, to, kind), (count, first))| ir::Reference {
-                    from_module,
-                    from_item,
-                    to,
-                    kind,
-                    count,
-                    first,
-                },
-            )
-            .collect();
-        let external = self
-            .external
-            .into_iter()
-            .map(|((module, root), (count, first))| ir::ExternalRef {
+        tables.push(ir::Table {
+            id,
+            name,
+            columns: draft.columns,
+            defined_in: draft.defined_in,
+            mapped_by,
+        });
+    }
+    let mut table_accesses: Vec<ir::TableAccess> = out
+        .accesses
+        .into_iter()
+        .filter_map(|((module, item, name, mode, via), (count, first))| {
+            Some(ir::TableAccess {
                 module,
-                root,
+                item,
+                table: *table_ids.get(&name)?,
+                mode,
+                via,
                 count,
                 first,
             })
-            .collect();
-        Resolved {
-            items: self.items,
-            module_items: self.module_items,
-            tables,
-            table_accesses,
-            references,
-            external,
-            diagnostics: self.diagnostics,
-        }
+        })
+        .collect();
+    table_accesses.sort_by_key(|a| (a.module, a.item, a.table, a.mode, a.via));
+    let references = out
+        .refs
+        .into_iter()
+        .map(
+            |((from_module, from_item, to, kind), (count, first))| ir::Reference {
+                from_module,
+                from_item,
+                to,
+                kind,
+                count,
+                first,
+            },
+        )
+        .collect();
+    let external = out
+        .external
+        .into_iter()
+        .map(|((module, root), (count, first))| ir::ExternalRef {
+            module,
+            root,
+            count,
+            first,
+        })
+        .collect();
+    Resolved {
+        items: shared.items,
+        module_items: shared.module_items,
+        tables,
+        table_accesses,
+        references,
+        external,
+        diagnostics: out.diagnostics,
     }
 }
 

@@ -13,23 +13,30 @@ impl Facts {
     /// A stable text rendering of everything in the facts, one fact per line.
     pub fn dump(&self) -> String {
         let mut out = String::new();
-        let w = &mut out;
+        // Writing into a `String` cannot fail.
+        let _ = self.write_dump(&mut out);
+        out
+    }
+
+    /// [`Facts::dump`] written as it goes (to a buffered stdout, say), without holding
+    /// the whole text; stops at the first error of `w`.
+    pub fn write_dump(&self, w: &mut impl Write) -> std::fmt::Result {
         for c in &self.crates {
             let deps: Vec<String> = c
                 .deps
                 .iter()
                 .map(|d| format!("{}={}", d.local_name, self.crates[d.krate.index()].name))
                 .collect();
-            let _ = writeln!(
+            writeln!(
                 w,
                 "crate {} {:?} deps=[{}]",
                 c.name,
                 c.kind,
                 deps.join(", ")
-            );
+            )?;
         }
         for f in &self.files {
-            let _ = writeln!(
+            writeln!(
                 w,
                 "file {} lines={} code={}{}{}",
                 f.path,
@@ -37,10 +44,10 @@ impl Facts {
                 f.code_lines,
                 if f.analysed { "" } else { " not-analysed" },
                 if f.orphan { " orphan" } else { "" },
-            );
+            )?;
         }
         for m in &self.modules {
-            let _ = writeln!(
+            writeln!(
                 w,
                 "module {} file={} lines={}-{}{}",
                 m.path,
@@ -48,41 +55,41 @@ impl Facts {
                 m.span.start,
                 m.span.end,
                 if m.inline { " inline" } else { "" }
-            );
+            )?;
         }
         for it in &self.items {
-            let _ = write!(
+            write!(
                 w,
                 "item {} {:?} {:?} {}",
                 it.path,
                 it.kind,
                 it.visibility,
                 self.loc(it.location)
-            );
+            )?;
             if let Some(p) = it.parent {
-                let _ = write!(w, " parent={}", self.items[p.index()].path);
+                write!(w, " parent={}", self.items[p.index()].path)?;
             }
             if let Some(t) = it.table {
-                let _ = write!(w, " table={}", self.tables[t.index()].name);
+                write!(w, " table={}", self.tables[t.index()].name)?;
             }
             if !it.derives.is_empty() {
-                let _ = write!(w, " derives=[{}]", it.derives.join(","));
+                write!(w, " derives=[{}]", it.derives.join(","))?;
             }
-            let _ = writeln!(w);
+            writeln!(w)?;
             for f in &it.fields {
                 let refs: Vec<&str> = f
                     .refs
                     .iter()
                     .map(|r| self.items[r.index()].path.as_str())
                     .collect();
-                let _ = writeln!(
+                writeln!(
                     w,
                     "  field {}: {}{} -> [{}]",
                     f.name,
                     f.ty,
                     if f.is_id { " (id)" } else { "" },
                     refs.join(", ")
-                );
+                )?;
             }
         }
         for t in &self.tables {
@@ -91,16 +98,16 @@ impl Facts {
                 .as_ref()
                 .map(|d| self.loc(d.location))
                 .unwrap_or_else(|| "-".to_owned());
-            let _ = writeln!(
+            writeln!(
                 w,
                 "table {} defined={} columns=[{}]",
                 t.name,
                 def,
                 t.columns.join(",")
-            );
+            )?;
         }
         for a in &self.table_accesses {
-            let _ = writeln!(
+            writeln!(
                 w,
                 "access {} {} {:?} {:?} x{} {}",
                 a.item
@@ -111,14 +118,14 @@ impl Facts {
                 a.via,
                 a.count,
                 self.loc(a.first)
-            );
+            )?;
         }
         for r in &self.references {
             let from = r
                 .from_item
                 .map(|i| self.items[i.index()].path.as_str())
                 .unwrap_or(self.modules[r.from_module.index()].path.as_str());
-            let _ = writeln!(
+            writeln!(
                 w,
                 "ref {} -> {} {} x{} {}",
                 from,
@@ -126,31 +133,31 @@ impl Facts {
                 r.kind,
                 r.count,
                 self.loc(r.first)
-            );
+            )?;
         }
         for e in &self.external {
-            let _ = writeln!(
+            writeln!(
                 w,
                 "external {} -> {} x{}",
                 self.modules[e.module.index()].path,
                 e.root,
                 e.count
-            );
+            )?;
         }
         for d in &self.diagnostics {
             let at = match &d.file {
                 Some(f) => format!("{f}:{}", d.line),
                 None => String::new(),
             };
-            let _ = writeln!(
+            writeln!(
                 w,
                 "diag {} {} {} {}",
                 d.severity.as_str(),
                 d.code,
                 at,
                 d.message
-            );
+            )?;
         }
-        out
+        Ok(())
     }
 }

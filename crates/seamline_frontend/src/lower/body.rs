@@ -253,6 +253,13 @@ impl Collector {
             self.macro_depth -= 1;
             return;
         }
+        if !is_sql && !has_ident(&mac.tokens, 0) {
+            // No identifier, so no path (`println!("{x}")`, `todo!()`): only string
+            // literals to look at, without re-parsing the body.
+            self.literals_only(&mac.tokens, 0);
+            self.macro_depth -= 1;
+            return;
+        }
         let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
         if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
             if is_sql {
@@ -343,6 +350,26 @@ impl Collector {
         }
     }
 
+    /// The string literals of a macro body without identifiers, as [`Self::visit_lit_str`]
+    /// sees them.
+    fn literals_only(&mut self, tokens: &TokenStream, depth: u32) {
+        use proc_macro2::TokenTree;
+        if depth > MAX_MACRO_NESTING {
+            return;
+        }
+        for tree in tokens.clone() {
+            match tree {
+                TokenTree::Group(g) => self.literals_only(&g.stream(), depth + 1),
+                TokenTree::Literal(lit) => {
+                    if let syn::Lit::Str(s) = syn::Lit::new(lit) {
+                        self.visit_lit_str(&s);
+                    }
+                }
+                TokenTree::Ident(_) | TokenTree::Punct(_) => {}
+            }
+        }
+    }
+
     fn scan_tokens(&mut self, tokens: &TokenStream, is_sql: bool) {
         for p in super::tokens::scan_paths(tokens) {
             if !self.is_generic(&p.path[0]) {
@@ -366,6 +393,23 @@ impl Collector {
             }
         }
     }
+}
+
+/// How deep [`has_ident`] and [`Collector::literals_only`] follow nested groups.
+const MAX_MACRO_NESTING: u32 = 128;
+
+/// Whether a token stream holds an identifier (keywords included), in any group. Too deep
+/// a nesting counts as yes (the caller then takes the general path).
+fn has_ident(tokens: &TokenStream, depth: u32) -> bool {
+    use proc_macro2::TokenTree;
+    if depth > MAX_MACRO_NESTING {
+        return true;
+    }
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Ident(_) => true,
+        TokenTree::Group(g) => has_ident(&g.stream(), depth + 1),
+        TokenTree::Literal(_) | TokenTree::Punct(_) => false,
+    })
 }
 
 /// A cheap pre-check on a string literal's source (`"..."`, `r#"..."#`): false when its
