@@ -145,8 +145,8 @@ static CLASS: [u8; 256] = {
 
 /// Counts lines and code lines.
 ///
-/// Most bytes are plain code: the loop only stops at newlines, `/`, quotes and
-/// apostrophes. A raw string (`r"`, `r#"`, `br"`, `cr#"` at a word start) is recognised
+/// Most bytes are plain code: after one, the loop jumps (memchr) to the next newline, `/`
+/// or quote. A raw string (`r"`, `r#"`, `br"`, `cr#"` at a word start) is recognised
 /// at its quote by looking back at its prefix.
 pub(crate) fn line_stats(text: &str) -> LineStats {
     let bytes = text.as_bytes();
@@ -159,11 +159,11 @@ pub(crate) fn line_stats(text: &str) -> LineStats {
     while i < n {
         match CLASS[usize::from(bytes[i])] {
             PLAIN => {
+                // Code up to the next newline, quote or slash. An apostrophe inside the run
+                // needs no stop: the only char literals that matter are `'"'` and `'\"'`,
+                // recognised at their quote.
                 code_on_line = true;
-                i += 1;
-                while i < n && CLASS[usize::from(bytes[i])] <= SPACE {
-                    i += 1;
-                }
+                i = memchr::memchr3(b'\n', b'"', b'/', &bytes[i + 1..]).map_or(n, |p| i + 1 + p);
             }
             SPACE => i += 1,
             NEWLINE => {
@@ -177,10 +177,7 @@ pub(crate) fn line_stats(text: &str) -> LineStats {
             SLASH => match bytes.get(i + 1) {
                 Some(b'/') => {
                     // To the end of the line (the newline itself is handled above).
-                    i = bytes[i..]
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .map_or(n, |p| i + p);
+                    i = memchr::memchr(b'\n', &bytes[i..]).map_or(n, |p| i + p);
                 }
                 Some(b'*') => {
                     (i, code_on_line) =
@@ -191,6 +188,10 @@ pub(crate) fn line_stats(text: &str) -> LineStats {
                     i += 1;
                 }
             },
+            QUOTE if is_quote_char_literal(bytes, i) => {
+                code_on_line = true;
+                i += 2;
+            }
             QUOTE => {
                 code_on_line = true;
                 i = match raw_string_hashes(bytes, i) {
@@ -217,6 +218,14 @@ pub(crate) fn line_stats(text: &str) -> LineStats {
         code_prefix: prefix,
     }
 }
+/// Whether the `"` at `i` is the character of a char literal, `'"'` or `'\"'`.
+fn is_quote_char_literal(bytes: &[u8], i: usize) -> bool {
+    let closed = bytes.get(i + 1) == Some(&b'\'');
+    let plain = i >= 1 && bytes[i - 1] == b'\'';
+    let escaped = i >= 2 && bytes[i - 1] == b'\\' && bytes[i - 2] == b'\'';
+    closed && (plain || escaped)
+}
+
 /// Inside a block comment (after its `/*`): skips to after its end, nested comments
 /// included, ending the lines it spans (`code` says whether the current line already holds
 /// code). Returns the position after the comment and whether its last line holds code.

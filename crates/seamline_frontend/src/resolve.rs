@@ -150,6 +150,12 @@ pub(crate) struct Resolved {
 
 /// Resolves names across the whole codebase. Never panics on odd input.
 pub(crate) fn resolve(input: ResolveInput<'_>) -> Resolved {
+    resolve_in_chunks(input, CHUNK_ITEMS)
+}
+
+/// [`resolve`], in chunks of about `chunk_items` items (tests vary it: the answer must not
+/// change).
+pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> Resolved {
     let mut shared = Shared::new(&input);
     // Impl blocks first: methods' owners and the `assoc` table depend on them.
     let updates = Resolver::new(&shared).resolve_impls();
@@ -167,7 +173,7 @@ pub(crate) fn resolve(input: ResolveInput<'_>) -> Resolved {
     // the thread count): each chunk starts with empty caches and the merge below is
     // order-independent, so the result is the same on any number of threads.
     let outputs: Vec<Output> = shared
-        .chunks()
+        .chunks(chunk_items)
         .into_par_iter()
         .map(|(modules, items)| {
             let mut r = Resolver::new(&shared);
@@ -211,7 +217,7 @@ fn merge_counts<K: Ord>(
 }
 
 /// About how many items (plus modules) one parallel resolution chunk holds.
-const CHUNK_ITEMS: usize = 256;
+pub(crate) const CHUNK_ITEMS: usize = 1024;
 
 /// Names the std prelude (and common std macros) brings into every module.
 const PRELUDE: &[&str] = &[
@@ -456,16 +462,15 @@ struct Resolver<'s, 'a> {
     in_progress: HashSet<(ir::ModuleId, String)>,
     /// How many times the cycle guard fired (to know what can be cached).
     cycle_hits: u64,
-    /// Memoized glob import targets, by (module, index in its scope's globs).
+    /// Memoized glob import targets, by (module, index in its scope's globs): only those
+    /// whose resolution met no guard.
     glob_targets: HashMap<(ir::ModuleId, usize), Option<Res>>,
+    /// Glob import targets being resolved (a guard, as `in_progress`).
+    globs_in_progress: HashSet<(ir::ModuleId, usize)>,
     /// Above zero while glob paths are resolved: lookups skip glob imports then.
     no_globs: u32,
     /// How many times the depth limit cut a search.
     depth_hits: u64,
-    /// Modules entered by the current root lookup for the root's name.
-    trail: Vec<ir::ModuleId>,
-    /// The name the current root lookup looks for.
-    trail_name: String,
     /// Per module, the external crate of its first external glob import.
     /// (Only `pub use` globs, for paths that walk into the module from outside.)
     external_globs: HashMap<(ir::ModuleId, bool), Option<String>>,
@@ -511,14 +516,14 @@ impl<'a> Shared<'a> {
         tables
     }
 
-    /// Consecutive modules with their items, in pieces of about [`CHUNK_ITEMS`] items: the
-    /// units resolved in parallel. They depend on the input only.
-    fn chunks(&self) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    /// Consecutive modules with their items, in pieces of about `chunk_items` items (plus
+    /// modules): the units resolved in parallel. They depend on the input only.
+    fn chunks(&self, chunk_items: usize) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
         let mut chunks = Vec::new();
         let (mut first_module, mut first_item, mut items) = (0, 0, 0);
         for m in 0..self.input.modules.len() {
             items += self.module_items[m].len() + 1;
-            if items >= CHUNK_ITEMS || m + 1 == self.input.modules.len() {
+            if items >= chunk_items || m + 1 == self.input.modules.len() {
                 let end_item = self.module_items[..=m]
                     .iter()
                     .rev()
@@ -579,146 +584,100 @@ impl<'a> Shared<'a> {
     }
 
     /// Creates every item with its id, path and plain attributes.
+    /// Creates every item with its id, path and plain attributes: each module's items in
+    /// parallel (ids are known in advance: items are numbered module by module), then
+    /// gathered in module order.
     fn create_items(&mut self) {
-        for (m, module) in self.input.modules.iter().enumerate() {
-            let body = self.body(m);
-            // (line, col, name, src): src is Ok(item index) or Err(table index).
-            let mut order: Vec<(u32, u32, &str, Result<usize, usize>)> = body
-                .items
-                .iter()
-                .enumerate()
-                .map(|(i, it)| (it.line, it.col, it.name.as_str(), Ok(i)))
-                .collect();
-            order.extend(
-                body.tables
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (t.line, t.col, t.rust_name.as_str(), Err(i))),
-            );
-            order.sort();
-            let first = self.items.len();
-            for (line, col, _, src) in &order {
-                let id = ir::ItemId(self.items.len() as u32);
-                let (name, kind, visibility, span, signature, derives, variants) = match src {
-                    Ok(i) => {
-                        let it = &body.items[*i];
-                        self.item_of.insert((m, *i), id);
-                        (
-                            it.name.clone(),
-                            it.kind,
-                            it.visibility,
-                            it.span,
-                            it.signature.clone(),
-                            it.derives.clone(),
-                            it.variants.clone(),
-                        )
-                    }
-                    Err(t) => {
-                        let t = &body.tables[*t];
-                        self.table_item_name.insert(id, t.name.clone());
-                        (
-                            t.rust_name.clone(),
-                            ir::ItemKind::TableSchema,
-                            ir::Visibility::Public,
-                            ir::LineSpan {
-                                start: t.line,
-                                end: t.line,
-                            },
-                            None,
-                            Vec::new(),
-                            Vec::new(),
-                        )
-                    }
-                };
-                self.items.push(ir::Item {
-                    id,
-                    name,
-                    path: String::new(),
-                    module: module.id,
-                    kind,
-                    visibility,
-                    location: ir::Location {
-                        file: module.file,
-                        line: *line,
-                        col: *col,
-                    },
-                    span,
-                    code_lines: 0,
-                    parent: None,
-                    implements: None,
-                    signature,
-                    derives,
-                    fields: Vec::new(),
-                    table: None,
-                });
-                self.info.push(ItemInfo {
-                    src: src.ok().map(|i| (m, i)),
-                    table_src: src.err(),
-                    variants,
-                });
-                self.module_items[m].push(id);
+        let input = self.input;
+        let mut firsts = Vec::with_capacity(input.modules.len());
+        let mut next = 0usize;
+        for m in 0..input.modules.len() {
+            firsts.push(next);
+            let body = body_of(input, m);
+            next += body.items.len() + body.tables.len();
+        }
+        let per_module: Vec<ModuleItems> = firsts
+            .par_iter()
+            .enumerate()
+            .map(|(m, &first)| module_items(input, m, first))
+            .collect();
+        self.items.reserve(next);
+        self.info.reserve(next);
+        for (m, built) in per_module.into_iter().enumerate() {
+            self.module_items[m] = built.items.iter().map(|it| it.id).collect();
+            self.items.extend(built.items);
+            self.info.extend(built.info);
+            for (i, id) in built.item_of {
+                self.item_of.insert((m, i), id);
             }
-            // Parents of methods, then paths (methods need their parent's path).
-            for idx in first..self.items.len() {
-                if let Some((m, i)) = self.info[idx].src
-                    && let Some(p) = self.body(m).items[i].parent
-                {
-                    self.items[idx].parent = self.item_of.get(&(m, p)).copied();
-                }
-            }
-            let mut taken: HashSet<String> = HashSet::default();
-            for idx in first..self.items.len() {
-                let base = self.item_path_base(idx, &module.path);
-                let mut path = base.clone();
-                let mut n = 2;
-                while !taken.insert(path.clone()) {
-                    path = format!("{base}#{n}");
-                    n += 1;
-                }
-                self.items[idx].path = path;
-            }
-            // Local uses.
-            for u in &body.uses {
-                if let Some(i) = u.in_item
-                    && let Some(&id) = self.item_of.get(&(m, i))
-                {
-                    self.local_uses.entry(id).or_default().push(u.clone());
-                }
+            self.table_item_name.extend(built.table_names);
+            for (id, u) in built.local_uses {
+                self.local_uses.entry(id).or_default().push(u);
             }
         }
     }
 
-    fn item_path_base(&self, idx: usize, module_path: &str) -> String {
-        let it = &self.items[idx];
-        match it.kind {
-            ir::ItemKind::Impl => format!("{module_path}::<{}>", it.name),
-            ir::ItemKind::Method => {
-                let owner = it
-                    .parent
-                    .map(|p| {
-                        let parent = &self.items[p.index()];
-                        match parent.kind {
-                            ir::ItemKind::Impl => {
-                                let (m, i) = self.info[p.index()].src.unwrap_or((0, 0));
-                                match self
-                                    .body(m)
-                                    .items
-                                    .get(i)
-                                    .and_then(|s| s.impl_self.as_ref())
-                                    .and_then(|s| s.path.last())
-                                {
-                                    Some(ty) => format!("{module_path}::{ty}"),
-                                    None => format!("{module_path}::<{}>", parent.name),
-                                }
-                            }
-                            _ => format!("{module_path}::{}", parent.name),
-                        }
-                    })
-                    .unwrap_or_else(|| module_path.to_owned());
-                format!("{owner}::{}", it.name)
-            }
-            _ => format!("{module_path}::{}", it.name),
+    /// Module `m`'s scope (its child modules, items, imports and globs) and its
+    /// `macro_rules!` macros in declaration order.
+    fn module_scope(&self, m: usize) -> (Scope, Vec<ir::ItemId>) {
+        let mut scope = Scope::default();
+        let mut macros = Vec::new();
+        let mut all_defs: Vec<(String, Res)> = Vec::new();
+        for (name, &child) in &self.children[m] {
+            scope.defs.insert(name.clone(), Res::Module(child));
+            all_defs.push((name.clone(), Res::Module(child)));
         }
+        for &id in &self.module_items[m] {
+            let it = &self.items[id.index()];
+            let in_scope = !matches!(it.kind, ir::ItemKind::Impl | ir::ItemKind::Method);
+            if in_scope && it.name != "_" {
+                // Items win over child modules of the same name only if declared
+                // first; keep the first binding, modules included.
+                scope.defs.entry(it.name.clone()).or_insert(Res::Item(id));
+                all_defs.push((it.name.clone(), Res::Item(id)));
+            }
+            if it.kind == ir::ItemKind::Macro {
+                macros.push(id);
+            }
+        }
+        // Modules come first in `all_defs`, then items in declaration order: the first
+        // fitting binding of each namespace, for names whose first binding does not fit.
+        for (name, res) in all_defs {
+            let Some(first) = scope.defs.get(&name) else {
+                continue;
+            };
+            if *first == res {
+                continue;
+            }
+            let entry = scope.other_ns.entry(name).or_default();
+            if entry.0.is_none()
+                && !Ns::Type.fits(first, &self.items)
+                && Ns::Type.fits(&res, &self.items)
+            {
+                entry.0 = Some(res.clone());
+            }
+            if entry.1.is_none()
+                && !Ns::Value.fits(first, &self.items)
+                && Ns::Value.fits(&res, &self.items)
+            {
+                entry.1 = Some(res);
+            }
+        }
+        for u in &self.body(m).uses {
+            if u.in_item.is_some() {
+                continue;
+            }
+            let import = Import {
+                path: u.path.clone(),
+                public: u.visibility != ir::Visibility::Private,
+            };
+            if u.glob {
+                scope.globs.push(import);
+            } else if let Some(name) = binding_name(u) {
+                scope.imports.entry(name).or_default().push(import);
+            }
+        }
+        (scope, macros)
     }
 
     fn build_scopes(&mut self) {
@@ -731,70 +690,25 @@ impl<'a> Shared<'a> {
             }
             let _ = m;
         }
+        // Each module's scope in parallel; macros are then registered in module order
+        // (first one wins).
+        let this = &*self;
+        let built: Vec<(Scope, Vec<ir::ItemId>)> = (0..self.input.modules.len())
+            .into_par_iter()
+            .map(|m| this.module_scope(m))
+            .collect();
         let mut exported_macros = Vec::new();
-        for m in 0..self.input.modules.len() {
-            let mut scope = Scope::default();
-            let mut all_defs: Vec<(String, Res)> = Vec::new();
-            for (name, &child) in &self.children[m] {
-                scope.defs.insert(name.clone(), Res::Module(child));
-                all_defs.push((name.clone(), Res::Module(child)));
-            }
-            for &id in &self.module_items[m] {
+        for (m, (scope, macros)) in built.into_iter().enumerate() {
+            for id in macros {
                 let it = &self.items[id.index()];
-                let in_scope = !matches!(it.kind, ir::ItemKind::Impl | ir::ItemKind::Method);
-                if in_scope && it.name != "_" {
-                    // Items win over child modules of the same name only if declared
-                    // first; keep the first binding, modules included.
-                    scope.defs.entry(it.name.clone()).or_insert(Res::Item(id));
-                    all_defs.push((it.name.clone(), Res::Item(id)));
-                }
-                if it.kind == ir::ItemKind::Macro {
-                    let krate = self.input.modules[m].krate;
-                    self.macros_by_crate
-                        .entry(krate)
-                        .or_default()
-                        .entry(it.name.clone())
-                        .or_insert(id);
-                    if it.visibility == ir::Visibility::Public {
-                        exported_macros.push((ir::ModuleId(m as u32), it.name.clone(), id));
-                    }
-                }
-            }
-            // Modules come first in `all_defs`, then items in declaration order: the first
-            // fitting binding of each namespace, for names whose first binding does not fit.
-            for (name, res) in all_defs {
-                let Some(first) = scope.defs.get(&name) else {
-                    continue;
-                };
-                if *first == res {
-                    continue;
-                }
-                let entry = scope.other_ns.entry(name).or_default();
-                if entry.0.is_none()
-                    && !Ns::Type.fits(first, &self.items)
-                    && Ns::Type.fits(&res, &self.items)
-                {
-                    entry.0 = Some(res.clone());
-                }
-                if entry.1.is_none()
-                    && !Ns::Value.fits(first, &self.items)
-                    && Ns::Value.fits(&res, &self.items)
-                {
-                    entry.1 = Some(res);
-                }
-            }
-            for u in &self.body(m).uses {
-                if u.in_item.is_some() {
-                    continue;
-                }
-                let import = Import {
-                    path: u.path.clone(),
-                    public: u.visibility != ir::Visibility::Private,
-                };
-                if u.glob {
-                    scope.globs.push(import);
-                } else if let Some(name) = binding_name(u) {
-                    scope.imports.entry(name).or_default().push(import);
+                let krate = self.input.modules[m].krate;
+                self.macros_by_crate
+                    .entry(krate)
+                    .or_default()
+                    .entry(it.name.clone())
+                    .or_insert(id);
+                if it.visibility == ir::Visibility::Public {
+                    exported_macros.push((ir::ModuleId(m as u32), it.name.clone(), id));
                 }
             }
             self.scopes.push(scope);
@@ -987,9 +901,8 @@ impl<'s, 'a> Resolver<'s, 'a> {
             cycle_hits: 0,
             depth_hits: 0,
             glob_targets: HashMap::default(),
+            globs_in_progress: HashSet::default(),
             no_globs: 0,
-            trail: Vec::new(),
-            trail_name: String::new(),
             external_globs: HashMap::default(),
             first_cache: HashMap::default(),
             out: Output::default(),
@@ -1012,44 +925,20 @@ impl<'s, 'a> Resolver<'s, 'a> {
         if let Some(res) = self.cache.get(&m).and_then(|names| names.get(name)) {
             return res.clone();
         }
-        let is_root = self.in_progress.is_empty();
         let key = (m, name.to_owned());
         if !self.in_progress.insert(key.clone()) {
             self.cycle_hits += 1;
             return None;
         }
-        if is_root {
-            self.trail_name.clear();
-            self.trail_name.push_str(name);
-        }
-        if name == self.trail_name {
-            self.trail.push(m);
-        }
         let hits_before = self.cycle_hits;
-        let depth_hits_before = self.depth_hits;
         let res = self.lookup_uncached(m, name, depth);
         self.in_progress.remove(&key);
-        let complete =
-            self.cycle_hits == hits_before || is_root && self.depth_hits == depth_hits_before;
-        if complete && self.no_globs == 0 {
-            // Without cycle: complete. At the root of a search cut by cycles: complete too,
-            // since every module the cut edges lead to was still being searched.
-            self.cache
-                .entry(m)
-                .or_default()
-                .insert(key.1.clone(), res.clone());
-        }
-        if is_root {
-            let trail = std::mem::take(&mut self.trail);
-            if res.is_none() && self.depth_hits == depth_hits_before && self.no_globs == 0 {
-                // Nothing reachable from the root has the name, so nothing reachable from
-                // any module the search went through has it either (glob cycles such as
-                // `pub use child::*` + `use crate::*` would otherwise be searched again
-                // for every mention).
-                for t in trail {
-                    self.cache.entry(t).or_default().insert(key.1.clone(), None);
-                }
-            }
+        // Only an answer that met no cycle guard (nor the depth limit) is memoized: one cut
+        // by a guard depends on which lookups were in progress, and memoizing it would make
+        // later answers depend on the order of the questions (and so on how the work was
+        // split into chunks).
+        if self.cycle_hits == hits_before && self.no_globs == 0 {
+            self.cache.entry(m).or_default().insert(key.1, res.clone());
         }
         res
     }
@@ -1151,6 +1040,7 @@ impl<'s, 'a> Resolver<'s, 'a> {
         }
         let n_globs = self.s.scopes.get(m.index())?.globs.len();
         let _ = depth;
+        let hits_before = self.cycle_hits;
         let mut found = None;
         for idx in 0..n_globs {
             if public_only && !self.s.scopes[m.index()].globs[idx].public {
@@ -1161,7 +1051,9 @@ impl<'s, 'a> Resolver<'s, 'a> {
                 break;
             }
         }
-        self.external_globs.insert((m, public_only), found.clone());
+        if self.cycle_hits == hits_before {
+            self.external_globs.insert((m, public_only), found.clone());
+        }
         found
     }
 
@@ -1172,13 +1064,21 @@ impl<'s, 'a> Resolver<'s, 'a> {
         if let Some(res) = self.glob_targets.get(&(m, idx)) {
             return res.clone();
         }
-        // In progress: a nested question about this glob answers "nothing".
-        self.glob_targets.insert((m, idx), None);
+        // In progress: a nested question about this glob answers "nothing", like the cycle
+        // guard of `lookup` (so that nothing computed from that answer is memoized).
+        if !self.globs_in_progress.insert((m, idx)) {
+            self.cycle_hits += 1;
+            return None;
+        }
+        let hits_before = self.cycle_hits;
         let path = self.s.scopes[m.index()].globs[idx].path.clone();
         self.no_globs += 1;
         let res = self.resolve_import_path(m, &path, 0);
         self.no_globs -= 1;
-        self.glob_targets.insert((m, idx), res.clone());
+        self.globs_in_progress.remove(&(m, idx));
+        if self.cycle_hits == hits_before {
+            self.glob_targets.insert((m, idx), res.clone());
+        }
         res
     }
 
@@ -1820,6 +1720,185 @@ fn finish(mut shared: Shared<'_>, out: Output) -> Resolved {
         references,
         external,
         diagnostics: out.diagnostics,
+    }
+}
+
+/// The body of module `m` (an empty one for a module without syntax).
+fn body_of<'a>(input: &'a ResolveInput<'a>, m: usize) -> &'a ModSyntax {
+    static EMPTY: std::sync::OnceLock<ModSyntax> = std::sync::OnceLock::new();
+    input
+        .bodies
+        .get(m)
+        .unwrap_or_else(|| EMPTY.get_or_init(ModSyntax::default))
+}
+
+/// The items of one module, numbered from `first`.
+#[derive(Default)]
+struct ModuleItems {
+    items: Vec<ir::Item>,
+    info: Vec<ItemInfo>,
+    /// (index in the body's items, id).
+    item_of: Vec<(usize, ir::ItemId)>,
+    /// SQL names of `table!` items.
+    table_names: Vec<(ir::ItemId, String)>,
+    /// Body-level `use`s, by item.
+    local_uses: Vec<(ir::ItemId, UseSyntax)>,
+}
+
+/// Builds module `m`'s items in order of line, column and name, with ids from `first`,
+/// their parents (methods) and their unique paths.
+fn module_items(input: &ResolveInput<'_>, m: usize, first: usize) -> ModuleItems {
+    let module = &input.modules[m];
+    let body = body_of(input, m);
+    let mut out = ModuleItems::default();
+    // (line, col, name, src): src is Ok(item index) or Err(table index).
+    let mut order: Vec<(u32, u32, &str, Result<usize, usize>)> = body
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.line, it.col, it.name.as_str(), Ok(i)))
+        .collect();
+    order.extend(
+        body.tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.line, t.col, t.rust_name.as_str(), Err(i))),
+    );
+    order.sort();
+    // Local position of each body item.
+    let mut local_of = vec![usize::MAX; body.items.len()];
+    for (line, col, _, src) in &order {
+        let id = ir::ItemId((first + out.items.len()) as u32);
+        let (name, kind, visibility, span, signature, derives, variants) = match src {
+            Ok(i) => {
+                let it = &body.items[*i];
+                local_of[*i] = out.items.len();
+                out.item_of.push((*i, id));
+                (
+                    it.name.clone(),
+                    it.kind,
+                    it.visibility,
+                    it.span,
+                    it.signature.clone(),
+                    it.derives.clone(),
+                    it.variants.clone(),
+                )
+            }
+            Err(t) => {
+                let t = &body.tables[*t];
+                out.table_names.push((id, t.name.clone()));
+                (
+                    t.rust_name.clone(),
+                    ir::ItemKind::TableSchema,
+                    ir::Visibility::Public,
+                    ir::LineSpan {
+                        start: t.line,
+                        end: t.line,
+                    },
+                    None,
+                    Vec::new(),
+                    Vec::new(),
+                )
+            }
+        };
+        out.items.push(ir::Item {
+            id,
+            name,
+            path: String::new(),
+            module: module.id,
+            kind,
+            visibility,
+            location: ir::Location {
+                file: module.file,
+                line: *line,
+                col: *col,
+            },
+            span,
+            code_lines: 0,
+            parent: None,
+            implements: None,
+            signature,
+            derives,
+            fields: Vec::new(),
+            table: None,
+        });
+        out.info.push(ItemInfo {
+            src: src.ok().map(|i| (m, i)),
+            table_src: src.err(),
+            variants,
+        });
+    }
+    // Parents of methods, then paths (methods need their parent's path).
+    for k in 0..out.items.len() {
+        if let Some((_, i)) = out.info[k].src
+            && let Some(p) = body.items[i].parent
+            && let Some(&local) = local_of.get(p)
+            && local != usize::MAX
+        {
+            out.items[k].parent = Some(ir::ItemId((first + local) as u32));
+        }
+    }
+    let mut taken: HashSet<String> = HashSet::default();
+    for k in 0..out.items.len() {
+        let base = item_path_base(body, &out, first, k, &module.path);
+        let mut path = base.clone();
+        let mut n = 2;
+        while !taken.insert(path.clone()) {
+            path = format!("{base}#{n}");
+            n += 1;
+        }
+        out.items[k].path = path;
+    }
+    for u in &body.uses {
+        if let Some(i) = u.in_item
+            && let Some(&local) = local_of.get(i)
+            && local != usize::MAX
+        {
+            out.local_uses
+                .push((ir::ItemId((first + local) as u32), u.clone()));
+        }
+    }
+    out
+}
+
+/// The path of the `k`-th item of a module before deduplication: `module::Name`, methods
+/// under their type (`module::Type::method`) or impl, impls as `module::<impl ..>`.
+fn item_path_base(
+    body: &ModSyntax,
+    built: &ModuleItems,
+    first: usize,
+    k: usize,
+    module_path: &str,
+) -> String {
+    let it = &built.items[k];
+    match it.kind {
+        ir::ItemKind::Impl => format!("{module_path}::<{}>", it.name),
+        ir::ItemKind::Method => {
+            let owner = it
+                .parent
+                .map(|p| {
+                    let local = p.index() - first;
+                    let parent = &built.items[local];
+                    match parent.kind {
+                        ir::ItemKind::Impl => {
+                            let i = built.info[local].src.map_or(usize::MAX, |(_, i)| i);
+                            match body
+                                .items
+                                .get(i)
+                                .and_then(|s| s.impl_self.as_ref())
+                                .and_then(|s| s.path.last())
+                            {
+                                Some(ty) => format!("{module_path}::{ty}"),
+                                None => format!("{module_path}::<{}>", parent.name),
+                            }
+                        }
+                        _ => format!("{module_path}::{}", parent.name),
+                    }
+                })
+                .unwrap_or_else(|| module_path.to_owned());
+            format!("{owner}::{}", it.name)
+        }
+        _ => format!("{module_path}::{}", it.name),
     }
 }
 

@@ -164,6 +164,17 @@ impl Collector {
             if skip {
                 return;
             }
+            // The first segment is in the buffer already.
+            let mut segs = Vec::with_capacity(path.segments.len());
+            segs.push(name.to_owned());
+            segs.extend(
+                path.segments
+                    .iter()
+                    .skip(1)
+                    .map(|s| super::ident_str(&s.ident)),
+            );
+            self.record_segs(segs, kind, path_span(path));
+            return;
         }
         let segs = super::path_segments(path);
         self.record_segs(segs, kind, path_span(path));
@@ -260,6 +271,10 @@ impl Collector {
             self.macro_depth -= 1;
             return;
         }
+        if !is_sql && self.simple_args(&mac.tokens) {
+            self.macro_depth -= 1;
+            return;
+        }
         let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
         if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
             if is_sql {
@@ -350,6 +365,76 @@ impl Collector {
         }
     }
 
+    /// A macro body made only of simple arguments (`format!("{} {}", a, &b.c)`): literals
+    /// and `[&[mut]] name(.field)*`. Visits them exactly as parsing the body as
+    /// comma-separated expressions would (a name is a one-segment path, a field chain visits
+    /// its base, a reference its operand) and returns true; returns false, having visited
+    /// nothing, for any other body, which then takes the general path.
+    fn simple_args(&mut self, tokens: &TokenStream) -> bool {
+        use proc_macro2::{Spacing, TokenTree};
+        enum Arg {
+            Lit(proc_macro2::Literal),
+            Name(proc_macro2::Ident),
+        }
+        let mut args: Vec<Arg> = Vec::new();
+        let mut iter = tokens.clone().into_iter().peekable();
+        while iter.peek().is_some() {
+            // `&` and `&mut` before a name.
+            let mut reference = false;
+            if let Some(TokenTree::Punct(p)) = iter.peek()
+                && p.as_char() == '&'
+                && p.spacing() == Spacing::Alone
+            {
+                reference = true;
+                iter.next();
+                if let Some(TokenTree::Ident(id)) = iter.peek()
+                    && id == "mut"
+                {
+                    iter.next();
+                }
+            }
+            match iter.next() {
+                Some(TokenTree::Literal(lit)) if !reference => args.push(Arg::Lit(lit)),
+                Some(TokenTree::Ident(id)) if id == "true" || id == "false" => {}
+                Some(TokenTree::Ident(id)) if id == "self" || !is_keyword(&id) => {
+                    // Field accesses: `.name`, as often as written.
+                    loop {
+                        match iter.peek() {
+                            Some(TokenTree::Punct(p))
+                                if p.as_char() == '.' && p.spacing() == Spacing::Alone =>
+                            {
+                                iter.next();
+                                match iter.next() {
+                                    Some(TokenTree::Ident(field)) if !is_keyword(&field) => {}
+                                    _ => return false,
+                                }
+                            }
+                            _ => break,
+                        }
+                    }
+                    args.push(Arg::Name(id));
+                }
+                _ => return false,
+            }
+            match iter.next() {
+                None => break,
+                Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
+                _ => return false,
+            }
+        }
+        for arg in args {
+            match arg {
+                Arg::Lit(lit) => {
+                    if let syn::Lit::Str(s) = syn::Lit::new(lit) {
+                        self.visit_lit_str(&s);
+                    }
+                }
+                Arg::Name(id) => self.record(&syn::Path::from(id), ir::DepKind::Call),
+            }
+        }
+        true
+    }
+
     /// The string literals of a macro body without identifiers, as [`Self::visit_lit_str`]
     /// sees them.
     fn literals_only(&mut self, tokens: &TokenStream, depth: u32) {
@@ -393,6 +478,26 @@ impl Collector {
             }
         }
     }
+}
+
+/// Whether an identifier is one of `names`, compared in place (no string is made: this
+/// runs on every call and method call).
+fn is_one_of(ident: &syn::Ident, names: &[&str]) -> bool {
+    names.iter().any(|name| ident == name)
+}
+
+/// Rust's keywords (strict and reserved, 2018 and later), which a lone identifier token in
+/// a macro body may be: such a body is left to the parser.
+fn is_keyword(ident: &syn::Ident) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+        "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+        "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
+        "final", "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual",
+        "yield",
+    ];
+    is_one_of(ident, KEYWORDS)
 }
 
 /// How deep [`has_ident`] and [`Collector::literals_only`] follow nested groups.
@@ -544,13 +649,13 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = &*call.func
             && let Some(last) = p.path.segments.last()
-            && SQL_FUNCTIONS.contains(&super::ident_str(&last.ident).as_str())
+            && is_one_of(&last.ident, SQL_FUNCTIONS)
         {
             self.first_str_arg(&call.args);
         }
         if let syn::Expr::Path(p) = &*call.func
             && let Some(last) = p.path.segments.last()
-            && DSL_WRITE_FUNCTIONS.contains(&super::ident_str(&last.ident).as_str())
+            && is_one_of(&last.ident, DSL_WRITE_FUNCTIONS)
         {
             self.visit_expr(&call.func);
             let from = self.refs.len();
@@ -566,7 +671,7 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if SQL_METHODS.contains(&super::ident_str(&call.method).as_str()) {
+        if is_one_of(&call.method, SQL_METHODS) {
             self.first_str_arg(&call.args);
         }
         syn::visit::visit_expr_method_call(self, call);

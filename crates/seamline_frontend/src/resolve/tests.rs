@@ -6,7 +6,7 @@
 //! or several crates, each introduced by a line
 //! `//- name [bin] [pkg=package] [deps=local=crate,...]`.
 
-use super::{ResolveInput, resolve};
+use super::{CHUNK_ITEMS, ResolveInput, resolve_in_chunks};
 use crate::syntax::{FileSyntax, ModSyntax};
 use seamline_ir as ir;
 
@@ -66,6 +66,11 @@ type RawModule = (String, usize, usize, Option<String>, bool, ModSyntax);
 
 /// Lowers and resolves a fixture into facts (without lines of code).
 pub(crate) fn facts_of(src: &str) -> ir::Facts {
+    facts_in_chunks(src, CHUNK_ITEMS)
+}
+
+/// [`facts_of`], resolved in chunks of about `chunk_items` items.
+fn facts_in_chunks(src: &str, chunk_items: usize) -> ir::Facts {
     let specs = parse_fixture(src);
     let mut specs_sorted: Vec<&CrateSpec> = specs.iter().collect();
     specs_sorted.sort_by(|a, b| a.name.cmp(&b.name));
@@ -148,12 +153,15 @@ pub(crate) fn facts_of(src: &str) -> ir::Facts {
         })
         .collect();
     let bodies = raw.into_iter().map(|r| r.5).collect();
-    let resolved = resolve(ResolveInput {
-        files: &files,
-        crates: &crates,
-        modules: &modules,
-        bodies,
-    });
+    let resolved = resolve_in_chunks(
+        ResolveInput {
+            files: &files,
+            crates: &crates,
+            modules: &modules,
+            bodies,
+        },
+        chunk_items,
+    );
     let mut modules = modules;
     for (m, items) in modules.iter_mut().zip(resolved.module_items) {
         m.items = items;
@@ -881,6 +889,39 @@ external krate::m2 -> ext_a x2
 external krate::m2 -> ext_b x1
 "#,
     );
+}
+
+#[test]
+fn the_answer_does_not_depend_on_how_the_work_is_split() {
+    // Chunks resolve with their own caches, so what is memoized must not depend on the
+    // order of the questions: glob cycles (every child imports the root, the root
+    // re-exports every child), external globs, names found nowhere, re-exports and methods,
+    // split many ways. (Thread counts cannot change the answer in any case: chunks depend
+    // on the input only.)
+    let mut src = String::from("pub mod prelude { pub use crate::m3::T3 as Renamed; }\n");
+    for i in 0..8 {
+        src.push_str(&format!("pub use self::m{i}::*;\n"));
+    }
+    for i in 0..8 {
+        src.push_str(&format!(
+            "mod m{i} {{\n    use ext_a::*;\n    use crate::*;\n    use crate::prelude::*;\n    pub struct T{i};\n    impl T{i} {{ pub fn new() -> Self {{ T{i} }} }}\n    pub fn f{i}(_: T{}, _: Unknown{i}, _: Renamed) {{ T{}::new(); missing(); g{}(); }}\n    fn g{i}() {{}}\n}}\n",
+            (i + 1) % 8,
+            (i + 3) % 8,
+            (i + 5) % 8,
+        ));
+    }
+    let whole = facts_in_chunks(&src, usize::MAX).dump();
+    assert!(
+        whole.contains("ref krate::m0::f0 -> krate::m1::T1 type"),
+        "{whole}"
+    );
+    for chunk_items in [1, 2, 3, 5, 8] {
+        assert_eq!(
+            facts_in_chunks(&src, chunk_items).dump(),
+            whole,
+            "chunks of {chunk_items}"
+        );
+    }
 }
 
 #[test]
