@@ -199,7 +199,10 @@ pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> 
         }
     }
     merged.tables = tables;
-    finish(shared, merged)
+    let resolved = finish(shared, merged);
+    // The syntax summaries are many small allocations: freed in parallel too.
+    input.bodies.into_par_iter().for_each(drop);
+    resolved
 }
 
 /// Adds aggregated counts into `into`, keeping the earliest location.

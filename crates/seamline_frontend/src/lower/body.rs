@@ -424,15 +424,22 @@ impl Collector {
         }
         for arg in args {
             match arg {
-                Arg::Lit(lit) => {
-                    if let syn::Lit::Str(s) = syn::Lit::new(lit) {
-                        self.visit_lit_str(&s);
-                    }
-                }
+                Arg::Lit(lit) => self.literal_token(lit),
                 Arg::Name(id) => self.record(&syn::Path::from(id), ir::DepKind::Call),
             }
         }
         true
+    }
+
+    /// A literal token of a macro body, as [`Self::visit_lit_str`] would see it once
+    /// parsed; the cheap prefix check comes first (`syn::Lit::new` unescapes the whole
+    /// text).
+    fn literal_token(&mut self, lit: proc_macro2::Literal) {
+        if may_start_with_sql(&lit)
+            && let syn::Lit::Str(s) = syn::Lit::new(lit)
+        {
+            self.visit_lit_str(&s);
+        }
     }
 
     /// The string literals of a macro body without identifiers, as [`Self::visit_lit_str`]
@@ -445,11 +452,7 @@ impl Collector {
         for tree in tokens.clone() {
             match tree {
                 TokenTree::Group(g) => self.literals_only(&g.stream(), depth + 1),
-                TokenTree::Literal(lit) => {
-                    if let syn::Lit::Str(s) = syn::Lit::new(lit) {
-                        self.visit_lit_str(&s);
-                    }
-                }
+                TokenTree::Literal(lit) => self.literal_token(lit),
                 TokenTree::Ident(_) | TokenTree::Punct(_) => {}
             }
         }
