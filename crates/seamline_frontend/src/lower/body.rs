@@ -11,7 +11,10 @@
 //! - An identifier pattern starting with an uppercase letter (`None`, `Active` after
 //!   `use Status::*`) is a path (a unit struct or variant), not a binding.
 //! - Macro bodies are parsed as comma-separated expressions (or `[x; n]`, or statements);
-//!   when that fails they are scanned as tokens for `a::b` paths and string literals.
+//!   when that fails they are scanned as tokens for `a::b` paths and string literals. Two
+//!   shortcuts give the same paths without parsing: a body without identifiers holds only
+//!   literals (and no note is made when it would not have parsed), and a body of simple
+//!   arguments (literals, `name`, `&name.field`) is read token by token.
 //! - SQL: see [`Collector::sql_literal`].
 
 use crate::syntax::{PathRef, SqlSyntax, UseSyntax};
