@@ -247,8 +247,15 @@ impl<'a> Run<'a> {
         if !self.root.contains(&lexical) {
             return Probe::Outside(lexical);
         }
-        if self.disc.real_files.contains(&lexical) {
-            // Met by the walk through real folders only: already canonical.
+        let plain = path.components().all(|c| {
+            !matches!(
+                c,
+                std::path::Component::ParentDir | std::path::Component::CurDir
+            )
+        });
+        if plain && self.disc.real_files.contains(path) {
+            // Met by the walk through real folders only, and written without `..` (which
+            // would step back out of a symbolic link differently): already canonical.
             return Probe::Found(lexical);
         }
         match std::fs::canonicalize(path) {

@@ -713,3 +713,32 @@ fn parse_only_reads_and_parses_every_file() {
     assert_eq!(stats.parsed, 9);
     assert!(stats.lines > 40);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_path_stepping_back_out_of_a_symlinked_folder_follows_the_link() {
+    // `src/link` points to `other/sub`: `src/link/../b.rs` is `other/b.rs` for rustc (and
+    // the file system), not the `src/b.rs` a lexical reading would give. Files met through
+    // real folders skip the file system; this one must not.
+    let (_tmp, root) = write_tree(
+        "linkpkg",
+        r#"
+//- /src/lib.rs
+#[path = "link/../b.rs"]
+mod m;
+//- /src/b.rs
+pub fn lexical_but_wrong() {}
+//- /other/b.rs
+pub fn through_the_link() {}
+//- /other/sub/keep.rs
+pub fn keep() {}
+"#,
+    );
+    std::os::unix::fs::symlink(root.join("other/sub"), root.join("src/link")).expect("symlink");
+    let facts = check(&options(&root));
+    let m = module_paths(&facts)
+        .into_iter()
+        .find(|(path, _)| *path == "linkpkg::m")
+        .map(|(_, file)| file.to_owned());
+    assert_eq!(m.as_deref(), Some("other/b.rs"), "{}", tree(&facts));
+}
