@@ -472,8 +472,6 @@ struct Resolver<'s, 'a> {
     globs_in_progress: HashSet<(ir::ModuleId, usize)>,
     /// Above zero while glob paths are resolved: lookups skip glob imports then.
     no_globs: u32,
-    /// How many times the depth limit cut a search.
-    depth_hits: u64,
     /// Per module, the external crate of its first external glob import.
     /// (Only `pub use` globs, for paths that walk into the module from outside.)
     external_globs: HashMap<(ir::ModuleId, bool), Option<String>>,
@@ -566,11 +564,7 @@ impl<'a> Shared<'a> {
     }
 
     fn body(&self, m: usize) -> &'a ModSyntax {
-        static EMPTY: std::sync::OnceLock<ModSyntax> = std::sync::OnceLock::new();
-        self.input
-            .bodies
-            .get(m)
-            .unwrap_or_else(|| EMPTY.get_or_init(ModSyntax::default))
+        body_of(self.input, m)
     }
 
     fn loc(&self, m: ir::ModuleId, line: u32, col: u32) -> ir::Location {
@@ -902,7 +896,6 @@ impl<'s, 'a> Resolver<'s, 'a> {
             cache: HashMap::default(),
             in_progress: HashSet::default(),
             cycle_hits: 0,
-            depth_hits: 0,
             glob_targets: HashMap::default(),
             globs_in_progress: HashSet::default(),
             no_globs: 0,
@@ -922,7 +915,6 @@ impl<'s, 'a> Resolver<'s, 'a> {
         if depth > 64 {
             // Truncated: nothing above this can be trusted as complete.
             self.cycle_hits += 1;
-            self.depth_hits += 1;
             return None;
         }
         if let Some(res) = self.cache.get(&m).and_then(|names| names.get(name)) {
@@ -1127,9 +1119,10 @@ impl<'s, 'a> Resolver<'s, 'a> {
         {
             return res.clone();
         }
-        let (cycles, depths) = (self.cycle_hits, self.depth_hits);
+        // The depth limit counts as a cycle hit too.
+        let cycles = self.cycle_hits;
         let res = self.resolve_first_uncached(ctx_module, ctx, name, depth, ns);
-        if self.cycle_hits == cycles && self.depth_hits == depths {
+        if self.cycle_hits == cycles {
             self.first_cache
                 .entry((ctx_module, ns))
                 .or_default()

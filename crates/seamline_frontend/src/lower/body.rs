@@ -267,14 +267,15 @@ impl Collector {
             self.macro_depth -= 1;
             return;
         }
-        if !is_sql && !has_ident(&mac.tokens, 0) {
-            // No identifier, so no path (`println!("{x}")`, `todo!()`): only string
-            // literals to look at, without re-parsing the body.
-            self.literals_only(&mac.tokens, 0);
+        // Simple arguments first: the commonest bodies, read in one pass.
+        if !is_sql && self.simple_args(&mac.tokens) {
             self.macro_depth -= 1;
             return;
         }
-        if !is_sql && self.simple_args(&mac.tokens) {
+        if !is_sql && !has_ident(&mac.tokens, 0) {
+            // No identifier, so no path (`vec![1, 2]`, `Token![,]`): only string literals
+            // to look at, without re-parsing the body.
+            self.literals_only(&mac.tokens, 0);
             self.macro_depth -= 1;
             return;
         }
