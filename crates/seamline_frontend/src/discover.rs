@@ -51,6 +51,9 @@ pub(crate) struct Discovery {
     /// The `.rs` files whose path has no symbolic link in it below the root: their path
     /// is their canonical path, so the module tree need not ask the file system again.
     pub real_files: HashSet<PathBuf>,
+    /// What the walk saw of the real folders, to tell a missing module file without asking
+    /// the file system.
+    pub listing: Listing,
     /// Package folders (absolute), for attributing orphans.
     pub package_dirs: BTreeSet<PathBuf>,
     /// Problems met.
@@ -181,6 +184,7 @@ pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -
     disc.diagnostics.extend(walk.diagnostics);
     disc.rs_files = walk.rs_files;
     disc.real_files = walk.real_files;
+    disc.listing = walk.listing;
 
     if let Some(file) = &root.file {
         let stem = file
@@ -850,6 +854,48 @@ fn name_crates(mut raw: Vec<RawCrate>) -> Vec<CrateSpec> {
     out
 }
 
+/// The folders a walk listed completely without passing a symbolic link, and those of
+/// their entries a module path can meet: every folder, symbolic link and `.rs` entry,
+/// every entry without a `.` in its name, and every entry the walk skipped or failed on.
+/// The module tree probes `x.rs` before `x/mod.rs` for every `mod x;`: this answers
+/// "certainly missing" for most of the misses without a `canonicalize` (one system call
+/// per path component).
+#[derive(Debug, Default)]
+pub(crate) struct Listing {
+    dirs: HashSet<PathBuf>,
+    entries: HashSet<PathBuf>,
+}
+
+impl Listing {
+    /// Whether nothing is at `path` (absolute, without `.` or `..`): below the nearest
+    /// listed folder, the next component names no entry. `false` means "ask the file
+    /// system". Only for paths ending in `.rs` whose folders below that point have no `.`
+    /// in their names (the entries not recorded), and never on file systems that may
+    /// ignore case.
+    pub(crate) fn surely_missing(&self, path: &Path) -> bool {
+        if cfg!(any(target_os = "macos", target_os = "windows")) || self.dirs.is_empty() {
+            return false;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            return false;
+        }
+        let mut below = path;
+        for dir in path.ancestors().skip(1) {
+            if self.dirs.contains(dir) {
+                return !self.entries.contains(below);
+            }
+            if dir
+                .file_name()
+                .is_none_or(|n| n.as_encoded_bytes().contains(&b'.'))
+            {
+                return false;
+            }
+            below = dir;
+        }
+        false
+    }
+}
+
 /// What a walk of the root found.
 #[derive(Debug, Default)]
 pub(crate) struct Walk {
@@ -857,6 +903,8 @@ pub(crate) struct Walk {
     pub rs_files: Vec<PathBuf>,
     /// See [`Discovery::real_files`].
     pub real_files: HashSet<PathBuf>,
+    /// See [`Discovery::listing`].
+    pub listing: Listing,
     /// `Cargo.toml` files, canonical, sorted.
     pub manifests: Vec<PathBuf>,
     /// Loops, links leading outside, unreadable folders.
@@ -881,6 +929,9 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
         return out;
     }
     let mut outside: Vec<ir::Diagnostic> = Vec::new();
+    // Entries the walk does not yield (hidden, build folders, links leading out): they
+    // exist all the same, see [`Listing`].
+    let mut skipped: Vec<PathBuf> = Vec::new();
     let walker = walkdir::WalkDir::new(&root.dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -891,6 +942,7 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
             }
             let name = entry.file_name().to_string_lossy();
             if name.starts_with('.') {
+                skipped.push(entry.path().to_path_buf());
                 return false;
             }
             if entry.path_is_symlink() {
@@ -906,12 +958,14 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
                                 root.rel(entry.path())
                             ),
                         ));
+                        skipped.push(entry.path().to_path_buf());
                         return false;
                     }
                     _ => {}
                 }
             }
             if entry.file_type().is_dir() && is_build_dir(entry.path()) {
+                skipped.push(entry.path().to_path_buf());
                 return false;
             }
             true
@@ -920,6 +974,7 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
     let mut manifests: BTreeSet<PathBuf> = BTreeSet::new();
     // Folders reached without a symbolic link (the walk visits a folder before its content).
     let mut real_dirs: HashSet<PathBuf> = HashSet::new();
+    let mut unlisted: Vec<PathBuf> = Vec::new();
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -928,6 +983,14 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
                         || entry.path().parent().is_some_and(|p| real_dirs.contains(p)));
                 if entry.file_type().is_dir() && real {
                     real_dirs.insert(entry.path().to_path_buf());
+                }
+                let name = entry.file_name().as_encoded_bytes();
+                if entry.file_type().is_dir()
+                    || entry.path_is_symlink()
+                    || name.ends_with(b".rs")
+                    || !name.contains(&b'.')
+                {
+                    out.listing.entries.insert(entry.path().to_path_buf());
                 }
                 if !entry.file_type().is_file() {
                     continue;
@@ -956,6 +1019,11 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
                 }
             }
             Err(err) => {
+                if let Some(p) = err.path() {
+                    // Something is there; a folder that failed is not completely listed.
+                    out.listing.entries.insert(p.to_path_buf());
+                    unlisted.push(p.to_path_buf());
+                }
                 let path = err.path().map(|p| root.rel(p)).unwrap_or_default();
                 let looped =
                     err.loop_ancestor().is_some() || err.io_error().is_some_and(is_loop_error);
@@ -985,6 +1053,11 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
         }
     }
     out.diagnostics.extend(outside);
+    out.listing.entries.extend(skipped);
+    for dir in &unlisted {
+        real_dirs.remove(dir);
+    }
+    out.listing.dirs = real_dirs;
     out.rs_files = rs.into_iter().collect();
     out.manifests = manifests.into_iter().collect();
     out
@@ -1085,5 +1158,63 @@ ignored = "1"
                 ("app_bin_3", ir::CrateKind::Bin, "b/Cargo.toml"),
             ]
         );
+    }
+    #[test]
+    fn the_listing_says_missing_only_where_the_walk_saw_every_entry() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let write = |rel: &str| {
+            let path = tmp.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, "").expect("write");
+        };
+        write("Cargo.toml");
+        write("src/a.rs");
+        write("src/dir/b.rs");
+        write("src/.hidden.rs");
+        write("src/blocker");
+        write("src/notes.txt");
+        write("src/a.b/c.rs");
+        write("target/debug/x.rs");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(tmp.path().join("src/a.rs"), tmp.path().join("src/link.rs"))
+            .expect("symlink");
+        let root = open_root(tmp.path()).expect("root");
+        let walk = walk_tree(&root);
+        let missing = |rel: &str| walk.listing.surely_missing(&root.dir.join(rel));
+        if cfg!(any(target_os = "macos", target_os = "windows")) {
+            assert!(
+                !missing("src/none.rs"),
+                "case-insensitive file systems are asked"
+            );
+            return;
+        }
+        // Nothing there: no system call needed.
+        assert!(missing("src/none.rs"));
+        assert!(missing("src/dir/none.rs"));
+        assert!(missing("src/nodir/none.rs"));
+        assert!(missing("src/nodir/deeper/mod.rs"));
+        // Something there, or not sure: the file system decides.
+        assert!(!missing("src/a.rs"));
+        assert!(!missing("src/dir/b.rs"));
+        assert!(
+            !missing("src/.hidden.rs"),
+            "hidden entries are skipped, not absent"
+        );
+        assert!(
+            !missing("src/blocker/x.rs"),
+            "a file where a folder is expected"
+        );
+        assert!(!missing("src/notes.txt"), "only .rs paths are answered");
+        assert!(missing("src/a.b/none.rs"));
+        assert!(
+            !missing("src/notes.txt/c.rs"),
+            "names with a dot are not all recorded"
+        );
+        assert!(
+            !missing("target/debug/x.rs"),
+            "the build folder is skipped, not absent"
+        );
+        #[cfg(unix)]
+        assert!(!missing("src/link.rs"));
     }
 }

@@ -258,6 +258,9 @@ impl<'a> Run<'a> {
             // would step back out of a symbolic link differently): already canonical.
             return Probe::Found(lexical);
         }
+        if plain && self.disc.listing.surely_missing(path) {
+            return Probe::Missing;
+        }
         match std::fs::canonicalize(path) {
             Ok(canon) => {
                 if !self.root.contains(&canon) {
