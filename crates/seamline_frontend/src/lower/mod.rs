@@ -10,6 +10,7 @@
 //! Every `cfg` branch is taken: attributes are never evaluated. Nothing here resolves names;
 //! that is [`crate::resolve`]'s job.
 
+mod args;
 mod attrs;
 mod body;
 mod tokens;
