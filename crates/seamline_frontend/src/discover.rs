@@ -72,6 +72,13 @@ pub(crate) struct Root {
 impl Root {
     /// `path` relative to the root, `/`-separated, lexically normalised (for display).
     pub fn rel(&self, path: &Path) -> String {
+        // The common case, a plain path under the root, without building components.
+        if let Some(rest) = plain_bytes(path).and_then(|p| {
+            let dir = plain_bytes(&self.dir)?;
+            p.strip_prefix(dir)?.strip_prefix(b"/")
+        }) {
+            return String::from_utf8_lossy(rest).into_owned();
+        }
         let normal = normalize(path);
         match normal.strip_prefix(&self.dir) {
             Ok(rel) => slash_path(rel),
@@ -94,6 +101,11 @@ impl Root {
 
     /// Whether a canonical path lies under the root.
     pub fn contains(&self, canonical: &Path) -> bool {
+        if let (Some(path), Some(dir)) = (plain_bytes(canonical), plain_bytes(&self.dir)) {
+            return path
+                .strip_prefix(dir)
+                .is_some_and(|rest| rest.is_empty() || rest[0] == b'/' || dir == b"/");
+        }
         canonical.starts_with(&self.dir)
     }
 }
@@ -107,9 +119,29 @@ pub(crate) fn slash_path(path: &Path) -> String {
     parts.join("/")
 }
 
+/// The bytes of an absolute path already in normal form (on Unix: `/`-separated, no empty,
+/// `.` or `..` component, no trailing `/`), so that comparing and slicing its bytes means
+/// what comparing and slicing its components means; `None` otherwise.
+pub(crate) fn plain_bytes(path: &Path) -> Option<&[u8]> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let rest = bytes.strip_prefix(b"/")?;
+    if rest.is_empty() {
+        return Some(bytes);
+    }
+    rest.split(|&b| b == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..")
+        .then_some(bytes)
+}
+
 /// Removes `.` and folds `..` lexically (no disk access).
 pub(crate) fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
+    if plain_bytes(path).is_some() {
+        return path.to_path_buf();
+    }
     let mut out = PathBuf::new();
     for comp in path.components() {
         match comp {
@@ -1216,5 +1248,34 @@ ignored = "1"
         );
         #[cfg(unix)]
         assert!(!missing("src/link.rs"));
+    }
+    #[test]
+    fn plain_paths_are_compared_as_bytes_with_the_same_answers_as_components() {
+        let root = Root {
+            dir: PathBuf::from("/r/pkg"),
+            file: None,
+        };
+        for (path, plain, contained, rel) in [
+            ("/r/pkg/src/a.rs", true, true, "src/a.rs"),
+            ("/r/pkg", true, true, ""),
+            ("/r/pkg2/a.rs", true, false, "../pkg2/a.rs"),
+            ("/r/pk", true, false, "../pk"),
+            ("/r/pkg/./src/a.rs", false, true, "src/a.rs"),
+            ("/r/pkg//src/a.rs", false, true, "src/a.rs"),
+            ("/r/pkg/src/../b.rs", false, true, "b.rs"),
+            ("/r/pkg/src/", false, true, "src"),
+            ("relative/a.rs", false, false, "../../../relative/a.rs"),
+        ] {
+            let p = Path::new(path);
+            assert_eq!(plain_bytes(p).is_some(), plain && cfg!(unix), "{path}");
+            assert_eq!(root.contains(&normalize(p)), contained, "{path}");
+            assert_eq!(root.rel(p), rel, "{path}");
+        }
+        let slash = Root {
+            dir: PathBuf::from("/"),
+            file: None,
+        };
+        assert!(slash.contains(Path::new("/a/b.rs")));
+        assert_eq!(slash.rel(Path::new("/a/b.rs")), "a/b.rs");
     }
 }

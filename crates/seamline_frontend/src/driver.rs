@@ -68,8 +68,9 @@ pub(crate) fn parse_only(options: &Options) -> Result<ParseStats, Error> {
     let mut files: Vec<PathBuf> = disc
         .rs_files
         .iter()
-        .filter(|f| owner_crate(&disc, f).is_some())
-        .cloned()
+        .zip(owners(&disc))
+        .filter(|(_, owner)| owner.is_some())
+        .map(|(f, _)| f.clone())
         .collect();
     files.extend(
         disc.crates
@@ -162,6 +163,19 @@ fn owner_crate(disc: &Discovery, file: &Path) -> Option<usize> {
     best.map(|(_, _, i)| i)
 }
 
+/// [`owner_crate`] of every file of the walk (in `rs_files` order), asked once per folder:
+/// files of one folder have one owner.
+fn owners(disc: &Discovery) -> Vec<Option<usize>> {
+    let mut by_dir: HashMap<&Path, Option<usize>> = HashMap::new();
+    disc.rs_files
+        .iter()
+        .map(|f| match f.parent() {
+            Some(dir) => *by_dir.entry(dir).or_insert_with(|| owner_crate(disc, f)),
+            None => owner_crate(disc, f),
+        })
+        .collect()
+}
+
 /// One file: read once, parsed once, whatever the number of modules it backs.
 struct FileRec {
     rel: String,
@@ -202,6 +216,8 @@ struct Run<'a> {
     options: &'a Options,
     root: &'a Root,
     disc: &'a Discovery,
+    /// [`owners`] of the walk's files.
+    owners: Vec<Option<usize>>,
     files: Vec<FileRec>,
     file_index: HashMap<PathBuf, usize>,
     modules: Vec<ModRec>,
@@ -229,6 +245,7 @@ impl<'a> Run<'a> {
             options,
             root,
             disc,
+            owners: owners(disc),
             files: Vec::new(),
             file_index: HashMap::new(),
             modules: Vec::new(),
@@ -247,12 +264,13 @@ impl<'a> Run<'a> {
         if !self.root.contains(&lexical) {
             return Probe::Outside(lexical);
         }
-        let plain = path.components().all(|c| {
-            !matches!(
-                c,
-                std::path::Component::ParentDir | std::path::Component::CurDir
-            )
-        });
+        let plain = discover::plain_bytes(path).is_some()
+            || path.components().all(|c| {
+                !matches!(
+                    c,
+                    std::path::Component::ParentDir | std::path::Component::CurDir
+                )
+            });
         if plain && self.disc.real_files.contains(path) {
             // Met by the walk through real folders only, and written without `..` (which
             // would step back out of a symbolic link differently): already canonical.
@@ -354,8 +372,9 @@ impl<'a> Run<'a> {
             .disc
             .rs_files
             .iter()
-            .filter(|f| owner_crate(self.disc, f).is_some())
-            .cloned()
+            .zip(&self.owners)
+            .filter(|(_, owner)| owner.is_some())
+            .map(|(f, _)| f.clone())
             .collect();
         preload.extend(
             self.disc
@@ -414,7 +433,10 @@ impl<'a> Run<'a> {
     /// The shallowest unreached files, as orphan roots.
     fn orphan_jobs(&mut self) -> Vec<Job> {
         let mut candidates: Vec<(usize, &PathBuf, usize)> = Vec::new();
-        for file in &self.disc.rs_files {
+        for (file, &owner) in self.disc.rs_files.iter().zip(&self.owners) {
+            let Some(krate) = owner else {
+                continue;
+            };
             if self
                 .file_index
                 .get(file)
@@ -422,12 +444,10 @@ impl<'a> Run<'a> {
             {
                 continue;
             }
-            if let Some(krate) = owner_crate(self.disc, file) {
-                // `x/mod.rs` is as deep as `x.rs`: it goes before its own children.
-                let is_mod_rs = file.file_name().is_some_and(|n| n == "mod.rs");
-                let depth = file.components().count() - usize::from(is_mod_rs);
-                candidates.push((depth, file, krate));
-            }
+            // `x/mod.rs` is as deep as `x.rs`: it goes before its own children.
+            let is_mod_rs = file.file_name().is_some_and(|n| n == "mod.rs");
+            let depth = file.components().count() - usize::from(is_mod_rs);
+            candidates.push((depth, file, krate));
         }
         let Some(min_depth) = candidates.iter().map(|c| c.0).min() else {
             return Vec::new();
