@@ -7,7 +7,20 @@ use std::fmt::Write;
 impl Facts {
     /// Renders a location as `path:line`.
     pub fn loc(&self, loc: Location) -> String {
-        format!("{}:{}", self.files[loc.file.index()].path, loc.line)
+        self.shown(loc).to_string()
+    }
+
+    /// [`Facts::loc`] without building a string (the dump writes one per line).
+    fn shown(&self, loc: Location) -> impl std::fmt::Display + '_ {
+        struct Shown<'a>(&'a str, u32);
+        impl std::fmt::Display for Shown<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)?;
+                f.write_str(":")?;
+                std::fmt::Display::fmt(&self.1, f)
+            }
+        }
+        Shown(&self.files[loc.file.index()].path, loc.line)
     }
 
     /// A stable text rendering of everything in the facts, one fact per line.
@@ -64,7 +77,7 @@ impl Facts {
                 it.path,
                 it.kind,
                 it.visibility,
-                self.loc(it.location)
+                self.shown(it.location)
             )?;
             if let Some(p) = it.parent {
                 write!(w, " parent={}", self.items[p.index()].path)?;
@@ -117,7 +130,7 @@ impl Facts {
                 a.mode,
                 a.via,
                 a.count,
-                self.loc(a.first)
+                self.shown(a.first)
             )?;
         }
         for r in &self.references {
@@ -132,7 +145,7 @@ impl Facts {
                 self.items[r.to.index()].path,
                 r.kind,
                 r.count,
-                self.loc(r.first)
+                self.shown(r.first)
             )?;
         }
         for e in &self.external {
