@@ -620,19 +620,42 @@ fn may_start_with_sql(lit: &proc_macro2::Literal) -> bool {
     let mut rest = &bytes[quote + 1..];
     loop {
         match rest {
-            [b' ' | b'\t' | b'\n' | b'\r', tail @ ..] => rest = tail,
+            [b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c, tail @ ..] => rest = tail,
             [b'\\', b'n' | b't' | b'r', tail @ ..] => rest = tail,
             // A line continuation (`\` then a newline) or an escape we do not expect.
             [b'\\', ..] => return true,
             _ => break,
         }
     }
-    if rest.is_empty() {
-        // Only whitespace within the prefix: decide on the full value.
-        return true;
+    // The first word (see `looks_like_sql`): an SQL keyword or not, as far as the bytes
+    // settle it. A `"` inside a word never belongs to a keyword; an escape may add letters
+    // (`SEL\x45CT`) and the prefix may end inside the word, so there only a word that can
+    // no longer become a keyword is settled; a non-ASCII character may be whitespace.
+    const KEYWORDS: [&str; 5] = ["select", "insert", "update", "delete", "with"];
+    let is_keyword = |w: &[u8]| {
+        KEYWORDS
+            .iter()
+            .any(|k| w.eq_ignore_ascii_case(k.as_bytes()))
+    };
+    let may_become_keyword = |w: &[u8]| {
+        KEYWORDS
+            .iter()
+            .any(|k| k.len() >= w.len() && w.eq_ignore_ascii_case(&k.as_bytes()[..w.len()]))
+    };
+    let end = rest.iter().position(|&b| {
+        matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'\\' | b'"') || b >= 0x80
+    });
+    let Some(end) = end else {
+        return may_become_keyword(rest);
+    };
+    let word = &rest[..end];
+    match rest[end] {
+        // Leading whitespace beyond ASCII (`\u{a0}SELECT`): the word is after it.
+        b if b >= 0x80 && end == 0 => true,
+        b'"' => false,
+        b'\\' if !matches!(rest.get(end + 1), Some(b'n' | b't' | b'r')) => may_become_keyword(word),
+        _ => is_keyword(word),
     }
-    let first = rest.first().map(u8::to_ascii_lowercase);
-    matches!(first, Some(b's' | b'i' | b'u' | b'd' | b'w'))
 }
 
 /// Whether a literal starts with an SQL statement keyword (see [`Collector::sql_literal`]).
@@ -996,6 +1019,78 @@ mod arg_tests {
                 super::super::args::parse_args(&tokens(body)).is_none(),
                 "read from tokens: {body}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod sql_prefix_tests {
+    use super::{looks_like_sql, may_start_with_sql};
+
+    /// The prefix check never says no to a literal whose value looks like SQL, and says no
+    /// to the ordinary strings it can settle.
+    #[test]
+    fn the_literal_prefix_check_never_hides_sql() {
+        let cases: &[(&str, bool)] = &[
+            (r#""SELECT id FROM users""#, true),
+            (r#""  \n\t select * from t""#, true),
+            (r##"r#"WITH x AS (SELECT 1) SELECT * FROM x"#"##, true),
+            (r#""Update t set a = 1""#, true),
+            ("\"\u{a0}select a from b\"", true),
+            ("\"\u{0c}select a from b\"", true),
+            (r#""SEL\x45CT a FROM b""#, true),
+            ("\"SEL\\\n   ECT a FROM b\"", true),
+            (r#""delete\nfrom t""#, true),
+            (r#""some text that is not sql""#, false),
+            (r#""internal error: {}""#, false),
+            (r#""selection of things""#, false),
+            (r#""updated""#, false),
+            (r#""with""#, false),
+            (
+                r#""description of a very long first word that does not end in the prefix""#,
+                false,
+            ),
+            (
+                r#""selectselectselectselectselectselectselectselectselect a""#,
+                false,
+            ),
+            (r#""sel\u{20}ect""#, false),
+            (r#""select\u{a0}a""#, true),
+            (r#""x""#, false),
+            (r##"r#"select"x y"#"##, false),
+            (r#""""#, false),
+        ];
+        for (source, sql) in cases {
+            let lit: proc_macro2::Literal = match source.parse::<proc_macro2::TokenStream>() {
+                Ok(ts) => match ts.into_iter().next() {
+                    Some(proc_macro2::TokenTree::Literal(l)) => l,
+                    other => panic!("{source}: {other:?}"),
+                },
+                Err(e) => panic!("{source}: {e}"),
+            };
+            let syn::Lit::Str(s) = syn::Lit::new(lit.clone()) else {
+                panic!("{source} is not a string literal");
+            };
+            assert_eq!(looks_like_sql(&s.value()), *sql, "{source}");
+            if *sql {
+                assert!(may_start_with_sql(&lit), "{source} hidden");
+            }
+        }
+        // What the bytes settle.
+        for source in [
+            r#""some text that is not sql""#,
+            r#""internal error: {}""#,
+            r#""selection of things""#,
+            r#""updated record""#,
+            r#""Dependency resolution failed""#,
+            r#""{}""#,
+            r#""x""#,
+            r#""selected items""#,
+            r#""ab\x45CD""#,
+            r#""description of a very long first word that does not end in the prefix""#,
+        ] {
+            let lit: proc_macro2::Literal = source.parse::<proc_macro2::Literal>().expect("lexes");
+            assert!(!may_start_with_sql(&lit), "{source} not settled");
         }
     }
 }
