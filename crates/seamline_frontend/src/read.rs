@@ -293,31 +293,39 @@ fn skip_raw_string_body(
     prefix: &mut Vec<u32>,
     count: &mut u32,
 ) -> usize {
-    while i < bytes.len() {
+    // From one newline or quote to the next (memchr).
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'\n', b'"', rest))
+    {
+        i += p;
         if bytes[i] == b'\n' {
             *count += 1;
             prefix.push(*count);
             i += 1;
             continue;
         }
-        if bytes[i] == b'"' {
-            let mut k = 0;
-            while k < hashes && bytes.get(i + 1 + k) == Some(&b'#') {
-                k += 1;
-            }
-            if k == hashes {
-                return i + 1 + hashes;
-            }
+        let mut k = 0;
+        while k < hashes && bytes.get(i + 1 + k) == Some(&b'#') {
+            k += 1;
+        }
+        if k == hashes {
+            return i + 1 + hashes;
         }
         i += 1;
     }
-    i
+    bytes.len().max(i)
 }
 
 /// Inside a string (after the opening quote): skips to after the closing quote, counting
 /// the lines it spans as code.
 fn skip_string(bytes: &[u8], mut i: usize, prefix: &mut Vec<u32>, count: &mut u32) -> usize {
-    while i < bytes.len() {
+    // From one backslash, quote or newline to the next (memchr).
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr3(b'\\', b'"', b'\n', rest))
+    {
+        i += p;
         match bytes[i] {
             // An escape; `\` at the end of a line continues the string on the next one.
             b'\\' if bytes.get(i + 1) == Some(&b'\n') => {
@@ -335,7 +343,7 @@ fn skip_string(bytes: &[u8], mut i: usize, prefix: &mut Vec<u32>, count: &mut u3
             _ => i += 1,
         }
     }
-    i
+    bytes.len().max(i)
 }
 
 /// At a `'`: a char literal (`'a'`, `'\n'`, `'\u{1F600}'`) or a lifetime/label (`'a`).
@@ -595,6 +603,10 @@ mod tests {
             "\u{feff}fn main() {}\r\n\r\n\t// c\r\n",
             "",
             "\n\n",
+            "\"ends in a backslash\\",
+            "\"continued \\\n line\" x\n",
+            "r\"unterminated raw",
+            "\"a\\\"b\" // c\n",
         ];
         for text in snippets {
             let (fast, slow) = (line_stats(text), line_stats_reference(text));
