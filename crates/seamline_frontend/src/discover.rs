@@ -15,8 +15,9 @@
 //! a test, bench or example `_test`, and any remaining clash gets `_2`, `_3`, ... in
 //! (kind, manifest, root file) order.
 
+use crate::hash::HashSet;
 use crate::ir;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -1005,7 +1006,7 @@ pub(crate) fn walk_tree(root: &Root) -> Walk {
     let mut rs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut manifests: BTreeSet<PathBuf> = BTreeSet::new();
     // Folders reached without a symbolic link (the walk visits a folder before its content).
-    let mut real_dirs: HashSet<PathBuf> = HashSet::new();
+    let mut real_dirs: HashSet<PathBuf> = HashSet::default();
     let mut unlisted: Vec<PathBuf> = Vec::new();
     for entry in walker {
         match entry {

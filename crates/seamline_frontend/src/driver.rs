@@ -21,12 +21,12 @@
 //! gets `#2`, `#3`, ... appended, in discovery order.
 
 use crate::discover::{self, CargoOptions, CrateSpec, Discovery, Root};
+use crate::hash::{HashMap, HashSet};
 use crate::modtree::ModDir;
 use crate::read::{self, LineStats, ReadProblem};
 use crate::syntax::{FileSyntax, ModSyntax};
 use crate::{Error, Options, ParseStats, Progress, ir};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -166,7 +166,7 @@ fn owner_crate(disc: &Discovery, file: &Path) -> Option<usize> {
 /// [`owner_crate`] of every file of the walk (in `rs_files` order), asked once per folder:
 /// files of one folder have one owner.
 fn owners(disc: &Discovery) -> Vec<Option<usize>> {
-    let mut by_dir: HashMap<&Path, Option<usize>> = HashMap::new();
+    let mut by_dir: HashMap<&Path, Option<usize>> = HashMap::default();
     disc.rs_files
         .iter()
         .map(|f| match f.parent() {
@@ -218,6 +218,9 @@ struct Run<'a> {
     disc: &'a Discovery,
     /// [`owners`] of the walk's files.
     owners: Vec<Option<usize>>,
+    /// The record of each of the walk's files (index into `files`), once read: the
+    /// orphan rounds look at every file, without hashing its path each time.
+    rs_records: Vec<Option<usize>>,
     files: Vec<FileRec>,
     file_index: HashMap<PathBuf, usize>,
     modules: Vec<ModRec>,
@@ -246,11 +249,12 @@ impl<'a> Run<'a> {
             root,
             disc,
             owners: owners(disc),
+            rs_records: Vec::new(),
             files: Vec::new(),
-            file_index: HashMap::new(),
+            file_index: HashMap::default(),
             modules: Vec::new(),
-            claimed: HashMap::new(),
-            taken_paths: HashSet::new(),
+            claimed: HashMap::default(),
+            taken_paths: HashSet::default(),
             crate_root_module: vec![None; disc.crates.len()],
             diagnostics: disc.diagnostics.clone(),
             done: AtomicUsize::new(0),
@@ -389,6 +393,9 @@ impl<'a> Run<'a> {
         preload.sort();
         preload.dedup();
         self.load_files(preload);
+        self.rs_records = (self.disc.rs_files.iter())
+            .map(|f| self.file_index.get(f).copied())
+            .collect();
         let mut jobs = Vec::new();
         for (idx, spec) in self.disc.crates.iter().enumerate() {
             let Some(root_file) = &spec.root_file else {
@@ -433,15 +440,13 @@ impl<'a> Run<'a> {
     /// The shallowest unreached files, as orphan roots.
     fn orphan_jobs(&mut self) -> Vec<Job> {
         let mut candidates: Vec<(usize, &PathBuf, usize)> = Vec::new();
-        for (file, &owner) in self.disc.rs_files.iter().zip(&self.owners) {
+        let walked = self.disc.rs_files.iter().zip(&self.owners);
+        for ((file, &owner), &record) in walked.zip(&self.rs_records) {
             let Some(krate) = owner else {
                 continue;
             };
-            if self
-                .file_index
-                .get(file)
-                .is_some_and(|&f| self.files[f].module.is_some())
-            {
+            // Every file with an owner was read up front (`walk_all`).
+            if record.is_some_and(|f| self.files[f].module.is_some()) {
                 continue;
             }
             // `x/mod.rs` is as deep as `x.rs`: it goes before its own children.
@@ -507,7 +512,7 @@ impl<'a> Run<'a> {
     /// Reads and parses the wave's new files in parallel, then places every job.
     fn run_wave(&mut self, jobs: Vec<Job>) -> Vec<Job> {
         let mut new_files: Vec<PathBuf> = Vec::new();
-        let mut seen: HashSet<&PathBuf> = HashSet::new();
+        let mut seen: HashSet<&PathBuf> = HashSet::default();
         for job in &jobs {
             if !self.file_index.contains_key(&job.file) && seen.insert(&job.file) {
                 new_files.push(job.file.clone());
@@ -793,7 +798,7 @@ impl<'a> Run<'a> {
 
         // Module bodies, moved out of the file summaries (cloned when a file backs modules
         // in several crates).
-        let mut uses: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut uses: HashMap<(usize, usize), usize> = HashMap::default();
         for m in &self.modules {
             *uses.entry((m.file, m.body_index)).or_default() += 1;
         }

@@ -14,6 +14,7 @@
 
 mod discover;
 mod driver;
+mod hash;
 mod lower;
 mod modtree;
 mod read;
