@@ -136,6 +136,9 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(text.as_bytes());
     }
+    // The command ends here and the process with it: freeing the model, the proposal and
+    // the plan piece by piece would only delay the exit.
+    std::mem::forget((facts, proposal, plan));
     Ok(())
 }
 
@@ -334,6 +337,8 @@ pub fn debug_facts(args: &InputArgs, verbosity: Verbosity) -> anyhow::Result<()>
     if verbosity == Verbosity::Verbose {
         terminal::line(timings.render().trim_end());
     }
+    // The process ends with the command: no point freeing the model piece by piece.
+    std::mem::forget(facts);
     Ok(())
 }
 

@@ -879,6 +879,12 @@ impl<'a> Run<'a> {
         diagnostics.dedup();
         facts.diagnostics = diagnostics;
         debug_assert_eq!(facts.validate(), Ok(()));
+        // What is left of the files and modules is freed in the background too.
+        let leftovers = (
+            std::mem::take(&mut self.files),
+            std::mem::take(&mut self.modules),
+        );
+        rayon::spawn(move || drop(leftovers));
         facts
     }
 }

@@ -149,8 +149,10 @@ pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> 
     }
     merged.tables = tables;
     let resolved = finish(shared, merged);
-    // The syntax summaries are many small allocations: freed in parallel too.
-    input.bodies.into_par_iter().for_each(drop);
+    // The syntax summaries are many small allocations: freed in the background, on the
+    // pool's threads, while the caller goes on with the serial rest.
+    let bodies = input.bodies;
+    rayon::spawn(move || bodies.into_par_iter().for_each(drop));
     resolved
 }
 
