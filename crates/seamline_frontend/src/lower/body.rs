@@ -622,7 +622,10 @@ fn may_start_with_sql(lit: &proc_macro2::Literal) -> bool {
         match rest {
             [b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c, tail @ ..] => rest = tail,
             [b'\\', b'n' | b't' | b'r', tail @ ..] => rest = tail,
-            // A line continuation (`\` then a newline) or an escape we do not expect.
+            // A line continuation: the newline and the whitespace after it are not in the
+            // value.
+            [b'\\', b'\n', tail @ ..] | [b'\\', b'\r', b'\n', tail @ ..] => rest = tail,
+            // An escape we do not expect.
             [b'\\', ..] => return true,
             _ => break,
         }
@@ -1040,6 +1043,8 @@ mod sql_prefix_tests {
             ("\"\u{0c}select a from b\"", true),
             (r#""SEL\x45CT a FROM b""#, true),
             ("\"SEL\\\n   ECT a FROM b\"", true),
+            ("\"\\\n    SELECT a FROM b\"", true),
+            ("\"\\\r\n    select a from b\"", true),
             (r#""delete\nfrom t""#, true),
             (r#""some text that is not sql""#, false),
             (r#""internal error: {}""#, false),
@@ -1083,6 +1088,7 @@ mod sql_prefix_tests {
             r#""selection of things""#,
             r#""updated record""#,
             r#""Dependency resolution failed""#,
+            "\"\\\n    [COMPILING] foo v0.0.1\"",
             r#""{}""#,
             r#""x""#,
             r#""selected items""#,
