@@ -165,7 +165,15 @@ pub(crate) fn line_stats(text: &str) -> LineStats {
                 code_on_line = true;
                 i = memchr::memchr3(b'\n', b'"', b'/', &bytes[i + 1..]).map_or(n, |p| i + 1 + p);
             }
-            SPACE => i += 1,
+            SPACE => {
+                // Indentation comes in runs: eight spaces at a time, then one by one.
+                i += 1;
+                while let Some(word) = bytes.get(i..i + 8)
+                    && word == b"        "
+                {
+                    i += 8;
+                }
+            }
             NEWLINE => {
                 if code_on_line {
                     count += 1;
