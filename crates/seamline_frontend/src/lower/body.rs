@@ -19,6 +19,7 @@
 //! - SQL: see [`Collector::sql_literal`].
 
 use super::args::Arg;
+use crate::hash::HashSet;
 use crate::syntax::{PathRef, SqlSyntax, UseSyntax};
 use proc_macro2::{Span, TokenStream};
 use seamline_ir as ir;
@@ -114,7 +115,7 @@ pub(super) struct Collector {
     /// Generic parameter names in scope, as a stack (nested items push theirs).
     generics: Vec<String>,
     /// Local bindings and body-local item names seen so far in this item.
-    locals: BTreeSet<String>,
+    locals: HashSet<String>,
     /// A reused buffer for names checked before anything is allocated.
     scratch: String,
     /// (line, col) of string literals already recorded as SQL.
@@ -131,7 +132,7 @@ impl Collector {
             uses: Vec::new(),
             scanned: Vec::new(),
             generics: generics.to_vec(),
-            locals: BTreeSet::new(),
+            locals: HashSet::default(),
             scratch: String::new(),
             sql_seen: BTreeSet::new(),
             macro_depth: 0,
@@ -178,7 +179,8 @@ impl Collector {
                     .skip(1)
                     .map(|s| super::ident_str(&s.ident)),
             );
-            self.record_segs(segs, kind, path_span(path));
+            // Checked above: recorded as is.
+            self.push_ref(segs, kind, path_span(path));
             return;
         }
         let segs = super::path_segments(path);
@@ -193,6 +195,11 @@ impl Collector {
         if segs.len() == 1 && kind == ir::DepKind::Call && self.locals.contains(first) {
             return;
         }
+        self.push_ref(segs, kind, span);
+    }
+
+    /// Records a path that is not a generic parameter, a local or `self`.
+    fn push_ref(&mut self, segs: Vec<String>, kind: ir::DepKind, span: Span) {
         let (line, col) = super::line_col(span);
         self.refs.push(PathRef {
             path: segs,
