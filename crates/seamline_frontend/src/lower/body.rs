@@ -995,6 +995,8 @@ mod arg_tests {
             "diesel::insert_into(users::table).values(&new_user), diesel::delete(posts::table)",
             r#""select name from accounts", "no sql here""#,
             "a,",
+            "crate::x, super::y, self::z, crate, super, Self",
+            "m![a, b], n!(c), ::m!(d)",
         ] {
             same_as_syn(body);
         }
