@@ -380,8 +380,6 @@ struct Shared<'a> {
     items: Vec<ir::Item>,
     info: Vec<ItemInfo>,
     module_items: Vec<Vec<ir::ItemId>>,
-    /// `(module, index in body.items)` -> item id.
-    item_of: HashMap<(usize, usize), ir::ItemId>,
     /// Local `use`s per item.
     local_uses: HashMap<ir::ItemId, Vec<UseSyntax>>,
     scopes: Vec<Scope>,
@@ -501,7 +499,6 @@ impl<'a> Shared<'a> {
             items: Vec::new(),
             info: Vec::new(),
             module_items: vec![Vec::new(); n_modules],
-            item_of: HashMap::default(),
             local_uses: HashMap::default(),
             scopes: Vec::with_capacity(n_modules),
             children: vec![HashMap::default(); n_modules],
@@ -555,9 +552,6 @@ impl<'a> Shared<'a> {
             self.module_items[m] = built.items.iter().map(|it| it.id).collect();
             self.items.extend(built.items);
             self.info.extend(built.info);
-            for (i, id) in built.item_of {
-                self.item_of.insert((m, i), id);
-            }
             self.table_item_name.extend(built.table_names);
             for (id, u) in built.local_uses {
                 self.local_uses.entry(id).or_default().push(u);
@@ -1684,8 +1678,6 @@ fn body_of<'a>(input: &'a ResolveInput<'a>, m: usize) -> &'a ModSyntax {
 struct ModuleItems {
     items: Vec<ir::Item>,
     info: Vec<ItemInfo>,
-    /// (index in the body's items, id).
-    item_of: Vec<(usize, ir::ItemId)>,
     /// SQL names of `table!` items.
     table_names: Vec<(ir::ItemId, String)>,
     /// Body-level `use`s, by item.
@@ -1720,7 +1712,6 @@ fn module_items(input: &ResolveInput<'_>, m: usize, first: usize) -> ModuleItems
             Ok(i) => {
                 let it = &body.items[*i];
                 local_of[*i] = out.items.len();
-                out.item_of.push((*i, id));
                 (
                     it.name.clone(),
                     it.kind,
