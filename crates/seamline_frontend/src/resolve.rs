@@ -159,8 +159,18 @@ pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> 
 /// Adds aggregated counts into `into`, keeping the earliest location.
 fn merge_counts<K: Ord>(
     into: &mut BTreeMap<K, (u32, ir::Location)>,
-    from: BTreeMap<K, (u32, ir::Location)>,
+    mut from: BTreeMap<K, (u32, ir::Location)>,
 ) {
+    // Chunks hold whole modules and keys start with the module: usually every key of
+    // `from` comes after those of `into`, and the maps are simply joined.
+    let after = match (into.last_key_value(), from.first_key_value()) {
+        (Some((last, _)), Some((first, _))) => last < first,
+        _ => true,
+    };
+    if after {
+        into.append(&mut from);
+        return;
+    }
     for (key, (count, loc)) in from {
         let e = into.entry(key).or_insert((0, loc));
         e.0 += count;

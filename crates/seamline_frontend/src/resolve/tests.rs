@@ -979,3 +979,27 @@ external krate::svc -> tracing x4
 "#,
     );
 }
+
+#[test]
+fn merged_counts_add_up_and_keep_the_earliest_location_in_order_or_not() {
+    use std::collections::BTreeMap;
+    let loc = |line| ir::Location {
+        file: ir::FileId(0),
+        line,
+        col: 1,
+    };
+    let map = |entries: &[(u32, u32, u32)]| -> BTreeMap<u32, (u32, ir::Location)> {
+        entries.iter().map(|&(k, n, l)| (k, (n, loc(l)))).collect()
+    };
+    // Keys after those already there: joined.
+    let mut into = map(&[(1, 2, 10), (2, 1, 5)]);
+    super::merge_counts(&mut into, map(&[(3, 4, 7)]));
+    assert_eq!(into, map(&[(1, 2, 10), (2, 1, 5), (3, 4, 7)]));
+    // Overlapping keys: counts summed, the earliest location kept.
+    super::merge_counts(&mut into, map(&[(0, 1, 1), (2, 3, 2), (3, 1, 9)]));
+    assert_eq!(into, map(&[(0, 1, 1), (1, 2, 10), (2, 4, 2), (3, 5, 7)]));
+    // Into an empty map.
+    let mut empty = BTreeMap::new();
+    super::merge_counts(&mut empty, map(&[(5, 1, 1)]));
+    assert_eq!(empty, map(&[(5, 1, 1)]));
+}
