@@ -27,12 +27,9 @@ pub(super) enum Arg {
     Call(Box<Arg>, Vec<Arg>),
     /// `recv.method(args)`.
     Method(Box<Arg>, Ident, Vec<Arg>),
-    /// An expression around one operand: field access, `?`, `.await`, `&`, `!`, `-`, `*`,
-    /// parentheses.
-    Wrap(Box<Arg>),
-    /// Two operands: a binary operator, indexing.
+    /// Indexing: the indexed expression and the index.
     Pair(Box<Arg>, Box<Arg>),
-    /// Tuples and arrays.
+    /// Tuples, arrays, and operands joined by binary operators.
     List(Vec<Arg>),
     /// A nested macro call.
     Macro(syn::Macro),
@@ -117,9 +114,10 @@ impl<'t> Parser<'t> {
         Some(out)
     }
 
-    /// Operands joined by binary operators.
+    /// Operands joined by binary operators (a flat list: each is visited in turn).
     fn expr(&mut self) -> Option<Arg> {
-        let mut left = self.unary()?;
+        let first = self.unary()?;
+        let mut operands: Vec<Arg> = Vec::new();
         let mut comparisons = 0;
         while let Some(TokenTree::Punct(_)) = self.peek() {
             if self.peek_punct(',').is_some() {
@@ -136,10 +134,13 @@ impl<'t> Parser<'t> {
                 }
             }
             self.pos += len;
-            let right = self.unary()?;
-            left = Arg::Pair(Box::new(left), Box::new(right));
+            operands.push(self.unary()?);
         }
-        Some(left)
+        if operands.is_empty() {
+            return Some(first);
+        }
+        operands.insert(0, first);
+        Some(Arg::List(operands))
     }
 
     /// The operator at the cursor: its joined punctuation characters, and how many tokens
@@ -157,9 +158,11 @@ impl<'t> Parser<'t> {
         (op, len)
     }
 
-    /// Prefix operators, then a postfix expression.
+    /// Prefix operators, then a postfix expression. Operators around one operand record
+    /// nothing themselves, so the operand stands for the whole (and long runs of them
+    /// need neither recursion nor nesting).
     fn unary(&mut self) -> Option<Arg> {
-        if let Some(TokenTree::Punct(p)) = self.peek()
+        while let Some(TokenTree::Punct(p)) = self.peek()
             && matches!(p.as_char(), '&' | '*' | '!' | '-')
         {
             self.pos += 1;
@@ -169,7 +172,6 @@ impl<'t> Parser<'t> {
             {
                 self.pos += 1;
             }
-            return Some(Arg::Wrap(Box::new(self.unary()?)));
         }
         let primary = self.primary()?;
         self.postfix(primary)
@@ -178,19 +180,13 @@ impl<'t> Parser<'t> {
     fn postfix(&mut self, mut e: Arg) -> Option<Arg> {
         loop {
             match self.peek() {
-                Some(TokenTree::Punct(p)) if p.as_char() == '?' => {
-                    self.pos += 1;
-                    e = Arg::Wrap(Box::new(e));
-                }
+                Some(TokenTree::Punct(p)) if p.as_char() == '?' => self.pos += 1,
                 Some(TokenTree::Punct(p))
                     if p.as_char() == '.' && p.spacing() == Spacing::Alone =>
                 {
                     self.pos += 1;
                     match self.peek()? {
-                        TokenTree::Ident(id) if id == "await" => {
-                            self.pos += 1;
-                            e = Arg::Wrap(Box::new(e));
-                        }
+                        TokenTree::Ident(id) if id == "await" => self.pos += 1,
                         TokenTree::Ident(id) if !is_keyword(&mut self.scratch, id) => {
                             self.pos += 1;
                             if self.at_path_sep() {
@@ -205,13 +201,11 @@ impl<'t> Parser<'t> {
                                     let args = self.group_list(g)?;
                                     e = Arg::Method(Box::new(e), id.clone(), args);
                                 }
-                                _ => e = Arg::Wrap(Box::new(e)),
+                                // A field: its base stands for it.
+                                _ => {}
                             }
                         }
-                        TokenTree::Literal(lit) if is_tuple_index(lit) => {
-                            self.pos += 1;
-                            e = Arg::Wrap(Box::new(e));
-                        }
+                        TokenTree::Literal(lit) if is_tuple_index(lit) => self.pos += 1,
                         _ => return None,
                     }
                 }

@@ -427,7 +427,6 @@ impl Collector {
                     self.visit_arg(a);
                 }
             }
-            Arg::Wrap(inner) => self.visit_arg(inner),
             Arg::Pair(a, b) => {
                 self.visit_arg(a);
                 self.visit_arg(b);
@@ -999,6 +998,21 @@ mod arg_tests {
             "m![a, b], n!(c), ::m!(d)",
         ] {
             same_as_syn(body);
+        }
+    }
+
+    #[test]
+    fn long_operator_runs_are_read_without_nesting() {
+        // On the test thread's small stack: no recursion per operator.
+        let prefixes = format!("{}x", "!".repeat(20_000));
+        let sum = vec!["a"; 20_000].join(" + ");
+        for (body, refs) in [(prefixes, 1), (sum, 20_000)] {
+            let args = super::super::args::parse_args(&tokens(&body)).expect("read");
+            let mut c = Collector::new(&[]);
+            for a in &args {
+                c.visit_arg(a);
+            }
+            assert_eq!(c.finish().refs.len(), refs);
         }
     }
 
