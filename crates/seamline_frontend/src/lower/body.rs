@@ -387,21 +387,35 @@ impl Collector {
         }
     }
 
+    /// Whether a call of `path` takes SQL ([`SQL_FUNCTIONS`]) and whether it writes the
+    /// diesel tables in its arguments ([`DSL_WRITE_FUNCTIONS`]), by its last segment.
+    fn call_kind(&mut self, path: &syn::Path) -> (bool, bool) {
+        match path.segments.last() {
+            Some(last) => {
+                let name = ident_text(&mut self.scratch, &last.ident);
+                (
+                    SQL_FUNCTIONS.contains(&name),
+                    DSL_WRITE_FUNCTIONS.contains(&name),
+                )
+            }
+            None => (false, false),
+        }
+    }
+
     /// Visits an argument read by [`super::args::parse_args`] as [`Visit::visit_expr`]
     /// visits the expression syn would have made of it (see the overrides below).
     fn visit_arg(&mut self, arg: &Arg) {
         match arg {
-            Arg::Lit(lit) => self.literal_token(lit.clone()),
+            Arg::Lit(lit) => self.literal_token(lit),
             Arg::Nothing => {}
             Arg::Path(path) => self.qualified(None, path, ir::DepKind::Call),
             Arg::Call(func, args) => {
-                if let Arg::Path(p) = &**func
-                    && let Some(last) = p.segments.last()
-                {
-                    if is_one_of(&mut self.scratch, &last.ident, SQL_FUNCTIONS) {
+                if let Arg::Path(p) = &**func {
+                    let (sql, write) = self.call_kind(p);
+                    if sql {
                         self.first_str_lit(args.first());
                     }
-                    if is_one_of(&mut self.scratch, &last.ident, DSL_WRITE_FUNCTIONS) {
+                    if write {
                         self.visit_arg(func);
                         let from = self.refs.len();
                         for a in args {
@@ -452,9 +466,9 @@ impl Collector {
     /// A literal token of a macro body, as [`Self::visit_lit_str`] would see it once
     /// parsed; the cheap prefix check comes first (`syn::Lit::new` unescapes the whole
     /// text).
-    fn literal_token(&mut self, lit: proc_macro2::Literal) {
-        if may_start_with_sql(&lit)
-            && let syn::Lit::Str(s) = syn::Lit::new(lit)
+    fn literal_token(&mut self, lit: &proc_macro2::Literal) {
+        if may_start_with_sql(lit)
+            && let syn::Lit::Str(s) = syn::Lit::new(lit.clone())
         {
             self.visit_lit_str(&s);
         }
@@ -470,7 +484,7 @@ impl Collector {
         for tree in tokens.clone() {
             match tree {
                 TokenTree::Group(g) => self.literals_only(&g.stream(), depth + 1),
-                TokenTree::Literal(lit) => self.literal_token(lit),
+                TokenTree::Literal(lit) => self.literal_token(&lit),
                 TokenTree::Ident(_) | TokenTree::Punct(_) => {}
             }
         }
@@ -748,16 +762,14 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        if let syn::Expr::Path(p) = &*call.func
-            && let Some(last) = p.path.segments.last()
-            && is_one_of(&mut self.scratch, &last.ident, SQL_FUNCTIONS)
-        {
+        let (sql, write) = match &*call.func {
+            syn::Expr::Path(p) => self.call_kind(&p.path),
+            _ => (false, false),
+        };
+        if sql {
             self.first_str_arg(&call.args);
         }
-        if let syn::Expr::Path(p) = &*call.func
-            && let Some(last) = p.path.segments.last()
-            && is_one_of(&mut self.scratch, &last.ident, DSL_WRITE_FUNCTIONS)
-        {
+        if write {
             self.visit_expr(&call.func);
             let from = self.refs.len();
             for arg in &call.args {
