@@ -1,8 +1,13 @@
 // Opens an HTML report in headless Chromium through the DevTools protocol (over
 // --remote-debugging-pipe: no port, no WebSocket library), fails on any console error or
 // warning, uncaught exception, failed or non-local network request, when the report's inline
-// script did not finish (no `data-sl-ready` on <html>), or when filtering, sorting or the
-// map's hover do not work, and saves a full-page screenshot.
+// script did not finish (no `data-sl-ready` on <html>), when the module explorer's filter,
+// sort or on-demand rows, the map's hover or its weak-edge toggle do not work, or when two
+// labels of the context map intersect (their boxes as laid out by the browser), and saves a
+// full-page screenshot. It prints the load timings: the first paint (the verdict is the
+// first thing on the page), DOMContentLoaded (the inline script has run: the page is
+// interactive) and the load event, from the Navigation and Paint Timing APIs.
+// BROWSER_CHECK_MAX_MS=N fails when the page takes longer than N ms to be interactive.
 //
 // usage: node scripts/browser-check.mjs CHROMIUM REPORT.html OUT.png [WIDTH]
 import { spawn } from "node:child_process";
@@ -110,46 +115,113 @@ try {
   if (ready.result.value !== "1") {
     problems.push("the report's inline script did not finish (no data-sl-ready=\"1\" on <html>)");
   }
-  // Interaction smoke test: the module filter hides rows, a header click sorts, hovering a
-  // context highlights the map. Anything that throws is reported above as an exception.
+  // Load timings, taken before the probes below change the page.
+  const timing = (await send("Runtime.evaluate", {
+    returnByValue: true,
+    expression: `(() => {
+      const nav = performance.getEntriesByType("navigation")[0] || {};
+      const paint = performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint");
+      return { paint: paint ? paint.startTime : null, interactive: nav.domContentLoadedEventEnd, load: nav.loadEventEnd };
+    })()`,
+  }, sessionId)).result.value || {};
+  const ms = (x) => (typeof x === "number" ? `${Math.round(x)} ms` : "n/a");
+  console.log(`browser-check: first paint ${ms(timing.paint)}, interactive ${ms(timing.interactive)}, load ${ms(timing.load)}`);
+  const budget = Number(process.env.BROWSER_CHECK_MAX_MS || 0);
+  if (budget > 0 && !(timing.interactive <= budget)) {
+    problems.push(`the page took ${ms(timing.interactive)} to be interactive (budget ${budget} ms)`);
+  }
+  // Interaction smoke test: the module explorer draws its rows from the embedded data, its
+  // filter empties and refills the table, a header click sorts, a row's dependencies unfold;
+  // hovering a context highlights the map, the checkbox shows the weak edges; no two labels
+  // of the map intersect. Anything that throws is reported above as an exception.
   const probe = await send("Runtime.evaluate", {
     returnByValue: true,
     expression: `(() => {
       const out = {};
       const table = document.getElementById("module-table");
       const input = document.getElementById("module-filter");
+      const count = document.getElementById("module-count");
       if (table && input) {
+        const data = JSON.parse(document.getElementById("module-data").textContent);
+        out.modules = data.modules.length;
         out.rows = table.tBodies[0].rows.length;
+        out.firstPage = Math.min(out.modules, 200);
         input.value = "\u2603 no such module \u2603";
         input.dispatchEvent(new Event("input"));
-        out.hidden = table.querySelectorAll("tbody tr.hidden").length;
+        out.rowsFiltered = table.tBodies[0].rows.length;
+        out.matching = count.getAttribute("data-matching");
         input.value = "";
         input.dispatchEvent(new Event("input"));
-        out.shownAgain = table.tBodies[0].rows.length - table.querySelectorAll("tbody tr.hidden").length;
+        out.shownAgain = table.tBodies[0].rows.length;
         const th = table.querySelector("thead th:nth-child(3)");
         th.click();
         out.sorted = th.getAttribute("aria-sort");
+        const lines = Array.from(table.tBodies[0].rows, (r) => Number(r.children[2].textContent));
+        out.ascending = lines.every((x, i) => i === 0 || lines[i - 1] <= x);
+        const details = table.querySelector("tbody details");
+        if (details) {
+          details.open = true;
+          details.dispatchEvent(new Event("toggle"));
+          out.depsShown = details.querySelectorAll("li").length;
+        }
       }
-      const node = document.querySelector("svg.sl-map .node");
+      const map = document.querySelector("svg.sl-map");
+      const node = map && map.querySelector(".node");
       if (node) {
         node.dispatchEvent(new MouseEvent("mouseenter"));
-        out.hover = document.querySelector("svg.sl-map").classList.contains("hovering");
+        out.hover = map.classList.contains("hovering");
         node.dispatchEvent(new MouseEvent("mouseleave"));
+      }
+      const weak = document.getElementById("map-weak");
+      if (map && weak) {
+        const visible = () => Array.from(map.querySelectorAll(".edge")).filter((e) => getComputedStyle(e).display !== "none").length;
+        out.edgesBefore = visible();
+        weak.click();
+        out.edgesAfter = visible();
+        weak.click();
+      }
+      if (map) {
+        const boxes = Array.from(map.querySelectorAll("text"))
+          .filter((t) => t.getClientRects().length > 0 && getComputedStyle(t.closest("g")).display !== "none")
+          .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+        out.labels = boxes.length;
+        out.overlaps = [];
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i].r, b = boxes[j].r;
+            if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+              out.overlaps.push(boxes[i].text + " / " + boxes[j].text);
+            }
+          }
+        }
+        out.contexts = map.querySelectorAll(".node").length;
       }
       return out;
     })()`,
   }, sessionId);
   const p = probe.result.value || {};
-  if (p.rows !== undefined) {
-    if (p.hidden !== p.rows || p.shownAgain !== p.rows) {
-      problems.push(`module filter does not work: ${JSON.stringify(p)}`);
+  if (p.modules !== undefined) {
+    if (p.rows !== p.firstPage || p.rowsFiltered !== 0 || p.matching !== "0" || p.shownAgain !== p.firstPage) {
+      problems.push(`module explorer does not work: ${JSON.stringify(p)}`);
     }
-    if (p.sorted !== "ascending") {
+    if (p.sorted !== "ascending" || !p.ascending) {
       problems.push(`sorting does not work: ${JSON.stringify(p)}`);
+    }
+    if (p.depsShown === 0) {
+      problems.push("a module's dependencies do not unfold");
     }
   }
   if (p.hover === false) {
     problems.push("hovering the map does not highlight");
+  }
+  if (p.edgesBefore !== undefined && !(p.edgesAfter > p.edgesBefore)) {
+    problems.push(`the weak-edge toggle shows nothing: ${p.edgesBefore} -> ${p.edgesAfter} edges`);
+  }
+  if (p.labels !== undefined) {
+    console.log(`browser-check: map of ${p.contexts} contexts, ${p.labels} labels, ${p.overlaps.length} overlapping pairs`);
+    if (p.overlaps.length > 0) {
+      problems.push(`labels of the map intersect: ${p.overlaps.slice(0, 10).join("; ")}`);
+    }
   }
   const metrics = await send("Page.getLayoutMetrics", {}, sessionId);
   const size = metrics.cssContentSize || metrics.contentSize;

@@ -85,7 +85,9 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         outputs.push(match format {
             Format::Json => (
                 JSON_FILE,
-                timings.time("json", || json(&facts, &proposal, &plan)),
+                timings.time("json", || {
+                    json(&facts, &proposal, &plan, args.json_style)
+                }),
             ),
             Format::Html => (
                 HTML_FILE,
@@ -143,7 +145,12 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
 }
 
 /// The JSON document: the facts, the proposal and the plan.
-fn json(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
+fn json(
+    facts: &ir::Facts,
+    proposal: &Proposal,
+    plan: &Plan,
+    style: Option<crate::args::JsonStyleArg>,
+) -> String {
     let tool = seamline_report::ToolInfo {
         name: env!("CARGO_PKG_NAME").to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -151,7 +158,11 @@ fn json(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
     let plan_json = seamline_report::plan_json::plan_json(plan);
     let mut report = seamline_report::json::build(facts, &tool);
     seamline_report::contexts_json::attach(&mut report, facts, proposal, &plan_json);
-    seamline_report::json::render(&report)
+    let style = style.map(|s| match s {
+        crate::args::JsonStyleArg::Compact => seamline_report::json::JsonStyle::Compact,
+        crate::args::JsonStyleArg::Pretty => seamline_report::json::JsonStyle::Pretty,
+    });
+    seamline_report::json::render_with(&report, style)
 }
 
 /// The verdict's thresholds: the recommended ones, with `[plan]` of seamline.toml applied.

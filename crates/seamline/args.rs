@@ -148,6 +148,10 @@ pub struct AnalyzeArgs {
     /// The folder to write reports into (created if missing).
     #[arg(long, value_name = "DIR", default_value = "seamline-report")]
     pub out: PathBuf,
+    /// How seamline.json is laid out [default: pretty when its compact form is at most
+    /// 1 MB, compact above].
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub json_style: Option<JsonStyleArg>,
     /// Clustering options.
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -167,6 +171,15 @@ pub enum Format {
     Md,
     /// `plan.dot`, the context graph for Graphviz.
     Dot,
+}
+
+/// `--json-style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JsonStyleArg {
+    /// One line: smallest and fastest, for machines.
+    Compact,
+    /// Indented, one value per line: for people and diffs.
+    Pretty,
 }
 
 impl Format {

@@ -12,7 +12,7 @@ use askama::Template;
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
 use seamline_plan::{CrossRef, Plan, Verdict};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Renders the report as one self-contained HTML document.
 pub fn render(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
@@ -45,17 +45,30 @@ struct Page {
     stats: Vec<Stat>,
     map: ContextMap,
     has_map: bool,
+    /// Whether the map is the grid layout (rather than the circle).
+    map_layered: bool,
     contexts: Vec<Chip>,
     kernel: Vec<KernelV>,
+    n_kernel: usize,
     services: Vec<ServiceV>,
+    n_shared_models: usize,
+    /// The shared models to untangle (the heaviest), as cards.
     shared_models: Vec<SharedModelV>,
-    has_on_purpose: bool,
+    models_left: usize,
+    /// Identifiers and kernel types, shared on purpose (the heaviest).
+    on_purpose: Vec<SharedModelV>,
+    on_purpose_left: usize,
+    n_shared_tables: usize,
     shared_tables: Vec<SharedTableV>,
+    tables_left: usize,
     cycles: Vec<CycleV>,
     steps: Vec<StepV>,
     history: Option<HistoryV>,
-    modules: Vec<ModuleV>,
+    modules: ScriptJson,
+    n_modules: usize,
+    n_diagnostics: usize,
     diagnostics: Vec<DiagV>,
+    diagnostics_left: usize,
     quality: Vec<Stat>,
     provenance: String,
     thresholds: Vec<(String, String)>,
@@ -149,8 +162,15 @@ struct ServiceV {
     modules: Vec<String>,
     to_move: Vec<MoveV>,
     to_move_more: Vec<MoveV>,
+    /// Items to move left off the page.
+    to_move_left: usize,
+    files_left: usize,
+    modules_left: usize,
+    externals_left: usize,
     api: Vec<ApiV>,
     api_more: Vec<ApiV>,
+    /// API items left off the page.
+    api_left: usize,
     n_endpoints: usize,
     calls: Vec<Chip>,
     called_by: Vec<Chip>,
@@ -178,6 +198,8 @@ struct SharedModelV {
     on_purpose: bool,
     embedded: Vec<FieldV>,
     by_id: Vec<FieldV>,
+    /// Fields left off the page.
+    fields_left: usize,
     change: Rich,
 }
 
@@ -194,6 +216,10 @@ struct SharedTableV {
     owner: Option<Chip>,
     owner_proposed: bool,
     uses: Vec<TableUseV>,
+    /// Contexts using it left off the page.
+    uses_left: usize,
+    /// Reads and writes, to rank the tables.
+    weight: u64,
     technique: &'static str,
     technique_class: &'static str,
     change: Rich,
@@ -215,6 +241,8 @@ struct EdgeV {
     references: u32,
     cut: bool,
     evidence: Vec<RefV>,
+    /// References left off the page.
+    evidence_left: usize,
 }
 
 struct CutV {
@@ -227,7 +255,11 @@ struct CutV {
 struct CycleV {
     contexts: Vec<Chip>,
     edges: Vec<EdgeV>,
+    /// Edges left off the page.
+    edges_left: usize,
     cuts: Vec<CutV>,
+    /// Cuts left off the page.
+    cuts_left: usize,
 }
 
 struct StepV {
@@ -381,23 +413,128 @@ fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
     }
 }
 
-struct DepV {
-    to: String,
-    to_context: Option<Chip>,
-    kind: &'static str,
-    count: u32,
-    at: String,
+/// JSON embedded in an inline `<script type="application/json">`, escaped for that context:
+/// `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (so no `</script>` or `<!--` can appear
+/// whatever the analysed names hold) and the two JavaScript line separators escaped as well.
+/// The only value the template writes unescaped (`|safe`): it is constructed here alone.
+struct ScriptJson(String);
+
+impl std::fmt::Display for ScriptJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
-struct ModuleV {
-    path: String,
-    file: String,
-    context: Option<Chip>,
-    code_lines: u32,
-    items: usize,
-    fan_out: usize,
-    fan_in: usize,
-    deps: Vec<DepV>,
+/// Serialises `value` and escapes it for an inline script element.
+fn script_json<T: serde::Serialize>(value: &T) -> ScriptJson {
+    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for ch in text.chars() {
+        match ch {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    ScriptJson(out)
+}
+
+/// One dependency of a module in the explorer's data: target module index, kind index,
+/// count, file index of the first occurrence (-1: unknown) and its line.
+type DepRow = (u32, u8, u32, i64, u32);
+
+/// One module of the explorer's data: path, file index (-1: none), context index (-1: the
+/// shared kernel), lines of code, items, fan-out, fan-in, dependencies.
+type ModuleRow<'a> = (&'a str, i64, i64, u32, usize, usize, usize, Vec<DepRow>);
+
+/// The module explorer's data, in arrays rather than objects (a large workspace has tens of
+/// thousands of dependencies): names are written once and referred to by index.
+#[derive(serde::Serialize)]
+struct ModuleData<'a> {
+    /// Context names and colours, by index.
+    contexts: Vec<(&'a str, &'static str)>,
+    /// Dependency kind names, by index.
+    kinds: Vec<&'static str>,
+    /// File paths, by index.
+    files: Vec<&'a str>,
+    /// The modules, in the order of the facts (sorted by path).
+    modules: Vec<ModuleRow<'a>>,
+}
+
+fn module_data(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> ScriptJson {
+    let n = facts.modules.len();
+    let context_of = |m: ir::ModuleId| -> i64 {
+        proposal
+            .module_context
+            .get(m.index())
+            .copied()
+            .flatten()
+            .filter(|c| c.index() < plan.context_names.len())
+            .map_or(-1, |c| c.index() as i64)
+    };
+    let deps = if facts.validate().is_ok() {
+        facts.module_deps()
+    } else {
+        Vec::new()
+    };
+    let mut kinds: Vec<&'static str> = Vec::new();
+    let mut fan_in: Vec<BTreeSet<ir::ModuleId>> = vec![BTreeSet::new(); n];
+    let mut by_from: Vec<Vec<DepRow>> = vec![Vec::new(); n];
+    let mut fan_out: Vec<BTreeSet<ir::ModuleId>> = vec![BTreeSet::new(); n];
+    for d in &deps {
+        if d.to.index() >= n || d.from.index() >= n {
+            continue;
+        }
+        let kind = d.kind.as_str();
+        let k = kinds.iter().position(|x| *x == kind).unwrap_or_else(|| {
+            kinds.push(kind);
+            kinds.len() - 1
+        });
+        fan_in[d.to.index()].insert(d.from);
+        fan_out[d.from.index()].insert(d.to);
+        let file = if d.first.file.index() < facts.files.len() {
+            d.first.file.index() as i64
+        } else {
+            -1
+        };
+        by_from[d.from.index()].push((d.to.0, k as u8, d.count, file, d.first.line));
+    }
+    let modules = facts
+        .modules
+        .iter()
+        .zip(by_from)
+        .enumerate()
+        .map(|(i, (m, deps))| {
+            (
+                m.path.as_str(),
+                if m.file.index() < facts.files.len() {
+                    m.file.index() as i64
+                } else {
+                    -1
+                },
+                context_of(m.id),
+                m.code_lines,
+                m.items.len(),
+                fan_out[i].len(),
+                fan_in[i].len(),
+                deps,
+            )
+        })
+        .collect();
+    script_json(&ModuleData {
+        contexts: plan
+            .context_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.as_str(), colour(ContextId(i as u32))))
+            .collect(),
+        kinds,
+        files: facts.files.iter().map(|f| f.path.as_str()).collect(),
+        modules,
+    })
 }
 
 struct DiagV {
@@ -455,6 +592,51 @@ fn thousands(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// How much of each long list the page shows; the JSON has every entry. A large workspace
+/// has thousands of reference sites and shared models: listed in full they made a page of
+/// tens of megabytes that took seconds to open (issue 13).
+mod shown {
+    /// API items of a service in its table, then folded.
+    pub const API: usize = 8;
+    pub const API_FOLDED: usize = 20;
+    /// Items to move out of mixed files, then folded.
+    pub const TO_MOVE: usize = 6;
+    pub const TO_MOVE_FOLDED: usize = 30;
+    /// Modules, files and external crates of a service.
+    pub const CHIPS: usize = 60;
+    /// Shared models as cards, and in the table of those shared on purpose.
+    pub const MODELS: usize = 30;
+    pub const MODELS_ON_PURPOSE: usize = 50;
+    /// Fields holding a shared model, of each kind.
+    pub const FIELDS: usize = 10;
+    /// Shared tables, and the contexts using each.
+    pub const TABLES: usize = 30;
+    pub const TABLE_USES: usize = 12;
+    /// Edges of a cycle (the cut ones always), and the references shown for each.
+    pub const CYCLE_EDGES: usize = 20;
+    pub const EVIDENCE: usize = 8;
+    /// Cuts proposed for a cycle.
+    pub const CUTS: usize = 10;
+    /// Reference sites to rewrite per extraction step.
+    pub const REWRITES: usize = 10;
+    /// Diagnostics, and kernel modules in the map's legend.
+    pub const DIAGNOSTICS: usize = 200;
+    pub const KERNEL: usize = 100;
+}
+
+/// Keeps the `n` heaviest entries and returns how many were left out. A list that fits is
+/// left in the plan's order; a longer one is ordered by weight, heaviest first (stable, so
+/// ties keep the plan's order).
+fn top<T>(mut v: Vec<T>, n: usize, weight: impl Fn(&T) -> u64) -> (Vec<T>, usize) {
+    if v.len() <= n {
+        return (v, 0);
+    }
+    v.sort_by_key(|x| std::cmp::Reverse(weight(x)));
+    let left = v.len() - n;
+    v.truncate(n);
+    (v, left)
 }
 
 fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
@@ -553,8 +735,10 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                 })
                 .collect();
             let n_endpoints = api.iter().filter(|a| a.endpoint).count();
-            let mut api = api;
-            let api_more = api.split_off(api.len().min(8));
+            let (mut api, api_left) = top(api, shown::API + shown::API_FOLDED, |a| {
+                u64::from(a.references)
+            });
+            let api_more = api.split_off(api.len().min(shown::API));
             let mut to_move: Vec<MoveV> = s
                 .owns
                 .to_move
@@ -570,7 +754,20 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                         .unwrap_or_else(|| "shared kernel".to_owned()),
                 })
                 .collect();
-            let to_move_more = to_move.split_off(to_move.len().min(6));
+            let to_move_left = to_move
+                .len()
+                .saturating_sub(shown::TO_MOVE + shown::TO_MOVE_FOLDED);
+            to_move.truncate(shown::TO_MOVE + shown::TO_MOVE_FOLDED);
+            let to_move_more = to_move.split_off(to_move.len().min(shown::TO_MOVE));
+            let chips = |v: Vec<String>| {
+                let left = v.len().saturating_sub(shown::CHIPS);
+                (v.into_iter().take(shown::CHIPS).collect::<Vec<_>>(), left)
+            };
+            let (files, files_left) = chips(s.owns.files.clone());
+            let (modules, modules_left) =
+                chips(s.modules.iter().map(|m| m.path.clone()).collect());
+            let (externals, externals_left) =
+                chips(s.external_crates.iter().map(|e| e.name.clone()).collect());
             ServiceV {
                 index: s.context.index(),
                 name: s.name.clone(),
@@ -585,12 +782,16 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                     .unwrap_or_default(),
                 models: s.owns.models.iter().map(|m| m.name.clone()).collect(),
                 tables: s.owns.tables.iter().map(|t| t.name.clone()).collect(),
-                files: s.owns.files.clone(),
-                modules: s.modules.iter().map(|m| m.path.clone()).collect(),
+                files,
+                files_left,
+                modules,
+                modules_left,
                 to_move,
                 to_move_more,
+                to_move_left,
                 n_endpoints,
                 api_more,
+                api_left,
                 api,
                 calls: s
                     .calls
@@ -607,7 +808,8 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                     .iter()
                     .map(|x| format!("{} · {}", x.infra.label(), x.crates.join(", ")))
                     .collect(),
-                externals: s.external_crates.iter().map(|e| e.name.clone()).collect(),
+                externals,
+                externals_left,
                 statics: s.state.statics.iter().map(|i| i.name.clone()).collect(),
             }
         })
@@ -632,11 +834,21 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             references: m.references,
             id_type: m.id_type,
             on_purpose: m.id_type || m.owner.is_none(),
-            embedded: m.embedded_in.iter().map(field_v).collect(),
-            by_id: m.held_by_id.iter().map(field_v).collect(),
+            embedded: m.embedded_in.iter().take(shown::FIELDS).map(field_v).collect(),
+            by_id: m.held_by_id.iter().take(shown::FIELDS).map(field_v).collect(),
+            fields_left: m.embedded_in.len().saturating_sub(shown::FIELDS)
+                + m.held_by_id.len().saturating_sub(shown::FIELDS),
             change: rich(&m.change),
         })
-        .collect();
+        .collect::<Vec<SharedModelV>>();
+    let (to_untangle, on_purpose): (Vec<SharedModelV>, Vec<SharedModelV>) =
+        shared_models.into_iter().partition(|m| !m.on_purpose);
+    let (shared_models, models_left) = top(to_untangle, shown::MODELS, |m| {
+        u64::from(m.references)
+    });
+    let (on_purpose, on_purpose_left) = top(on_purpose, shown::MODELS_ON_PURPOSE, |m| {
+        u64::from(m.references)
+    });
     let shared_tables = plan
         .shared_tables
         .iter()
@@ -644,9 +856,11 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             name: t.table.name.clone(),
             owner: t.owner.map(|c| chip(plan, c)),
             owner_proposed: t.owner_proposed,
+            uses_left: t.uses.len().saturating_sub(shown::TABLE_USES),
             uses: t
                 .uses
                 .iter()
+                .take(shown::TABLE_USES)
                 .map(|u| TableUseV {
                     context: chip(plan, u.context),
                     reads: u.reads,
@@ -655,31 +869,52 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                     owner: Some(u.context) == t.owner,
                 })
                 .collect(),
+            weight: t
+                .uses
+                .iter()
+                .map(|u| u64::from(u.reads) + u64::from(u.writes))
+                .sum(),
             technique: t.technique.title(),
             technique_class: t.technique.as_str(),
             change: rich(&t.change),
         })
         .collect();
+    let (shared_tables, tables_left) = top(shared_tables, shown::TABLES, |t| t.weight);
     let cycles = plan
         .cycles
         .iter()
         .map(|c| CycleV {
             contexts: c.contexts.iter().map(|&x| chip(plan, x)).collect(),
-            edges: c
-                .edges
-                .iter()
-                .enumerate()
-                .map(|(i, e)| EdgeV {
-                    from: chip(plan, e.from),
-                    to: chip(plan, e.to),
-                    references: e.references,
-                    cut: c.cuts.iter().any(|cut| cut.edge == i),
-                    evidence: e.evidence.iter().map(|r| ref_v(plan, r)).collect(),
-                })
-                .collect(),
+            edges_left: c.edges.len().saturating_sub(shown::CYCLE_EDGES),
+            edges: top(
+                c.edges
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let (evidence, evidence_left) =
+                            top(e.evidence.iter().collect(), shown::EVIDENCE, |r| {
+                                u64::from(r.count)
+                            });
+                        EdgeV {
+                            from: chip(plan, e.from),
+                            to: chip(plan, e.to),
+                            references: e.references,
+                            cut: c.cuts.iter().any(|cut| cut.edge == i),
+                            evidence: evidence.into_iter().map(|r| ref_v(plan, r)).collect(),
+                            evidence_left,
+                        }
+                    })
+                    .collect(),
+                shown::CYCLE_EDGES,
+                // The edges to cut first, then the heaviest.
+                |e| u64::from(e.cut) << 32 | u64::from(e.references),
+            )
+            .0,
+            cuts_left: c.cuts.len().saturating_sub(shown::CUTS),
             cuts: c
                 .cuts
                 .iter()
+                .take(shown::CUTS)
                 .filter_map(|cut| {
                     let e = c.edges.get(cut.edge)?;
                     Some(CutV {
@@ -706,79 +941,26 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             new_events: s.new_events,
             tables: s.tables_to_migrate.iter().map(|t| t.name.clone()).collect(),
             advice: s.advice.iter().map(|a| rich(a)).collect(),
-            rewrites: s.rewrites.iter().map(|r| ref_v(plan, r)).collect(),
+            rewrites: top(s.rewrites.iter().collect(), shown::REWRITES, |r| {
+                u64::from(r.count)
+            })
+            .0
+            .into_iter()
+            .map(|r| ref_v(plan, r))
+            .collect(),
             last: s.step == n_steps,
         })
         .collect();
 
-    // Module explorer.
-    let module_chip = |m: ir::ModuleId| -> Option<Chip> {
-        proposal
-            .module_context
-            .get(m.index())
-            .copied()
-            .flatten()
-            .filter(|c| c.index() < plan.context_names.len())
-            .map(|c| chip(plan, c))
-    };
-    let deps = if facts.validate().is_ok() {
-        facts.module_deps()
-    } else {
-        Vec::new()
-    };
-    let mut fan_in: BTreeMap<ir::ModuleId, usize> = BTreeMap::new();
-    let mut by_from: BTreeMap<ir::ModuleId, Vec<&ir::ModuleDep>> = BTreeMap::new();
-    for d in &deps {
-        if d.to.index() < facts.modules.len() && d.from.index() < facts.modules.len() {
-            *fan_in.entry(d.to).or_default() += 1;
-            by_from.entry(d.from).or_default().push(d);
-        }
-    }
-    let loc = |l: ir::Location| -> String {
-        facts
-            .files
-            .get(l.file.index())
-            .map(|f| format!("{}:{}", f.path, l.line))
-            .unwrap_or_default()
-    };
-    let modules = facts
-        .modules
-        .iter()
-        .map(|m| {
-            let deps: Vec<DepV> = by_from
-                .get(&m.id)
-                .into_iter()
-                .flatten()
-                .map(|d| DepV {
-                    to: facts.modules[d.to.index()].path.clone(),
-                    to_context: module_chip(d.to),
-                    kind: d.kind.as_str(),
-                    count: d.count,
-                    at: loc(d.first),
-                })
-                .collect();
-            let mut targets: Vec<&str> = deps.iter().map(|d| d.to.as_str()).collect();
-            targets.dedup();
-            ModuleV {
-                path: m.path.clone(),
-                file: facts
-                    .files
-                    .get(m.file.index())
-                    .map(|f| f.path.clone())
-                    .unwrap_or_default(),
-                context: module_chip(m.id),
-                code_lines: m.code_lines,
-                items: m.items.len(),
-                fan_out: targets.len(),
-                fan_in: fan_in.get(&m.id).copied().unwrap_or(0),
-                deps,
-            }
-        })
-        .collect();
+    // Module explorer: compact data, rows made by the page's script on demand.
+    let modules = module_data(facts, proposal, plan);
+    let n_modules = facts.modules.len();
 
+    let diagnostics_left = facts.diagnostics.len().saturating_sub(shown::DIAGNOSTICS);
     let diagnostics = facts
         .diagnostics
         .iter()
+        .take(shown::DIAGNOSTICS)
         .map(|d| DiagV {
             severity: d.severity.as_str(),
             code: d.code.as_str(),
@@ -917,13 +1099,16 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             .collect(),
         stats,
         has_map: !map.nodes.is_empty(),
+        map_layered: map.layered,
         map,
         contexts: (0..plan.context_names.len())
             .map(|i| chip(plan, ContextId(i as u32)))
             .collect(),
+        n_kernel: proposal.kernel_modules.len(),
         kernel: proposal
             .kernel_modules
             .iter()
+            .take(shown::KERNEL)
             .enumerate()
             .filter_map(|(i, m)| {
                 Some(KernelV {
@@ -933,16 +1118,21 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             })
             .collect(),
         services,
-        has_on_purpose: plan
-            .shared_models
-            .iter()
-            .any(|m| m.id_type || m.owner.is_none()),
+        n_shared_models: plan.shared_models.len(),
         shared_models,
+        models_left,
+        on_purpose,
+        on_purpose_left,
+        n_shared_tables: plan.shared_tables.len(),
         shared_tables,
+        tables_left,
         cycles,
         steps,
         modules,
+        n_modules,
+        n_diagnostics: facts.diagnostics.len(),
         diagnostics,
+        diagnostics_left,
         quality,
         provenance,
         thresholds,

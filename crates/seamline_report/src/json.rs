@@ -341,8 +341,41 @@ pub fn to_json(facts: &ir::Facts, tool: &ToolInfo) -> String {
 
 /// Renders a built document: pretty-printed, two-space indent, trailing newline.
 pub fn render(report: &Report<'_>) -> String {
+    render_with(report, Some(JsonStyle::Pretty))
+}
+
+/// How the document is laid out (`--json-style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonStyle {
+    /// One line, no spaces: about a third of the size of pretty on a large workspace, and
+    /// faster to write and to parse.
+    Compact,
+    /// Two-space indent, one value per line: for people and diffs.
+    Pretty,
+}
+
+/// Without a chosen style, a document whose compact form is at most this many bytes is
+/// pretty-printed, a larger one stays compact: nobody reads a 60 MB document by eye, while
+/// small ones (the fixtures, `reports/`) stay readable and diffable.
+pub const PRETTY_UP_TO: usize = 1_000_000;
+
+/// Renders a built document in `style`, or, with `None`, pretty up to [`PRETTY_UP_TO`]
+/// bytes and compact above; always with a trailing newline. The choice depends on the
+/// document alone, so the output is the same for every run and thread count.
+pub fn render_with(report: &Report<'_>, style: Option<JsonStyle>) -> String {
     // Serialising plain structs, strings and integers into a String cannot fail.
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
+    let mut out = match style {
+        Some(JsonStyle::Pretty) => serde_json::to_string_pretty(report).unwrap_or_default(),
+        Some(JsonStyle::Compact) => serde_json::to_string(report).unwrap_or_default(),
+        None => {
+            let compact = serde_json::to_string(report).unwrap_or_default();
+            if compact.len() <= PRETTY_UP_TO {
+                serde_json::to_string_pretty(report).unwrap_or_default()
+            } else {
+                compact
+            }
+        }
+    };
     out.push('\n');
     out
 }

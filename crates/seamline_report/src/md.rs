@@ -1,6 +1,11 @@
 //! The Markdown report: a split-plan summary for a pull request or an issue, with a Mermaid
 //! context map (GitHub renders both).
 //!
+//! It fits a pull-request comment whatever the input (GitHub refuses one over 65,536
+//! characters): every list shows its heaviest entries up to a cap, names are shortened, and
+//! each entry is written only while the text stays under [`MAX_CHARS`]; a closing line says
+//! what was left out and that the JSON and the HTML report have the full lists.
+//!
 //! Everything from the analysed code goes through [`escape`] (Markdown punctuation escaped
 //! with backslashes, `& < > "` as entities, line breaks folded) or, inside the Mermaid block,
 //! [`mermaid_escape`] (Mermaid entity codes), so that a name can neither inject HTML nor
@@ -70,6 +75,77 @@ pub fn mermaid_escape(s: &str) -> String {
     out
 }
 
+/// The most characters (counted as bytes, which are never fewer) the summary may have.
+pub const MAX_CHARS: usize = 60_000;
+
+/// Room kept for what closes the summary (the history block's cap, the left-out line, the
+/// footer): a list stops when the text would come closer than this to [`MAX_CHARS`].
+const RESERVE: usize = 12_000;
+
+/// How many entries of each list the summary shows at most.
+mod cap {
+    pub const NODES: usize = 40;
+    pub const EDGES: usize = 60;
+    pub const SERVICES: usize = 40;
+    pub const SERVICE_NOTES: usize = 15;
+    pub const IN_CELL: usize = 6;
+    pub const MODELS: usize = 15;
+    pub const FIELDS: usize = 3;
+    pub const TABLES: usize = 15;
+    pub const CYCLES: usize = 10;
+    pub const EVIDENCE: usize = 3;
+    pub const CUTS: usize = 5;
+    pub const STEPS: usize = 20;
+}
+
+/// The longest name (in characters) and sentence the summary copies whole.
+const NAME_CHARS: usize = 80;
+const SENTENCE_CHARS: usize = 600;
+
+/// `s` cut to `n` characters, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(n) {
+        None => s.into(),
+        Some((i, _)) => format!("{}…", &s[..i]).into(),
+    }
+}
+
+/// Whether another entry may be written.
+fn fits(w: &str) -> bool {
+    w.len() + RESERVE <= MAX_CHARS
+}
+
+/// The `n` heaviest of `v` by `weight` (stable: ties keep the plan's order), in the plan's
+/// order when all fit.
+fn heaviest<'a, T>(v: &'a [T], n: usize, weight: impl Fn(&T) -> u64) -> Vec<&'a T> {
+    let mut v: Vec<&T> = v.iter().collect();
+    if v.len() > n {
+        v.sort_by_key(|x| std::cmp::Reverse(weight(x)));
+        v.truncate(n);
+    }
+    v
+}
+
+/// A list of names for a table cell: the first few, then how many more.
+fn cell_list(v: Vec<String>) -> String {
+    let total = v.len();
+    cell_list_of(v, total)
+}
+
+/// [`cell_list`] of the first entries of a list of `total`.
+fn cell_list_of(v: Vec<String>, total: usize) -> String {
+    if total == 0 {
+        return "—".to_owned();
+    }
+    let shown = v.len().min(cap::IN_CELL);
+    let more = total - shown;
+    let mut s = v.into_iter().take(shown).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        let _ = write!(s, " +{more} more");
+    }
+    s
+}
+
 fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -86,9 +162,11 @@ fn thousands(n: u64) -> String {
 pub fn render(root: &str, plan: &Plan) -> String {
     let mut out = String::new();
     let w = &mut out;
-    let name = |c| escape(plan.context_name(c));
+    let name = |c| escape(&clip(plan.context_name(c), NAME_CHARS));
     let n = &plan.numbers;
-    let _ = writeln!(w, "# Split plan for {}\n", escape(root));
+    // What the summary leaves out: (shown, total, what).
+    let mut left_out: Vec<(usize, usize, &str)> = Vec::new();
+    let _ = writeln!(w, "# Split plan for {}\n", escape(&clip(root, 200)));
     let _ = writeln!(
         w,
         "**Verdict: {}.** {}\n",
@@ -96,10 +174,11 @@ pub fn render(root: &str, plan: &Plan) -> String {
         plan.verdict.advice()
     );
     for r in &plan.reasons {
+        let text = rich(&clip(&r.text, SENTENCE_CHARS));
         if r.decisive {
-            let _ = writeln!(w, "- **{}**", rich(&r.text));
+            let _ = writeln!(w, "- **{text}**");
         } else {
-            let _ = writeln!(w, "- {}", rich(&r.text));
+            let _ = writeln!(w, "- {text}");
         }
     }
     let _ = writeln!(
@@ -122,20 +201,42 @@ pub fn render(root: &str, plan: &Plan) -> String {
     // Context map.
     let _ = writeln!(w, "## Context map\n");
     let _ = writeln!(w, "```mermaid\nflowchart LR");
-    for s in &plan.services {
+    let map_services = heaviest(&plan.services, cap::NODES, |s| s.code_lines);
+    let on_map: std::collections::BTreeSet<usize> =
+        map_services.iter().map(|s| s.context.index()).collect();
+    for s in &map_services {
         let _ = writeln!(
             w,
             "  c{}[\"{} #183; {} LOC\"]",
             s.context.index(),
-            mermaid_escape(&s.name),
+            mermaid_escape(&clip(&s.name, NAME_CHARS)),
             thousands(s.code_lines)
         );
     }
-    let mut weights: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    if map_services.len() < plan.services.len() {
+        left_out.push((
+            map_services.len(),
+            plan.services.len(),
+            "contexts on the map (the largest)",
+        ));
+    }
+    let mut all_weights: BTreeMap<(usize, usize), u32> = BTreeMap::new();
     for r in &plan.cross_references {
-        *weights
+        *all_weights
             .entry((r.from_context.index(), r.to_context.index()))
             .or_default() += r.count;
+    }
+    let n_edges = all_weights.len();
+    // The heaviest edges between contexts on the map, in the order of the pairs.
+    let mut ranked: Vec<((usize, usize), u32)> = all_weights
+        .into_iter()
+        .filter(|((a, b), _)| on_map.contains(a) && on_map.contains(b))
+        .collect();
+    ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    ranked.truncate(cap::EDGES);
+    let weights: BTreeMap<(usize, usize), u32> = ranked.into_iter().collect();
+    if weights.len() < n_edges {
+        left_out.push((weights.len(), n_edges, "edges on the map (the heaviest)"));
     }
     let mut cycle_edges = Vec::new();
     let mut cut = Vec::new();
@@ -157,7 +258,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
             link_styles.push(i);
         }
     }
-    for s in &plan.services {
+    for s in &map_services {
         let _ = writeln!(
             w,
             "  style c{} fill:{},color:#fff,stroke:#fff",
@@ -186,42 +287,49 @@ pub fn render(root: &str, plan: &Plan) -> String {
         "| Service | Lines | Owns tables | Endpoints | Called by | Calls | Stack | State |"
     );
     let _ = writeln!(w, "|---|---:|---|---:|---|---|---|---|");
-    for s in &plan.services {
-        let tables: Vec<String> = s.owns.tables.iter().map(|t| code(&t.name)).collect();
+    let table_services = heaviest(&plan.services, cap::SERVICES, |s| s.code_lines);
+    let mut rows = 0;
+    for s in &table_services {
+        if !fits(w) {
+            break;
+        }
+        rows += 1;
+        let tables: Vec<String> = s
+            .owns
+            .tables
+            .iter()
+            .map(|t| code(&clip(&t.name, NAME_CHARS)))
+            .collect();
         let links = |v: &[seamline_plan::ServiceLink]| {
-            let v: Vec<String> = v
-                .iter()
-                .map(|l| format!("{} ({})", name(l.context), l.references))
-                .collect();
-            if v.is_empty() {
-                "—".to_owned()
-            } else {
-                v.join(", ")
-            }
+            cell_list_of(
+                heaviest(v, cap::IN_CELL, |l| u64::from(l.references))
+                    .iter()
+                    .map(|l| format!("{} ({})", name(l.context), l.references))
+                    .collect(),
+                v.len(),
+            )
         };
         let stack: Vec<String> = s
             .stack
             .iter()
-            .map(|x| format!("{} ({})", x.infra.label(), escape(&x.crates.join(", "))))
+            .map(|x| {
+                format!(
+                    "{} ({})",
+                    x.infra.label(),
+                    escape(&clip(&x.crates.join(", "), NAME_CHARS))
+                )
+            })
             .collect();
         let _ = writeln!(
             w,
             "| **{}** | {} | {} | {} | {} | {} | {} | {} |",
-            escape(&s.name),
+            escape(&clip(&s.name, NAME_CHARS)),
             thousands(s.code_lines),
-            if tables.is_empty() {
-                "—".to_owned()
-            } else {
-                tables.join(", ")
-            },
+            cell_list(tables),
             s.api.iter().filter(|a| a.is_endpoint()).count(),
             links(&s.called_by),
             links(&s.calls),
-            if stack.is_empty() {
-                "—".to_owned()
-            } else {
-                stack.join(", ")
-            },
+            cell_list(stack),
             if s.state.is_stateful() {
                 "stateful"
             } else {
@@ -229,15 +337,33 @@ pub fn render(root: &str, plan: &Plan) -> String {
             }
         );
     }
+    if rows < plan.services.len() {
+        left_out.push((rows, plan.services.len(), "services in the table (the largest)"));
+    }
     let _ = writeln!(w);
-    for s in &plan.services {
-        let _ = writeln!(w, "- **{}**: {}", escape(&s.name), rich(&s.purpose));
+    let mut notes = 0;
+    for s in table_services.iter().take(cap::SERVICE_NOTES) {
+        if !fits(w) {
+            break;
+        }
+        notes += 1;
+        let _ = writeln!(
+            w,
+            "- **{}**: {}",
+            escape(&clip(&s.name, NAME_CHARS)),
+            rich(&clip(&s.purpose, SENTENCE_CHARS))
+        );
         let endpoints: Vec<String> = s
             .api
             .iter()
             .filter(|a| a.is_endpoint())
             .take(5)
-            .map(|a| code(a.signature.as_deref().unwrap_or(&a.item.name)))
+            .map(|a| {
+                code(&clip(
+                    a.signature.as_deref().unwrap_or(&a.item.name),
+                    SENTENCE_CHARS / 3,
+                ))
+            })
             .collect();
         if !endpoints.is_empty() {
             let _ = writeln!(w, "  Endpoints: {}", endpoints.join(", "));
@@ -247,56 +373,106 @@ pub fn render(root: &str, plan: &Plan) -> String {
                 .owns
                 .to_move
                 .iter()
+                .take(5)
                 .map(|m| {
                     format!(
                         "{} ({})",
-                        code(&m.item.path),
-                        escape(&m.item.at.to_string())
+                        code(&clip(&m.item.path, NAME_CHARS)),
+                        escape(&clip(&m.item.at.to_string(), NAME_CHARS))
                     )
                 })
                 .collect();
-            let _ = writeln!(w, "  Move out of mixed files: {}", v.join(", "));
+            let more = s.owns.to_move.len().saturating_sub(5);
+            let _ = writeln!(
+                w,
+                "  Move out of mixed files: {}{}",
+                v.join(", "),
+                if more > 0 {
+                    format!(" +{more} more")
+                } else {
+                    String::new()
+                }
+            );
         }
+    }
+    if notes < plan.services.len() && !plan.services.is_empty() {
+        left_out.push((notes, plan.services.len(), "service notes"));
     }
     let _ = writeln!(w);
 
     // Shared data.
     if !plan.shared_models.is_empty() {
         let _ = writeln!(w, "## Shared models\n");
-        for m in &plan.shared_models {
+        let models = heaviest(&plan.shared_models, cap::MODELS, |m| {
+            u64::from(m.references)
+        });
+        let mut shown = 0;
+        for m in &models {
+            if !fits(w) {
+                break;
+            }
+            shown += 1;
             let users: Vec<String> = m.used_by.iter().map(|&c| name(c)).collect();
             let _ = writeln!(
                 w,
                 "- {} (owner {}; used by {}): {}",
-                code(&m.model.name),
+                code(&clip(&m.model.name, NAME_CHARS)),
                 m.owner
                     .map(name)
                     .unwrap_or_else(|| "shared kernel".to_owned()),
-                users.join(", "),
-                rich(&m.change)
+                cell_list(users),
+                rich(&clip(&m.change, SENTENCE_CHARS))
             );
-            for f in &m.embedded_in {
+            for f in m.embedded_in.iter().take(cap::FIELDS) {
                 let _ = writeln!(
                     w,
                     "  - embeds it: {} at {}",
-                    code(&format!("{}.{}: {}", f.holder.name, f.field, f.ty)),
-                    escape(&f.at.to_string())
+                    code(&clip(
+                        &format!("{}.{}: {}", f.holder.name, f.field, f.ty),
+                        2 * NAME_CHARS
+                    )),
+                    escape(&clip(&f.at.to_string(), NAME_CHARS))
                 );
             }
+        }
+        if shown < plan.shared_models.len() {
+            left_out.push((
+                shown,
+                plan.shared_models.len(),
+                "shared models (the most referenced)",
+            ));
         }
         let _ = writeln!(w);
     }
     if !plan.shared_tables.is_empty() {
         let _ = writeln!(w, "## Shared tables\n");
-        for t in &plan.shared_tables {
+        let tables = heaviest(&plan.shared_tables, cap::TABLES, |t| {
+            t.uses
+                .iter()
+                .map(|u| u64::from(u.reads) + u64::from(u.writes))
+                .sum()
+        });
+        let mut shown = 0;
+        for t in &tables {
+            if !fits(w) {
+                break;
+            }
+            shown += 1;
             let _ = writeln!(
                 w,
                 "- {} (owner {}, {}): {}",
-                code(&t.table.name),
+                code(&clip(&t.table.name, NAME_CHARS)),
                 t.owner.map(name).unwrap_or_else(|| "none".to_owned()),
                 t.technique.title().to_lowercase(),
-                rich(&t.change)
+                rich(&clip(&t.change, SENTENCE_CHARS))
             );
+        }
+        if shown < plan.shared_tables.len() {
+            left_out.push((
+                shown,
+                plan.shared_tables.len(),
+                "shared tables (the most used)",
+            ));
         }
         let _ = writeln!(w);
     }
@@ -304,10 +480,29 @@ pub fn render(root: &str, plan: &Plan) -> String {
     // Cycles.
     if !plan.cycles.is_empty() {
         let _ = writeln!(w, "## Cycles\n");
-        for c in &plan.cycles {
-            let names: Vec<String> = c.contexts.iter().map(|&x| name(x)).collect();
-            let _ = writeln!(w, "- {}", names.join(" ⇄ "));
-            for x in &c.cuts {
+        let cycles = heaviest(&plan.cycles, cap::CYCLES, |c| c.contexts.len() as u64);
+        let mut shown = 0;
+        for c in &cycles {
+            if !fits(w) {
+                break;
+            }
+            shown += 1;
+            let names: Vec<String> = c.contexts.iter().take(12).map(|&x| name(x)).collect();
+            let more = c.contexts.len().saturating_sub(12);
+            let _ = writeln!(
+                w,
+                "- {}{}",
+                names.join(" ⇄ "),
+                if more > 0 {
+                    format!(" ⇄ … ({more} more contexts)")
+                } else {
+                    String::new()
+                }
+            );
+            for x in c.cuts.iter().take(cap::CUTS) {
+                if !fits(w) {
+                    break;
+                }
                 let Some(e) = c.edges.get(x.edge) else {
                     continue;
                 };
@@ -317,26 +512,49 @@ pub fn render(root: &str, plan: &Plan) -> String {
                     name(e.from),
                     name(e.to),
                     technique(x.technique),
-                    rich(&x.rationale)
+                    rich(&clip(&x.rationale, SENTENCE_CHARS))
                 );
-                for r in e.evidence.iter().take(8) {
+                let evidence = heaviest(&e.evidence, cap::EVIDENCE, |r| u64::from(r.count));
+                for r in &evidence {
                     let _ = writeln!(
                         w,
                         "    - {} → {} ({}) at {}",
-                        code(&r.from),
-                        code(&r.to),
+                        code(&clip(&r.from, NAME_CHARS)),
+                        code(&clip(&r.to, NAME_CHARS)),
                         r.kind,
-                        escape(&r.at.to_string())
+                        escape(&clip(&r.at.to_string(), NAME_CHARS))
+                    );
+                }
+                if e.evidence.len() > evidence.len() {
+                    let _ = writeln!(
+                        w,
+                        "    - … {} more references",
+                        e.evidence.len() - evidence.len()
                     );
                 }
             }
+            if c.cuts.len() > cap::CUTS {
+                let _ = writeln!(
+                    w,
+                    "  - … {} more cuts in the JSON and the HTML report",
+                    c.cuts.len() - cap::CUTS
+                );
+            }
+        }
+        if shown < plan.cycles.len() {
+            left_out.push((shown, plan.cycles.len(), "cycles (the largest)"));
         }
         let _ = writeln!(w);
     }
 
     // Extraction order.
     let _ = writeln!(w, "## Extraction order\n");
-    for s in &plan.extraction {
+    let mut shown = 0;
+    for s in plan.extraction.iter().take(cap::STEPS) {
+        if !fits(w) {
+            break;
+        }
+        shown += 1;
         let _ = writeln!(
             w,
             "{}. **{}**: {} references to rewrite at {} sites, {} new network calls, {} new events, {} tables to migrate.  ",
@@ -348,10 +566,26 @@ pub fn render(root: &str, plan: &Plan) -> String {
             s.new_events,
             s.tables_to_migrate.len()
         );
-        let _ = writeln!(w, "   {}", rich(&s.why));
+        let _ = writeln!(w, "   {}", rich(&clip(&s.why, SENTENCE_CHARS)));
+    }
+    if shown < plan.extraction.len() {
+        left_out.push((shown, plan.extraction.len(), "extraction steps (the first)"));
     }
     if let Some(h) = &plan.history {
         history(w, plan, h);
+    }
+    if !left_out.is_empty() {
+        let parts: Vec<String> = left_out
+            .iter()
+            .map(|(shown, total, what)| format!("{shown} of {total} {what}"))
+            .collect();
+        let _ = writeln!(
+            w,
+            "\n**Left out of this summary** to fit a pull request: it shows {}. \
+             The full lists (every service, shared model, table, cycle, step and reference site) \
+             are in `seamline.json` and in the HTML report (`index.html`).",
+            parts.join("; ")
+        );
     }
     let _ = writeln!(
         w,
@@ -370,7 +604,7 @@ const HISTORY_ROWS: usize = 5;
 
 /// The short history block (only with `--history`).
 fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
-    let name = |c| escape(plan.context_name(c));
+    let name = |c| escape(&clip(plan.context_name(c), NAME_CHARS));
     let _ = writeln!(w, "\n## History\n");
     let _ = writeln!(
         w,
@@ -379,8 +613,11 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
         thousands(h.merges_skipped as u64),
         thousands(h.huge_skipped as u64)
     );
-    for p in &h.not_independent {
-        let _ = writeln!(w, "- **{}**", rich(&p.text));
+    for p in h.not_independent.iter().take(HISTORY_ROWS) {
+        if !fits(w) {
+            break;
+        }
+        let _ = writeln!(w, "- **{}**", rich(&clip(&p.text, SENTENCE_CHARS)));
     }
     if !h.not_independent.is_empty() {
         let _ = writeln!(w);
@@ -389,6 +626,9 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
         let _ = writeln!(w, "| Context | Commits | Lines +/− | Main author | Share |");
         let _ = writeln!(w, "|---|---:|---:|---|---:|");
         for c in &h.contexts {
+            if !fits(w) {
+                break;
+            }
             let _ = writeln!(
                 w,
                 "| {} | {} | +{} / −{} | {} | {:.0}% |",
@@ -396,7 +636,7 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
                 c.commits,
                 thousands(c.lines_added),
                 thousands(c.lines_removed),
-                escape(&c.main_author),
+                escape(&clip(&c.main_author, NAME_CHARS)),
                 c.main_share * 100.0
             );
         }
@@ -408,7 +648,7 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
             let _ = writeln!(
                 w,
                 "- {} ({}): {} commits, {} lines, score {:.2}",
-                code(&r.module.path),
+                code(&clip(&r.module.path, NAME_CHARS)),
                 r.context
                     .map(name)
                     .unwrap_or_else(|| "shared kernel".to_owned()),
@@ -428,9 +668,9 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
             let _ = writeln!(
                 w,
                 "- {} ({}) ↔ {} ({}): {} shared commits, degree {:.2}",
-                code(&r.a.path),
+                code(&clip(&r.a.path, NAME_CHARS)),
                 name(r.a_context),
-                code(&r.b.path),
+                code(&clip(&r.b.path, NAME_CHARS)),
                 name(r.b_context),
                 r.shared,
                 r.degree
