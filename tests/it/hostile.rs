@@ -24,6 +24,8 @@ struct Tag {
 struct Html {
     tags: Vec<Tag>,
     scripts: Vec<String>,
+    /// The raw text of `<script type="application/json">` elements (data, never run).
+    data: Vec<String>,
     styles: Vec<String>,
     /// Text content with entities decoded (what a reader sees), tags left out.
     text: String,
@@ -66,7 +68,13 @@ fn parse(html: &str) -> Html {
             let close = format!("</{}", tag.name);
             let end = raw_end(&close);
             let body = html[i..end].to_owned();
-            if tag.name == "script" {
+            let is_data = tag
+                .attrs
+                .iter()
+                .any(|(k, v)| k == "type" && v == "application/json");
+            if tag.name == "script" && is_data {
+                doc.data.push(body);
+            } else if tag.name == "script" {
                 doc.scripts.push(body);
             } else {
                 doc.styles.push(body);
@@ -286,6 +294,12 @@ fn the_hostile_html_report_is_inert_and_shows_the_payloads_as_text() {
         script(&tiny.text("index.html")),
         "the inline script must not depend on the analysed code"
     );
+    // The module explorer's data does hold the payloads, escaped for a script element: no
+    // `<`, `>` or `&` can end it or open a comment, whatever the names hold.
+    let data = parse(&html).data;
+    assert_eq!(data.len(), 1, "one data element");
+    assert!(data[0].contains("\\u003c"), "the payloads reach the data");
+    assert!(!data[0].contains(['<', '>', '&']), "raw markup in the data");
 
     // Not vacuous: payloads do reach the page, as text a reader sees.
     let doc = parse(&html);

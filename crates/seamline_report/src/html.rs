@@ -13,6 +13,7 @@ use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
 use seamline_plan::{CrossRef, Plan, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 /// Renders the report as one self-contained HTML document.
 pub fn render(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> String {
@@ -415,7 +416,8 @@ fn history_v(plan: &Plan, h: &seamline_plan::PlanHistory) -> HistoryV {
 
 /// JSON embedded in an inline `<script type="application/json">`, escaped for that context:
 /// `<`, `>` and `&` as `\u003c`, `\u003e`, `\u0026` (so no `</script>` or `<!--` can appear
-/// whatever the analysed names hold) and the two JavaScript line separators escaped as well.
+/// whatever the analysed names hold), and line separators, bidi controls and invisible marks
+/// as `\uXXXX` too (serde_json already escapes the control characters).
 /// The only value the template writes unescaped (`|safe`): it is constructed here alone.
 struct ScriptJson(String);
 
@@ -434,8 +436,16 @@ fn script_json<T: serde::Serialize>(value: &T) -> ScriptJson {
             '<' => out.push_str("\\u003c"),
             '>' => out.push_str("\\u003e"),
             '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
+            // Line separators end JavaScript string literals; bidi controls and invisible
+            // marks reorder or hide what a reader of the source sees.
+            '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}' => {
+                let _ = write!(out, "\\u{:04x}", ch as u32);
+            }
             c => out.push(c),
         }
     }

@@ -78,9 +78,23 @@ pub fn mermaid_escape(s: &str) -> String {
 /// The most characters (counted as bytes, which are never fewer) the summary may have.
 pub const MAX_CHARS: usize = 60_000;
 
-/// Room kept for what closes the summary (the history block's cap, the left-out line, the
-/// footer): a list stops when the text would come closer than this to [`MAX_CHARS`].
-const RESERVE: usize = 12_000;
+/// Room kept for what closes the summary (the left-out line, the footer): no entry is
+/// written closer than this to [`MAX_CHARS`].
+const RESERVE: usize = 4_000;
+
+/// The bytes each section may take: a section stops listing when it has used its share, so
+/// that a long list (thousands of cuts, say) cannot crowd out the sections after it, the
+/// first steps above all. Their sum with the header and the map (about 8,000 bytes at most:
+/// 40 nodes, 60 edges) and [`RESERVE`] stays under [`MAX_CHARS`]; one entry may overshoot a
+/// share by its own length, which names cut to [`NAME_CHARS`] keep small.
+mod budget {
+    pub const SERVICES: usize = 13_000;
+    pub const MODELS: usize = 6_000;
+    pub const TABLES: usize = 4_500;
+    pub const CYCLES: usize = 7_000;
+    pub const STEPS: usize = 8_000;
+    pub const HISTORY: usize = 3_500;
+}
 
 /// How many entries of each list the summary shows at most.
 mod cap {
@@ -93,7 +107,7 @@ mod cap {
     pub const FIELDS: usize = 3;
     pub const TABLES: usize = 15;
     pub const CYCLES: usize = 10;
-    pub const EVIDENCE: usize = 3;
+    pub const EVIDENCE: usize = 8;
     pub const CUTS: usize = 5;
     pub const STEPS: usize = 20;
 }
@@ -110,9 +124,9 @@ fn clip(s: &str, n: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Whether another entry may be written.
-fn fits(w: &str) -> bool {
-    w.len() + RESERVE <= MAX_CHARS
+/// Whether another entry of the section that started at `start` may be written.
+fn room(w: &str, start: usize, budget: usize) -> bool {
+    w.len() - start < budget && w.len() + RESERVE <= MAX_CHARS
 }
 
 /// The `n` heaviest of `v` by `weight` (stable: ties keep the plan's order), in the plan's
@@ -282,6 +296,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
 
     // Services.
     let _ = writeln!(w, "## Services\n");
+    let start = w.len();
     let _ = writeln!(
         w,
         "| Service | Lines | Owns tables | Endpoints | Called by | Calls | Stack | State |"
@@ -290,7 +305,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
     let table_services = heaviest(&plan.services, cap::SERVICES, |s| s.code_lines);
     let mut rows = 0;
     for s in &table_services {
-        if !fits(w) {
+        if !room(w, start, budget::SERVICES) {
             break;
         }
         rows += 1;
@@ -343,7 +358,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
     let _ = writeln!(w);
     let mut notes = 0;
     for s in table_services.iter().take(cap::SERVICE_NOTES) {
-        if !fits(w) {
+        if !room(w, start, budget::SERVICES) {
             break;
         }
         notes += 1;
@@ -403,12 +418,13 @@ pub fn render(root: &str, plan: &Plan) -> String {
     // Shared data.
     if !plan.shared_models.is_empty() {
         let _ = writeln!(w, "## Shared models\n");
+        let start = w.len();
         let models = heaviest(&plan.shared_models, cap::MODELS, |m| {
             u64::from(m.references)
         });
         let mut shown = 0;
         for m in &models {
-            if !fits(w) {
+            if !room(w, start, budget::MODELS) {
                 break;
             }
             shown += 1;
@@ -446,6 +462,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
     }
     if !plan.shared_tables.is_empty() {
         let _ = writeln!(w, "## Shared tables\n");
+        let start = w.len();
         let tables = heaviest(&plan.shared_tables, cap::TABLES, |t| {
             t.uses
                 .iter()
@@ -454,7 +471,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
         });
         let mut shown = 0;
         for t in &tables {
-            if !fits(w) {
+            if !room(w, start, budget::TABLES) {
                 break;
             }
             shown += 1;
@@ -480,10 +497,11 @@ pub fn render(root: &str, plan: &Plan) -> String {
     // Cycles.
     if !plan.cycles.is_empty() {
         let _ = writeln!(w, "## Cycles\n");
+        let start = w.len();
         let cycles = heaviest(&plan.cycles, cap::CYCLES, |c| c.contexts.len() as u64);
         let mut shown = 0;
         for c in &cycles {
-            if !fits(w) {
+            if !room(w, start, budget::CYCLES) {
                 break;
             }
             shown += 1;
@@ -500,7 +518,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
                 }
             );
             for x in c.cuts.iter().take(cap::CUTS) {
-                if !fits(w) {
+                if !room(w, start, budget::CYCLES) {
                     break;
                 }
                 let Some(e) = c.edges.get(x.edge) else {
@@ -549,9 +567,10 @@ pub fn render(root: &str, plan: &Plan) -> String {
 
     // Extraction order.
     let _ = writeln!(w, "## Extraction order\n");
+    let start = w.len();
     let mut shown = 0;
     for s in plan.extraction.iter().take(cap::STEPS) {
-        if !fits(w) {
+        if !room(w, start, budget::STEPS) {
             break;
         }
         shown += 1;
@@ -606,6 +625,7 @@ const HISTORY_ROWS: usize = 5;
 fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
     let name = |c| escape(&clip(plan.context_name(c), NAME_CHARS));
     let _ = writeln!(w, "\n## History\n");
+    let start = w.len();
     let _ = writeln!(
         w,
         "{} commits read; {} merge commits and {} huge commits skipped.\n",
@@ -614,7 +634,7 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
         thousands(h.huge_skipped as u64)
     );
     for p in h.not_independent.iter().take(HISTORY_ROWS) {
-        if !fits(w) {
+        if !room(w, start, budget::HISTORY) {
             break;
         }
         let _ = writeln!(w, "- **{}**", rich(&clip(&p.text, SENTENCE_CHARS)));
@@ -626,7 +646,7 @@ fn history(w: &mut String, plan: &Plan, h: &seamline_plan::PlanHistory) {
         let _ = writeln!(w, "| Context | Commits | Lines +/− | Main author | Share |");
         let _ = writeln!(w, "|---|---:|---:|---|---:|");
         for c in &h.contexts {
-            if !fits(w) {
+            if !room(w, start, budget::HISTORY) {
                 break;
             }
             let _ = writeln!(

@@ -52,8 +52,8 @@ fn html_report_has_every_section_and_no_external_resource() {
     for bad in ["src=\"http", "href=\"http", "@import", "url(http", "<link"] {
         assert!(!page.contains(bad), "external resource: {bad}");
     }
-    // One inline script, one inline SVG map with a node per context and the cut edge dashed.
-    assert_eq!(page.matches("<script").count(), 1);
+    // One inline script and its data, one inline SVG map with a node per context and the cut edge dashed.
+    assert_eq!(page.matches("<script").count(), 2);
     assert_eq!(page.matches("<g class=\"node").count(), 4);
     assert_eq!(page.matches("class=\"edge cycle cut\"").count(), 1);
     // Evidence down to file and line.
@@ -173,14 +173,25 @@ fn hostile_names_are_escaped_in_every_format() {
     let page = html::render(&facts, &proposal, &p);
     assert_eq!(
         page.matches("<script").count(),
-        1,
-        "only our own script tag"
+        2,
+        "only our own script tags: the module data and the script"
     );
     assert_eq!(
         page.matches("</script>").count(),
-        1,
-        "only our own closing tag"
+        2,
+        "only our own closing tags"
     );
+    // The module explorer's data holds the hostile names, escaped for a script element: no
+    // `<`, `>` or `&` at all, and it still parses to the names.
+    let data = page
+        .split("<script type=\"application/json\" id=\"module-data\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .unwrap();
+    assert!(!data.contains(['<', '>', '&']), "{data}");
+    assert!(data.contains("\\u003cscript\\u003e"));
+    let v: serde_json::Value = serde_json::from_str(data).unwrap();
+    assert_eq!(v["modules"][0][0], "x::a<script>alert(1)</script>");
     assert!(!page.contains("<img"));
     assert!(!page.contains("onerror=alert(1)>"));
     assert_eq!(page.matches("<!--").count(), 0);

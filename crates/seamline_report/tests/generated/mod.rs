@@ -1,7 +1,7 @@
 //! A large generated input for the renderers (issue 13): 60 contexts of 25 modules each plus
 //! a kernel, about 22,000 items, tens of thousands of references between contexts, cycles,
 //! shared models and shared tables, built in memory with the plan's sample builder (nothing
-//! is committed but this generator). Shared by the tests in `large.rs` and by the
+//! is committed but this generator). Shared by the tests in `tests/large.rs` and by the
 //! `large_report` example, which writes the report for the browser check.
 
 use seamline_ir as ir;
