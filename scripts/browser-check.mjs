@@ -226,12 +226,23 @@ try {
   const metrics = await send("Page.getLayoutMetrics", {}, sessionId);
   const size = metrics.cssContentSize || metrics.contentSize;
   const height = Math.min(Math.ceil(size.height), 16000);
+  // BROWSER_CHECK_SELECTOR=CSS shoots only that element (e.g. `#map`), full page otherwise.
+  let clip = { x: 0, y: 0, width, height, scale: 1 };
+  if (process.env.BROWSER_CHECK_SELECTOR) {
+    const r = (await send("Runtime.evaluate", {
+      returnByValue: true,
+      expression: `(() => { const e = document.querySelector(${JSON.stringify(process.env.BROWSER_CHECK_SELECTOR)});
+        if (!e) { return null; } const b = e.getBoundingClientRect();
+        return { x: b.left + scrollX, y: b.top + scrollY, width: b.width, height: b.height }; })()`,
+    }, sessionId)).result.value;
+    if (!r) { throw new Error(`no element matches ${process.env.BROWSER_CHECK_SELECTOR}`); }
+    clip = { x: Math.floor(r.x), y: Math.floor(r.y), width: Math.ceil(r.width), height: Math.min(Math.ceil(r.height), 16000), scale: 1 };
+  }
   const shot = await send("Page.captureScreenshot", {
-    format: "png", captureBeyondViewport: true,
-    clip: { x: 0, y: 0, width, height, scale: 1 },
+    format: "png", captureBeyondViewport: true, clip,
   }, sessionId);
   writeFileSync(out, Buffer.from(shot.data, "base64"));
-  console.log(`browser-check: screenshot ${out} (${width}x${height})`);
+  console.log(`browser-check: screenshot ${out} (${clip.width}x${clip.height})`);
   // BROWSER_CHECK_TILE=N also writes OUT-1.png, OUT-2.png, ... of N pixels each, to look at.
   const tile = Number(process.env.BROWSER_CHECK_TILE || 0);
   for (let y = 0, i = 1; tile > 0 && y < height; y += tile, i++) {

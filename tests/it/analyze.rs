@@ -179,6 +179,42 @@ fn every_report_is_byte_identical_with_one_two_or_four_threads() {
     }
 }
 
+/// Issue 13: `--json-style compact` writes one line that parses to the same document as
+/// `pretty`, byte-identical across thread counts; without the flag a small document is
+/// pretty.
+#[test]
+fn json_style_compact_is_one_line_with_the_same_content_for_any_thread_count() {
+    let sb = Sandbox::fixture("shop");
+    let mut texts = Vec::new();
+    for (style, threads) in [
+        (Some("compact"), "1"),
+        (Some("compact"), "2"),
+        (Some("pretty"), "2"),
+        (None, "2"),
+    ] {
+        let out = format!("out-{}", texts.len());
+        let mut args = vec!["analyze", "shop", "--format", "json", "--threads", threads];
+        args.extend(["--out", &out, "-q"]);
+        if let Some(style) = style {
+            args.extend(["--json-style", style]);
+        }
+        let run = sb.run(&args);
+        assert_eq!(run.code, 0, "{run:?}");
+        texts.push(std::fs::read_to_string(sb.tmp().join(&out).join("seamline.json")).unwrap());
+    }
+    let [compact, compact_2, pretty, default] = &texts[..] else {
+        unreachable!()
+    };
+    assert_eq!(compact, compact_2, "compact differs between 1 and 2 threads");
+    assert_eq!(compact.lines().count(), 1);
+    assert!(compact.len() * 2 < pretty.len(), "{} vs {}", compact.len(), pretty.len());
+    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+    assert_eq!(parse(compact), parse(pretty));
+    assert_eq!(default, pretty, "a small document is pretty by default");
+    let run = sb.run(&["analyze", "shop", "--json-style", "tiny", "--out", "x"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
 #[test]
 fn analyze_workspace_lists_crates_with_local_dependency_names() {
     let sb = Sandbox::fixture("workspace");

@@ -1016,6 +1016,21 @@ mod tests {
     }
 
     #[test]
+    fn compact_and_pretty_hold_the_same_document_and_small_ones_default_to_pretty() {
+        let facts = shop();
+        let report = build(&facts, &tool());
+        let compact = render_with(&report, Some(JsonStyle::Compact));
+        let pretty = render_with(&report, Some(JsonStyle::Pretty));
+        assert_eq!(compact.lines().count(), 1);
+        assert!(compact.ends_with("}\n") && compact.len() < pretty.len());
+        let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+        assert_eq!(parse(&compact), parse(&pretty));
+        assert!(compact.len() <= PRETTY_UP_TO);
+        assert_eq!(render_with(&report, None), pretty);
+        assert_eq!(render(&report), pretty);
+    }
+
+    #[test]
     fn the_document_has_every_documented_top_level_key_in_order() {
         let json = value(&shop());
         let keys: Vec<&str> = json

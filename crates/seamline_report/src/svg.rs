@@ -221,13 +221,20 @@ pub fn layout(plan: &Plan) -> ContextMap {
     let mut ranked: Vec<(u32, (usize, usize))> = weights.iter().map(|(&k, &w)| (w, k)).collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     // The edges drawn: every edge of a small map; on a big one the 2n heaviest (an average
-    // of two per context), and every edge the plan cuts.
+    // of two per context), and the 16 heaviest edges the plan cuts (a tangled workspace has
+    // a hundred cuts: the page lists them all).
     let n_strong = (2 * n).max(16);
+    let heaviest_cuts: Vec<(usize, usize)> = ranked
+        .iter()
+        .filter(|(_, k)| cut_pairs.contains(k))
+        .take(16)
+        .map(|&(_, k)| k)
+        .collect();
     let strong: BTreeSet<(usize, usize)> = ranked
         .iter()
         .take(n_strong)
         .map(|&(_, k)| k)
-        .chain(cut_pairs.iter().copied())
+        .chain(heaviest_cuts.iter().copied())
         .collect();
     let weak_below = ranked
         .get(n_strong.min(ranked.len()).saturating_sub(1))
@@ -293,10 +300,10 @@ pub fn layout(plan: &Plan) -> ContextMap {
         .collect();
 
     let max_w = ranked.first().map_or(1, |&(w, _)| w).max(1) as f64;
-    // Edge labels: the 16 heaviest edges and the cut ones, each only where it touches no
-    // other label.
+    // Edge labels: the 8 heaviest cut edges and the 16 heaviest edges, each only where it
+    // touches no other label.
     let mut labelled: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let mut candidates: Vec<(usize, usize)> = cut_pairs.iter().copied().collect();
+    let mut candidates: Vec<(usize, usize)> = heaviest_cuts.iter().take(8).copied().collect();
     candidates.extend(ranked.iter().take(16).map(|&(_, k)| k));
     let mut edges: Vec<MapEdge> = weights
         .iter()
