@@ -85,9 +85,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         outputs.push(match format {
             Format::Json => (
                 JSON_FILE,
-                timings.time("json", || {
-                    json(&facts, &proposal, &plan, args.json_style)
-                }),
+                timings.time("json", || json(&facts, &proposal, &plan, args.json_style)),
             ),
             Format::Html => (
                 HTML_FILE,

@@ -774,8 +774,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                 (v.into_iter().take(shown::CHIPS).collect::<Vec<_>>(), left)
             };
             let (files, files_left) = chips(s.owns.files.clone());
-            let (modules, modules_left) =
-                chips(s.modules.iter().map(|m| m.path.clone()).collect());
+            let (modules, modules_left) = chips(s.modules.iter().map(|m| m.path.clone()).collect());
             let (externals, externals_left) =
                 chips(s.external_crates.iter().map(|e| e.name.clone()).collect());
             ServiceV {
@@ -844,8 +843,18 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             references: m.references,
             id_type: m.id_type,
             on_purpose: m.id_type || m.owner.is_none(),
-            embedded: m.embedded_in.iter().take(shown::FIELDS).map(field_v).collect(),
-            by_id: m.held_by_id.iter().take(shown::FIELDS).map(field_v).collect(),
+            embedded: m
+                .embedded_in
+                .iter()
+                .take(shown::FIELDS)
+                .map(field_v)
+                .collect(),
+            by_id: m
+                .held_by_id
+                .iter()
+                .take(shown::FIELDS)
+                .map(field_v)
+                .collect(),
             fields_left: m.embedded_in.len().saturating_sub(shown::FIELDS)
                 + m.held_by_id.len().saturating_sub(shown::FIELDS),
             change: rich(&m.change),
@@ -853,9 +862,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
         .collect::<Vec<SharedModelV>>();
     let (to_untangle, on_purpose): (Vec<SharedModelV>, Vec<SharedModelV>) =
         shared_models.into_iter().partition(|m| !m.on_purpose);
-    let (shared_models, models_left) = top(to_untangle, shown::MODELS, |m| {
-        u64::from(m.references)
-    });
+    let (shared_models, models_left) = top(to_untangle, shown::MODELS, |m| u64::from(m.references));
     let (on_purpose, on_purpose_left) = top(on_purpose, shown::MODELS_ON_PURPOSE, |m| {
         u64::from(m.references)
     });

@@ -347,8 +347,8 @@ pub fn render(report: &Report<'_>) -> String {
 /// How the document is laid out (`--json-style`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonStyle {
-    /// One line, no spaces: about a third of the size of pretty on a large workspace, and
-    /// faster to write and to parse.
+    /// One line, no spaces: a quarter to a third smaller than pretty, and faster to write
+    /// and to parse.
     Compact,
     /// Two-space indent, one value per line: for people and diffs.
     Pretty,

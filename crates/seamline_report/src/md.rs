@@ -104,7 +104,7 @@ mod cap {
     pub const SERVICE_NOTES: usize = 15;
     pub const IN_CELL: usize = 6;
     pub const MODELS: usize = 15;
-    pub const FIELDS: usize = 3;
+    pub const FIELDS: usize = 5;
     pub const TABLES: usize = 15;
     pub const CYCLES: usize = 10;
     pub const EVIDENCE: usize = 8;
@@ -353,7 +353,11 @@ pub fn render(root: &str, plan: &Plan) -> String {
         );
     }
     if rows < plan.services.len() {
-        left_out.push((rows, plan.services.len(), "services in the table (the largest)"));
+        left_out.push((
+            rows,
+            plan.services.len(),
+            "services in the table (the largest)",
+        ));
     }
     let _ = writeln!(w);
     let mut notes = 0;
@@ -419,8 +423,10 @@ pub fn render(root: &str, plan: &Plan) -> String {
     if !plan.shared_models.is_empty() {
         let _ = writeln!(w, "## Shared models\n");
         let start = w.len();
+        // The models to untangle first (identifiers and kernel types are shared on purpose),
+        // then the most referenced.
         let models = heaviest(&plan.shared_models, cap::MODELS, |m| {
-            u64::from(m.references)
+            u64::from(!(m.id_type || m.owner.is_none())) << 32 | u64::from(m.references)
         });
         let mut shown = 0;
         for m in &models {
@@ -455,7 +461,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
             left_out.push((
                 shown,
                 plan.shared_models.len(),
-                "shared models (the most referenced)",
+                "shared models (those to untangle, the most referenced first)",
             ));
         }
         let _ = writeln!(w);

@@ -382,14 +382,7 @@ pub fn layout(plan: &Plan) -> ContextMap {
             e.lx.parse::<f64>().unwrap_or(0.0),
             e.ly.parse::<f64>().unwrap_or(0.0),
         );
-        let b = text_box(
-            x,
-            y,
-            e.references.to_string().len(),
-            edge_px,
-            SUB_EM,
-            true,
-        );
+        let b = text_box(x, y, e.references.to_string().len(), edge_px, SUB_EM, true);
         if label_boxes.iter().all(|l| !overlaps(l, &b)) {
             label_boxes.push(b);
             e.label = true;

@@ -82,7 +82,12 @@ fn the_map_of_sixty_contexts_has_no_overlapping_labels_and_hides_weak_edges() {
     let drawn = map.edges.iter().filter(|e| !e.weak).count();
     assert!(map.n_weak > 0 && drawn <= 2 * map.nodes.len() + 16);
     for e in map.edges.iter().filter(|e| e.weak) {
-        assert!(e.references <= map.weak_below, "{} > {}", e.references, map.weak_below);
+        assert!(
+            e.references <= map.weak_below,
+            "{} > {}",
+            e.references,
+            map.weak_below
+        );
     }
     // Long names are shortened on the map, whole in the tooltip.
     let long = map.nodes.iter().find(|n| n.full_name.len() > 20).unwrap();

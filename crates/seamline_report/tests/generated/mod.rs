@@ -18,9 +18,26 @@ const ITEMS: usize = 14;
 /// Sixty context names, a few of them long (the map shortens those).
 pub fn context_names() -> Vec<String> {
     let words = [
-        "accounts", "billing", "catalog", "checkout", "coupons", "delivery", "disputes",
-        "fulfilment", "identity", "inventory", "invoicing", "ledger", "loyalty", "media",
-        "messaging", "notifications", "ordering", "payments", "pricing", "procurement",
+        "accounts",
+        "billing",
+        "catalog",
+        "checkout",
+        "coupons",
+        "delivery",
+        "disputes",
+        "fulfilment",
+        "identity",
+        "inventory",
+        "invoicing",
+        "ledger",
+        "loyalty",
+        "media",
+        "messaging",
+        "notifications",
+        "ordering",
+        "payments",
+        "pricing",
+        "procurement",
     ];
     let suffixes = ["", "_reporting", "_customer_preferences_sync"];
     let mut names = Vec::new();
@@ -90,9 +107,23 @@ pub fn large() -> (ir::Facts, seamline_cluster::contexts::Proposal, Plan) {
             // Inside the context: calls to the next modules.
             for (k, f) in funcs.iter().enumerate() {
                 let (_, next) = &items[c][(m + 1 + k) % MODULES];
-                b.reference(&module, Some(f), &next[k % next.len()], Call, 3, 20 + k as u32);
+                b.reference(
+                    &module,
+                    Some(f),
+                    &next[k % next.len()],
+                    Call,
+                    3,
+                    20 + k as u32,
+                );
             }
-            b.reference(&module, Some(&funcs[0]), &helpers[m % helpers.len()], Type, 1, 5);
+            b.reference(
+                &module,
+                Some(&funcs[0]),
+                &helpers[m % helpers.len()],
+                Type,
+                1,
+                5,
+            );
             // Across contexts: a layered dependency structure (c depends on c+1..c+3 and
             // on one 17 further), with weights falling off, and a few back edges
             // that make cycles.
@@ -103,8 +134,15 @@ pub fn large() -> (ir::Facts, seamline_cluster::contexts::Proposal, Plan) {
                 }
                 let (to_model, to_funcs) = &items[to][(m * 7 + j) % MODULES];
                 let count = 1 + ((c + m + j) % 5) as u32;
-                b.reference(&module, Some(&funcs[1 + j]), &to_funcs[j], Call, count, 40 + j as u32)
-                    .reference(&module, Some(&model), to_model, Type, 1, 2 + j as u32);
+                b.reference(
+                    &module,
+                    Some(&funcs[1 + j]),
+                    &to_funcs[j],
+                    Call,
+                    count,
+                    40 + j as u32,
+                )
+                .reference(&module, Some(&model), to_model, Type, 1, 2 + j as u32);
             }
             if c % 10 == 5 && m < 4 {
                 let back = (c + CONTEXTS - 1) % CONTEXTS;
@@ -115,13 +153,27 @@ pub fn large() -> (ir::Facts, seamline_cluster::contexts::Proposal, Plan) {
             if m < 2 {
                 let to = (c + 1) % CONTEXTS;
                 let (to_model, _) = &items[to][m];
-                b.field(&model, "other", &format!("Record{m:02}"), &[to_model], false, 3);
+                b.field(
+                    &model,
+                    "other",
+                    &format!("Record{m:02}"),
+                    &[to_model],
+                    false,
+                    3,
+                );
                 id_fields += 1;
             }
             if m == 0 {
                 let t = c % 80;
                 let table = format!("table_{t:02}");
-                b.access(&module, Some(&funcs[2]), &table, ir::AccessMode::Write, 2, 60);
+                b.access(
+                    &module,
+                    Some(&funcs[2]),
+                    &table,
+                    ir::AccessMode::Write,
+                    2,
+                    60,
+                );
                 for r in [7usize, 13] {
                     let reader = &contexts[(c + r) % CONTEXTS].1[1];
                     let (_, rf) = &items[(c + r) % CONTEXTS][1];
