@@ -131,7 +131,7 @@ fn room(w: &str, start: usize, budget: usize) -> bool {
 
 /// The `n` heaviest of `v` by `weight` (stable: ties keep the plan's order), in the plan's
 /// order when all fit.
-fn heaviest<'a, T>(v: &'a [T], n: usize, weight: impl Fn(&T) -> u64) -> Vec<&'a T> {
+fn heaviest<T>(v: &[T], n: usize, weight: impl Fn(&T) -> u64) -> Vec<&T> {
     let mut v: Vec<&T> = v.iter().collect();
     if v.len() > n {
         v.sort_by_key(|x| std::cmp::Reverse(weight(x)));
