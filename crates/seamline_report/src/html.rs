@@ -4,8 +4,15 @@
 //! [`render`] builds a view model of plain strings and numbers from the facts, the proposal
 //! and the plan, then renders `templates/index.html` with askama. Everything taken from the
 //! analysed code (names, paths, signatures, table names, file paths, messages) is untrusted:
-//! it reaches the page only through askama's HTML escaping (never `|safe`), and the inline
-//! script is a constant that reads no analysed text.
+//! it reaches the page through askama's HTML escaping, or, for the module explorer, as JSON
+//! in a `<script type="application/json">` element escaped for that context (`ScriptJson`,
+//! the one value written with `|safe`). The inline script is a constant: it parses that data
+//! and puts every text into the page with `textContent`, never as markup.
+//!
+//! At the scale of a large workspace (issue 13) the page stays small and opens fast: each
+//! long list shows its heaviest entries and says how many more are in `seamline.json`
+//! (`shown` has the caps), and the module explorer's rows are drawn by the script on
+//! demand instead of being pre-rendered.
 
 use crate::svg::{self, ContextMap, colour};
 use askama::Template;
