@@ -152,3 +152,40 @@ fn the_markdown_summary_fits_even_when_every_name_is_long_and_hostile() {
     assert!(!text.contains("<script"));
     assert!(text.contains("**Left out of this summary**"));
 }
+
+#[test]
+fn the_reports_of_a_large_input_are_deterministic_and_its_json_is_compact_by_default() {
+    use seamline_report::json::{self, JsonStyle};
+    let (facts, proposal, p) = input();
+    assert_eq!(
+        html::render(facts, proposal, p),
+        html::render(facts, proposal, p)
+    );
+    assert_eq!(md::render(&facts.root, p), md::render(&facts.root, p));
+    let tool = seamline_report::ToolInfo {
+        name: "seamline".to_owned(),
+        version: "0".to_owned(),
+    };
+    let plan_json = seamline_report::plan_json::plan_json(p);
+    let mut report = json::build(facts, &tool);
+    seamline_report::contexts_json::attach(&mut report, facts, proposal, &plan_json);
+    let compact = json::render_with(&report, Some(JsonStyle::Compact));
+    assert!(
+        compact.len() > json::PRETTY_UP_TO,
+        "{} bytes",
+        compact.len()
+    );
+    assert_eq!(json::render_with(&report, None), compact);
+    // Every reference site is in the JSON, however few the page and the summary show.
+    let v: serde_json::Value = serde_json::from_str(&compact).unwrap();
+    let sites: usize = v["plan"]["extraction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rewrites"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        sites,
+        p.extraction.iter().map(|s| s.rewrites.len()).sum::<usize>()
+    );
+}
