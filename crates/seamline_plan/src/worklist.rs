@@ -138,7 +138,14 @@ pub(crate) fn worklist(
             .filter(|c| !c.cuts.is_empty())
             .map(Unit::Cycle),
     );
-    units.extend(models.iter().map(|m| Unit::Model(m)));
+    // Only models with an identity can be replaced by their ID: a value (no `id` field) is
+    // copied, and a trait is a contract; the shared-models section says what to do with them.
+    units.extend(
+        models
+            .iter()
+            .filter(|m| !m.value_type && m.model.kind != seamline_ir::ItemKind::Trait)
+            .map(|m| Unit::Model(m)),
+    );
     units.extend(shared_tables.iter().map(Unit::Table));
     let mut used = vec![false; units.len()];
 
@@ -148,6 +155,11 @@ pub(crate) fn worklist(
         let mut best: Option<(usize, f64)> = None;
         for (i, u) in units.iter().enumerate() {
             if used[i] || !crossed(u.metric(), &state) {
+                continue;
+            }
+            // A cycle is freed only by all its cuts: one that does not fit in what is left of
+            // the list would only show edges that move nothing, unless it is all there is.
+            if !out.is_empty() && out.len() + u.changes() > MAX_ITEMS {
                 continue;
             }
             let kind = u.metric();
