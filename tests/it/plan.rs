@@ -211,10 +211,18 @@ fn tiny_and_tangled_are_kept_whole_and_tangled_gets_the_worklist() {
     }
 }
 
+/// A domain of the generated marketplace: its name, its entities with their own columns, and
+/// the domains it asks.
+type Domain = (
+    &'static str,
+    &'static [(&'static str, &'static [&'static str])],
+    &'static [&'static str],
+);
+
 /// The domains of the generated marketplace: (domain, entities with their fields, the other
 /// domains it asks by ID). Each domain owns its tables; the others hold only IDs and call
 /// the owner's service for what they need (a yes/no or a number, never its model).
-const MARKETPLACE: &[(&str, &[(&str, &[&str])], &[&str])] = &[
+const MARKETPLACE: &[Domain] = &[
     (
         "accounts",
         &[
@@ -833,17 +841,17 @@ fn marketplace() -> String {
             );
             // Ask the owners of the IDs this entity holds.
             for f in fields {
-                if let Some(other) = f.strip_suffix("_id") {
-                    if let Some((owner, _, _)) = MARKETPLACE.iter().find(|(d, es, _)| {
+                if let Some(other) = f.strip_suffix("_id")
+                    && let Some((owner, _, _)) = MARKETPLACE.iter().find(|(d, es, _)| {
                         d != domain && asks.contains(d) && es.iter().any(|(e, _)| *e == other)
-                    }) {
-                        push(
-                            w,
-                            &format!(
-                                "    let {other}: i64 = new.{f}.parse().map_err(|_| AppError::Invalid(\"{f}\".to_owned()))?;\n    if !crate::{owner}::service::{other}_exists(pool, {other}).await? {{\n        return Err(AppError::Invalid(\"unknown {other}\".to_owned()));\n    }}"
-                            ),
-                        );
-                    }
+                    })
+                {
+                    push(
+                        w,
+                        &format!(
+                            "    let {other}: i64 = new.{f}.parse().map_err(|_| AppError::Invalid(\"{f}\".to_owned()))?;\n    if !crate::{owner}::service::{other}_exists(pool, {other}).await? {{\n        return Err(AppError::Invalid(\"unknown {other}\".to_owned()));\n    }}"
+                        ),
+                    );
                 }
             }
             push(

@@ -306,6 +306,16 @@ pub(crate) fn plan(
         &cycles,
         history.as_ref().map(|h| (h, &options.thresholds)),
     );
+    if codebase.kind != crate::CodebaseKind::NetworkService {
+        // No network seam to cut (issue 12): the order is the one to carve crates out in.
+        for step in &mut extraction {
+            step.why = format!(
+                "As a crate, not a service (this is a {}): {}",
+                codebase.kind.label(),
+                step.why
+            );
+        }
+    }
     if let Some(h) = &history {
         for step in &mut extraction {
             for pair in h

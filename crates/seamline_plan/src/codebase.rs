@@ -49,6 +49,9 @@ const ENTRY_POINTS: &[(&str, Infra)] = &[
     ("aws_sdk_sqs", Infra::Queue),
 ];
 
+/// The first use of an entry-point crate: (module path, module, location).
+type FirstUse<'a> = Option<(&'a str, ir::ModuleId, ir::Location)>;
+
 pub(crate) fn codebase(
     input: &Input<'_>,
     services: &[Service],
@@ -56,9 +59,8 @@ pub(crate) fn codebase(
     t: &Thresholds,
 ) -> Codebase {
     let facts = input.facts;
-    // crate root -> (modules, first (module path, location))
-    let mut found: BTreeMap<&str, (usize, Option<(&str, ir::ModuleId, ir::Location)>)> =
-        BTreeMap::new();
+    // crate root -> (modules using it, first use)
+    let mut found: BTreeMap<&str, (usize, FirstUse<'_>)> = BTreeMap::new();
     for e in &facts.external {
         let Some((name, _)) = ENTRY_POINTS.iter().find(|(k, _)| *k == e.root) else {
             continue;

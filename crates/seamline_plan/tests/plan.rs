@@ -606,6 +606,15 @@ fn a_codebase_without_a_network_entry_point_is_never_told_to_split() {
             .starts_with("This is a library, with no network entry point")
     );
     assert!(p.advice.contains("crates"), "{}", p.advice);
+    // The order is still useful, to carve crates out, and says so.
+    assert!(
+        p.extraction[0]
+            .why
+            .starts_with("As a crate, not a service (this is a library): shipping goes first"),
+        "{}",
+        p.extraction[0].why
+    );
+    assert!(!served.extraction[0].why.starts_with("As a crate"));
 }
 
 /// Issue 12: a few thousand lines keep the monolith whatever their structure, and the
