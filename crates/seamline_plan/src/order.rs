@@ -274,7 +274,7 @@ pub(crate) fn extraction(
                 },
             )
         } else {
-            " not a real domain (no table or endpoint, a small share of the code, or no reference in or out): it waits until every real domain is out".to_owned()
+            " not a real domain (no table or endpoint, a small share of the code, or no reference in or out), so it goes only once no real domain is left".to_owned()
         };
         let why = if remaining.is_empty() && step_no > 1 {
             format!("Last: what remains of the monolith is the {name} service.")
