@@ -646,7 +646,7 @@ const COMMON_COLUMNS: &[&str] = &[
     "revision",
 ];
 
-/// Writes a vertical-slice axum + sqlx marketplace of about 12k lines: every domain has its
+/// Writes a vertical-slice axum + sqlx marketplace of over 10k lines of code: every domain has its
 /// models, repository (SQL on its own tables), service and routes; a thin kernel (pool,
 /// errors, config) and a `main` that mounts every router.
 fn marketplace() -> String {
@@ -941,7 +941,7 @@ fn marketplace() -> String {
     out
 }
 
-/// Issue 12: "split" is reachable. A large, clean, data-separated codebase (eight vertical
+/// Issue 12: "split" is reachable. A large, clean, data-separated codebase (ten vertical
 /// slices of an axum + sqlx marketplace, each owning its tables, the others holding only
 /// IDs and asking the owner) is told to split now, and step 1 is one of its domains.
 #[test]
