@@ -4,7 +4,7 @@
 use crate::verdict::{self, Shares};
 use crate::{
     CrossRef, HistorySignals, ItemRef, KeyNumbers, Loc, ModuleRef, Plan, PlanOptions, TableRef,
-    cycles, data, history, order, services,
+    codebase, cycles, data, history, order, services, worklist,
 };
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
@@ -294,8 +294,11 @@ pub(crate) fn plan(
     let shared_tables = data::shared_tables(&input, &options.thresholds);
     let cycles = cycles::cycles(&input, &cross);
     let history = history.map(|h| history::resolve(&input, h, &options.thresholds));
+    let codebase = codebase::codebase(&input, &services, history.as_ref(), &options.thresholds);
     let mut extraction = order::extraction(
         &input,
+        &options.thresholds,
+        &codebase.real_contexts,
         &cross,
         &services,
         &shared_models,
@@ -303,6 +306,16 @@ pub(crate) fn plan(
         &cycles,
         history.as_ref().map(|h| (h, &options.thresholds)),
     );
+    if codebase.kind != crate::CodebaseKind::NetworkService {
+        // No network seam to cut (issue 12): the order is the one to carve crates out in.
+        for step in &mut extraction {
+            step.why = format!(
+                "As a crate, not a service (this is a {}): {}",
+                codebase.kind.label(),
+                step.why
+            );
+        }
+    }
     if let Some(h) = &history {
         for step in &mut extraction {
             for pair in h
@@ -371,9 +384,26 @@ pub(crate) fn plan(
         tables_in_use: tables_in_use.len(),
         owned_models: owned_models.len(),
     };
-    let (verdict, reasons) = verdict::decide(&numbers, &shares, &options.thresholds);
+    let (verdict, reasons) = verdict::decide(&numbers, &shares, &codebase, &options.thresholds);
+    // The worklist of the crossed structural thresholds, also for a monolith to keep: there
+    // it is the tidying its modules need.
+    let worklist = worklist::worklist(
+        &input,
+        &cycles,
+        &shared_models,
+        &shared_tables,
+        &worklist::Denominators {
+            contexts: numbers.contexts,
+            tables_in_use: shares.tables_in_use,
+            owned_models: shares.owned_models,
+        },
+        &options.thresholds,
+    );
+    let advice = verdict::advice(verdict, &codebase, worklist.len());
     Plan {
         verdict,
+        advice,
+        codebase,
         reasons,
         numbers,
         context_names: proposal.contexts.iter().map(|c| c.name.clone()).collect(),
@@ -382,6 +412,7 @@ pub(crate) fn plan(
         shared_tables,
         cycles,
         extraction,
+        worklist,
         cross_references: cross,
         thresholds: options.thresholds.clone(),
         history,

@@ -26,6 +26,52 @@ impl Plan {
                 r.text
             );
         }
+        let _ = writeln!(w, "  advice {}", self.advice);
+        let cb = &self.codebase;
+        let entries: Vec<String> = cb
+            .entry_points
+            .iter()
+            .map(|e| format!("{}@{}", e.krate, e.at))
+            .collect();
+        let real: Vec<&str> = cb
+            .real_contexts
+            .iter()
+            .map(|&c| self.context_name(c))
+            .collect();
+        let _ = writeln!(
+            w,
+            "codebase {} entry_points=[{}] real_contexts=[{}]",
+            cb.kind.as_str(),
+            entries.join(", "),
+            real.join(", ")
+        );
+        if let Some(t) = &cb.team {
+            let authors: Vec<String> = t
+                .active_authors
+                .iter()
+                .map(|(a, n)| format!("{a}:{n}"))
+                .collect();
+            let _ = writeln!(
+                w,
+                "  team active=[{}] distinct_owners=[{}]",
+                authors.join(", "),
+                t.distinct_owners.join(", ")
+            );
+        }
+        for it in &self.worklist {
+            let _ = writeln!(
+                w,
+                "work {} {} {} {} {:.3}->{:.3} (threshold {:.2}) {}",
+                it.rank,
+                it.kind.as_str(),
+                it.at,
+                it.metric.as_str(),
+                it.before,
+                it.after,
+                it.threshold,
+                it.change
+            );
+        }
         let _ = writeln!(
             w,
             "numbers code_lines={} files={} modules={} items={} tables={} contexts={} kernel_modules={} modularity={:.3} cross_references={} contexts_in_cycles={} shared_models={} shared_tables={} diagnostics={}",

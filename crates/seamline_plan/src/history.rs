@@ -20,8 +20,10 @@
 //!   not independently deployable, with the pairs as evidence: static analysis cannot see
 //!   this coupling (a shared file format, a protocol, copy-pasted rules).
 //!
-//! The verdict does not use the history: whether to split is a structural question, and a
-//! plan must not flip between "split" and "keep" because of who committed last month.
+//! The verdict uses only the team it shows (issue 12, see the verdict module): few active
+//! authors owning everything argue for keeping the monolith, distinct owners for splitting.
+//! Churn and coupling stay out of it, so that a plan does not flip because of what changed
+//! last month.
 
 use crate::build::Input;
 use crate::verdict::thousands;

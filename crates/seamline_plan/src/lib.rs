@@ -19,6 +19,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod build;
+mod codebase;
 mod cycles;
 mod data;
 mod dump;
@@ -27,6 +28,7 @@ mod order;
 pub mod sample;
 mod services;
 mod verdict;
+mod worklist;
 
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
@@ -71,6 +73,11 @@ pub fn plan_with_history(
 pub struct Plan {
     /// Split now, modularise first, or keep the monolith.
     pub verdict: Verdict,
+    /// The advice that goes with the verdict, fitted to the codebase (a command-line tool is
+    /// told what its contexts are still good for, not to split).
+    pub advice: String,
+    /// What the codebase is: its network entry points, its real contexts, its team.
+    pub codebase: Codebase,
     /// Why: one sentence per measured fact, the decisive ones first.
     pub reasons: Vec<Reason>,
     /// The headline numbers of the codebase and the proposal.
@@ -87,6 +94,9 @@ pub struct Plan {
     pub cycles: Vec<CyclePlan>,
     /// The extraction order (strangler fig), first step first.
     pub extraction: Vec<ExtractionStep>,
+    /// The few changes inside the monolith that would make the split possible, most
+    /// effective first (empty when no structural threshold is crossed).
+    pub worklist: Vec<WorkItem>,
     /// Every reference that crosses a context boundary (kernel excluded), sorted by
     /// (from context, to context, location).
     pub cross_references: Vec<CrossRef>,
@@ -175,6 +185,10 @@ pub enum ReasonKind {
     SharedTables,
     /// Share of models used by several contexts.
     SharedModels,
+    /// Network entry points (HTTP or gRPC servers, queue consumers).
+    EntryPoints,
+    /// With `--history`: the active authors and distinct owners.
+    Team,
 }
 
 impl ReasonKind {
@@ -188,6 +202,8 @@ impl ReasonKind {
             ReasonKind::Cycles => "cycles",
             ReasonKind::SharedTables => "shared-tables",
             ReasonKind::SharedModels => "shared-models",
+            ReasonKind::EntryPoints => "entry-points",
+            ReasonKind::Team => "team",
         }
     }
 }
@@ -208,6 +224,122 @@ pub struct Reason {
     pub threshold: f64,
     /// One sentence with the number.
     pub text: String,
+}
+
+/// What kind of codebase it is, read from its network entry points and targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CodebaseKind {
+    /// It serves requests over the network (an HTTP or gRPC server, a queue consumer): a
+    /// candidate for services.
+    NetworkService,
+    /// A command-line tool (a binary target and no network entry point).
+    CommandLine,
+    /// A library (no binary target, no network entry point).
+    Library,
+}
+
+impl CodebaseKind {
+    /// The kebab-case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodebaseKind::NetworkService => "network-service",
+            CodebaseKind::CommandLine => "command-line",
+            CodebaseKind::Library => "library",
+        }
+    }
+
+    /// How people say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CodebaseKind::NetworkService => "network service",
+            CodebaseKind::CommandLine => "command-line tool",
+            CodebaseKind::Library => "library",
+        }
+    }
+}
+
+/// A network entry point: a module using a server framework or a queue client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryPoint {
+    /// The crate root as the code writes it (`axum`, `tonic`, `lapin`).
+    pub krate: String,
+    /// What it serves.
+    pub infra: Infra,
+    /// The first module using it (lowest module path).
+    pub module: ModuleRef,
+    /// Its first use there.
+    pub at: Loc,
+    /// Modules using it.
+    pub modules: usize,
+}
+
+/// What the codebase is, as far as the verdict is concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Codebase {
+    /// Network service, command-line tool or library.
+    pub kind: CodebaseKind,
+    /// Its network entry points, by crate name.
+    pub entry_points: Vec<EntryPoint>,
+    /// Contexts that are domains: they own a table or expose an endpoint, and hold at least
+    /// [`Thresholds::min_real_context_share`] of the code. Sorted.
+    pub real_contexts: Vec<ContextId>,
+    /// With `--history`: who works on it.
+    pub team: Option<Team>,
+}
+
+/// Who works on the codebase, from the git history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    /// Authors with at least [`Thresholds::active_author_share`] of the commits (summed over
+    /// contexts), most commits first, then by name.
+    pub active_authors: Vec<(String, u32)>,
+    /// Authors who are the distinct owner of a context (its main author with at least
+    /// [`Thresholds::distinct_owner_share`] of its commits, main author of no other
+    /// context), sorted.
+    pub distinct_owners: Vec<String>,
+}
+
+/// What a change inside the monolith is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WorkKind {
+    /// Cut a dependency edge of a cycle between contexts.
+    CutCycleEdge,
+    /// Replace a shared model by its ID (or a DTO) in the other contexts.
+    ReplaceModelById,
+    /// Give a shared table one owner: the others go through its API or a read model.
+    OwnTable,
+}
+
+impl WorkKind {
+    /// The kebab-case id used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkKind::CutCycleEdge => "cut-cycle-edge",
+            WorkKind::ReplaceModelById => "replace-model-by-id",
+            WorkKind::OwnTable => "own-table",
+        }
+    }
+}
+
+/// One change of the "modularise first" worklist, with what it buys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkItem {
+    /// 1-based rank.
+    pub rank: usize,
+    /// What to change.
+    pub kind: WorkKind,
+    /// Where to start: the first reference or field to change.
+    pub at: Loc,
+    /// One sentence: what to change, where, and how.
+    pub change: String,
+    /// The reason whose metric it moves.
+    pub metric: ReasonKind,
+    /// The metric before the change, with every earlier change of the list applied.
+    pub before: f64,
+    /// The metric recomputed with this change applied too.
+    pub after: f64,
+    /// The metric's threshold.
+    pub threshold: f64,
 }
 
 /// The headline numbers.

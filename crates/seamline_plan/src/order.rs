@@ -3,6 +3,12 @@
 //!
 //! Greedy: at each step, among the contexts still in the monolith, take the cheapest to
 //! cut out. The key, in order:
+//! 0. real domains first (issue 12): a context that owns a table or an endpoint (see the
+//!    codebase module) and has at least one reference in or out goes before leftovers,
+//!    utilities and disconnected code, which are cheap to cut only because they are not
+//!    services (a 38-line `account` context must never be step 1); among real domains, those
+//!    holding at least [`Thresholds::min_first_step_share`] of the code go first, so that
+//!    step 1 is a piece worth a team's first extraction rather than a rate limiter;
 //! 1. contexts whose seam includes an edge the plan cuts (see the cycles) wait: the cut comes
 //!    first;
 //! 2. the cost of the new seam: 4 per *synchronous* call site that would cross it (a caller
@@ -32,8 +38,8 @@ use crate::build::Input;
 use crate::history::{self, Preference};
 use crate::services::list;
 use crate::{
-    CrossRef, CyclePlan, ExtractionStep, PlanHistory, Service, SharedModelPlan, SharedTablePlan,
-    TableTechnique, Thresholds,
+    CrossRef, CyclePlan, ExtractionStep, Infra, PlanHistory, Service, SharedModelPlan,
+    SharedTablePlan, TableTechnique, Thresholds,
 };
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
@@ -108,8 +114,11 @@ fn seam(
     s
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn extraction(
     input: &Input<'_>,
+    thresholds: &Thresholds,
+    real: &[ContextId],
     cross: &[CrossRef],
     services: &[Service],
     shared_models: &[SharedModelPlan],
@@ -144,6 +153,30 @@ pub(crate) fn extraction(
         touching.entry(r.from_context).or_default().push(r);
         touching.entry(r.to_context).or_default().push(r);
     }
+    // Real domains with at least one reference to or from another context.
+    let eligible: BTreeSet<ContextId> = real
+        .iter()
+        .copied()
+        .filter(|c| touching.get(c).is_some_and(|v| !v.is_empty()))
+        .collect();
+    let total_lines = input.facts.code_lines().max(1);
+    let min_share = thresholds.min_first_step_share;
+    let large: BTreeSet<ContextId> = services
+        .iter()
+        .filter(|s| eligible.contains(&s.context))
+        .filter(|s| s.code_lines as f64 >= min_share * total_lines as f64)
+        .map(|s| s.context)
+        .collect();
+    // 0: a real domain of a meaningful size, 1: a smaller real domain, 2: anything else.
+    let tier = |c: ContextId| {
+        if large.contains(&c) {
+            0u8
+        } else if eligible.contains(&c) {
+            1
+        } else {
+            2
+        }
+    };
     let mut remaining: BTreeSet<ContextId> = services.iter().map(|s| s.context).collect();
     let mut steps = Vec::new();
     while !remaining.is_empty() {
@@ -166,7 +199,7 @@ pub(crate) fn extraction(
                 text: String::new(),
             },
         };
-        let Some(((_, _, shared, _), _, next, cost)) = remaining
+        let Some(((_, _, _, shared, _), _, next, cost)) = remaining
             .iter()
             .map(|&c| {
                 let s = seam(input, touching_of(c), c, &remaining);
@@ -176,6 +209,7 @@ pub(crate) fn extraction(
                 // cost, millionths of the discount.
                 let ranked = (cost as f64 * (1.0 - discount) * 100.0).round() as u64;
                 let key = (
+                    tier(c),
                     cuts_on_seam(c) > 0,
                     ranked,
                     shared_data.get(&c).copied().unwrap_or(0),
@@ -206,11 +240,47 @@ pub(crate) fn extraction(
         };
         let name = input.ctx_name(next);
         let step_no = steps.len() + 1;
+        let domain = if eligible.contains(&next) {
+            let share = service.code_lines as f64 / total_lines as f64;
+            let tables: Vec<&str> = service
+                .owns
+                .tables
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect();
+            let serves = service
+                .stack
+                .iter()
+                .find(|n| matches!(n.infra, Infra::HttpServer | Infra::GrpcServer));
+            format!(
+                " a real domain with {:.0}% of the code{}{}",
+                share * 100.0,
+                if tables.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", owning {} ({})",
+                        if tables.len() == 1 {
+                            "a table"
+                        } else {
+                            "tables"
+                        },
+                        list(&tables[..tables.len().min(3)])
+                    )
+                },
+                match serves {
+                    Some(n) => format!(", serving {} ({})", n.infra.label(), n.crates.join(", ")),
+                    None => String::new(),
+                },
+            )
+        } else {
+            " not a real domain (no table or endpoint, a small share of the code, or no reference in or out), so it goes only once no real domain is left".to_owned()
+        };
         let why = if remaining.is_empty() && step_no > 1 {
             format!("Last: what remains of the monolith is the {name} service.")
         } else {
             format!(
-                "{name} {}: the {} seam of the {n_left} contexts left (cost {cost} = 4 × {} + {} + {}), touching {}.{}{history_text}",
+                "{name} {},{domain}: the {} seam of the {n_left} contexts left (cost {cost} = 4 × {} + {} + {}), touching {}.{}{history_text}",
                 if step_no == 1 {
                     "goes first"
                 } else {

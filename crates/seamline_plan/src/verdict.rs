@@ -1,40 +1,58 @@
 //! The verdict: split now, modularise first, or keep the monolith, from measured facts.
 //!
-//! The rule, in order (DOMAIN.md "When to split at all"):
-//! 1. **Keep the monolith** when the whole codebase is the size of one service (fewer lines
-//!    than [`Thresholds::single_service_code_lines`]) or has fewer than
-//!    [`Thresholds::min_contexts`] contexts: there is nothing to split.
-//! 2. **Modularise first** when the boundaries are not clean, whatever the size (fixing them
-//!    inside the monolith pays off either way): modularity Q below
+//! The rule, in order (DOMAIN.md "When to split at all"; issue 12 calibrated it on real
+//! monoliths, see docs/accuracy.md "Plan quality on real monoliths"):
+//! 1. **Keep the monolith** when any of these holds, whatever the structure (size comes
+//!    before structure: a tangled 3k-line app needs its modules tidied, not a split plan):
+//!    - the codebase has fewer lines than [`Thresholds::single_service_code_lines`]
+//!      (a few thousand);
+//!    - it has fewer than [`Thresholds::min_contexts`] *real* contexts (contexts that own a
+//!      table or an endpoint and hold at least [`Thresholds::min_real_context_share`] of the
+//!      code, see the codebase module): there is nothing to split;
+//!    - it has no network entry point (no HTTP or gRPC server, no queue consumer): a
+//!      command-line tool or a library is no candidate for services, and its contexts are
+//!      advice for crate boundaries instead.
+//! 2. **Modularise first** when the boundaries are not clean: modularity Q below
 //!    [`Thresholds::min_modularity`] (Newman and Girvan read Q > 0.3 as a significant
 //!    community structure), cycles catching more than [`Thresholds::max_cycle_share`] of the
 //!    contexts, more than [`Thresholds::max_shared_table_share`] of the tables or
 //!    [`Thresholds::max_shared_model_share`] of the models shared, or contexts smaller on
 //!    average than [`Thresholds::min_mean_context_lines`] (over-fragmentation: "30 services
-//!    for a 20k-line app is wrong").
-//! 3. **Keep the monolith** when it is clean but small (fewer lines than
+//!    for a 20k-line app is wrong"). The plan's worklist says what to change first.
+//! 3. With `--history`, the team: at most [`Thresholds::max_team_authors`] active authors
+//!    owning everything **keep the monolith** (one owner is what services take away); at
+//!    least [`Thresholds::min_distinct_owners`] distinct owners make a clean codebase under
+//!    [`Thresholds::keep_below_code_lines`] worth splitting ("split when the code is too
+//!    large for one owner", "distinct ownership").
+//! 4. **Keep the monolith** when it is clean but small (fewer lines than
 //!    [`Thresholds::keep_below_code_lines`]): services pay off for large code bases and many
 //!    teams; for a small one they add operating cost and slow releases ("if unsure, don't
 //!    start with microservices").
-//! 4. Otherwise **split now**.
+//! 5. Otherwise **split now**.
 //!
 //! Every verdict lists all the measured facts; the ones that crossed a threshold are marked
 //! decisive and come first.
 
-use crate::{KeyNumbers, Reason, ReasonKind, Verdict};
+use crate::{Codebase, CodebaseKind, KeyNumbers, Reason, ReasonKind, Verdict};
 
 /// The thresholds of the verdict and of a few techniques. Configurable in `seamline.toml`;
 /// [`Thresholds::recommended`] gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Thresholds {
-    /// Below this many lines of code the whole codebase is the size of one service: keep the
-    /// monolith whatever its structure (default 1,000).
+    /// Below this many lines of code the codebase keeps its monolith whatever its structure
+    /// (default 5,000: "a few thousand lines", the size one person rewrites in weeks).
     pub single_service_code_lines: u64,
     /// Below this many lines of code, keep the monolith unless it is tangled (default 10,000).
     pub keep_below_code_lines: u64,
-    /// With fewer contexts than this, keep the monolith (default 3: two contexts are one
+    /// With fewer real contexts than this, keep the monolith (default 3: two contexts are one
     /// team's work).
     pub min_contexts: usize,
+    /// A context holding less than this share of the code is no real domain, even with a
+    /// table or an endpoint (default 0.01, issue 12's "under ~1% of the code").
+    pub min_real_context_share: f64,
+    /// The extraction starts with a real domain holding at least this share of the code
+    /// when there is one (default 0.03: a piece worth a first extraction).
+    pub min_first_step_share: f64,
     /// Contexts smaller than this on average (lines of code) mean the proposal is
     /// over-fragmented: merge before splitting (default 500).
     pub min_mean_context_lines: u64,
@@ -63,15 +81,27 @@ pub struct Thresholds {
     /// extraction order, half for the change rate and half for a distinct owner
     /// (default 0.5: history reorders close candidates, never a far costlier seam).
     pub history_discount: f64,
+    /// With `--history`: an author with at least this share of the commits (summed over the
+    /// contexts) is an active author (default 0.05).
+    pub active_author_share: f64,
+    /// With `--history`: this many active authors or fewer own everything: keep the monolith
+    /// (default 2).
+    pub max_team_authors: usize,
+    /// With `--history`: this many distinct owners or more make a clean codebase under
+    /// [`Thresholds::keep_below_code_lines`] worth splitting (default 3: one per service of
+    /// the smallest split worth making).
+    pub min_distinct_owners: usize,
 }
 
 impl Thresholds {
     /// The documented defaults.
     pub fn recommended() -> Thresholds {
         Thresholds {
-            single_service_code_lines: 1_000,
+            single_service_code_lines: 5_000,
             keep_below_code_lines: 10_000,
             min_contexts: 3,
+            min_real_context_share: 0.01,
+            min_first_step_share: 0.03,
             min_mean_context_lines: 500,
             min_modularity: 0.3,
             max_cycle_share: 0.34,
@@ -82,6 +112,9 @@ impl Thresholds {
             coupled_min_shared_commits: 5,
             distinct_owner_share: 0.5,
             history_discount: 0.5,
+            active_author_share: 0.05,
+            max_team_authors: 2,
+            min_distinct_owners: 3,
         }
     }
 }
@@ -115,7 +148,12 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
-pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdict, Vec<Reason>) {
+pub(crate) fn decide(
+    n: &KeyNumbers,
+    shares: &Shares,
+    codebase: &Codebase,
+    t: &Thresholds,
+) -> (Verdict, Vec<Reason>) {
     let mut keep = Vec::new();
     let mut tangled = Vec::new();
     let mut fine = Vec::new();
@@ -139,36 +177,90 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
         keep.push(size(
             true,
             format!(
-                "The codebase has {} lines of code, less than one service ({}): one person can rewrite it in days, and any split would only add network hops and operating cost.",
+                "The codebase has {} lines of code, under {}: one person can rewrite it in weeks, so any split would only add network hops and operating cost, whatever its structure; tidy its modules instead.",
                 thousands(n.code_lines),
                 thousands(t.single_service_code_lines)
             ),
         ));
     }
 
-    // Number of contexts.
-    let few = n.contexts < t.min_contexts;
+    // Number of real contexts.
+    let real = codebase.real_contexts.len();
+    let few = real < t.min_contexts;
+    let not_real = n.contexts.saturating_sub(real);
+    let also = if not_real == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} other{} own{} no table and no endpoint, or hold{} under {} of the code)",
+            not_real,
+            if not_real == 1 { "" } else { "s" },
+            if not_real == 1 { "s" } else { "" },
+            if not_real == 1 { "s" } else { "" },
+            pct(t.min_real_context_share)
+        )
+    };
     let contexts = Reason {
         kind: ReasonKind::Contexts,
         decisive: few,
         crossed: few,
-        value: n.contexts as f64,
+        value: real as f64,
         threshold: t.min_contexts as f64,
         text: if few {
             format!(
-                "Only {} context{} found (fewer than {}): not enough distinct parts to justify separate deployables.",
-                n.contexts,
-                if n.contexts == 1 { " was" } else { "s were" },
+                "Only {} real context{} found{also}, fewer than {}: not enough distinct domains to justify separate deployables.",
+                real,
+                if real == 1 { " was" } else { "s were" },
                 t.min_contexts
             )
         } else {
-            format!("{} bounded contexts were found.", n.contexts)
+            format!(
+                "{} of the {} contexts are real domains, owning a table or an endpoint{also}.",
+                real, n.contexts
+            )
         },
     };
     if few {
         keep.push(contexts)
     } else {
         fine.push(contexts)
+    }
+
+    // Network entry points.
+    let no_entry = codebase.kind != CodebaseKind::NetworkService;
+    let entry = Reason {
+        kind: ReasonKind::EntryPoints,
+        decisive: no_entry,
+        crossed: no_entry,
+        value: codebase.entry_points.len() as f64,
+        threshold: 1.0,
+        text: if no_entry {
+            format!(
+                "No network entry point (no HTTP or gRPC server, no queue consumer): this is a {}, and services are network seams; its contexts are candidate crate boundaries, not services.",
+                codebase.kind.label()
+            )
+        } else {
+            let v: Vec<String> = codebase
+                .entry_points
+                .iter()
+                .take(3)
+                .map(|e| format!("{} ({}, {})", e.krate, e.infra.label(), e.at))
+                .collect();
+            format!(
+                "It serves the network: {}{}.",
+                v.join(", "),
+                if codebase.entry_points.len() > 3 {
+                    ", ..."
+                } else {
+                    ""
+                }
+            )
+        },
+    };
+    if no_entry {
+        keep.push(entry)
+    } else {
+        fine.push(entry)
     }
 
     // Over-fragmentation.
@@ -323,11 +415,62 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
         fine.push(r)
     }
 
+    // The team, with `--history`.
+    let team = codebase.team.as_ref().map(|team| {
+        let few_authors = team.active_authors.len() <= t.max_team_authors;
+        let owners = team.distinct_owners.len() >= t.min_distinct_owners;
+        let names: Vec<&str> = team
+            .active_authors
+            .iter()
+            .take(3)
+            .map(|(a, _)| a.as_str())
+            .collect();
+        let text = if few_authors {
+            format!(
+                "The history shows {} active author{} ({}), at most {}: one small team owns everything, which is what services would take away.",
+                team.active_authors.len(),
+                if team.active_authors.len() == 1 { "" } else { "s" },
+                names.join(", ").replace('`', "'"),
+                t.max_team_authors
+            )
+        } else if owners {
+            format!(
+                "The history shows {} active authors and {} distinct owners of contexts (at least {}): the code is already too large for one owner.",
+                team.active_authors.len(),
+                team.distinct_owners.len(),
+                t.min_distinct_owners
+            )
+        } else {
+            format!(
+                "The history shows {} active authors and {} distinct owner{} of contexts (fewer than {}).",
+                team.active_authors.len(),
+                team.distinct_owners.len(),
+                if team.distinct_owners.len() == 1 { "" } else { "s" },
+                t.min_distinct_owners
+            )
+        };
+        (few_authors, owners, text, team.active_authors.len())
+    });
+    let team_reason = |decisive: bool| {
+        team.as_ref()
+            .map(|(few_authors, owners, text, n_authors)| Reason {
+                kind: ReasonKind::Team,
+                decisive,
+                crossed: *few_authors || *owners,
+                value: *n_authors as f64,
+                threshold: t.max_team_authors as f64,
+                text: text.clone(),
+            })
+    };
+    let few_authors = team.as_ref().is_some_and(|x| x.0);
+    let distinct_owners = team.as_ref().is_some_and(|x| x.1);
+
     let verdict = if !keep.is_empty() {
         // Nothing to split: the tangles are facts, not the reason.
         for r in &mut tangled {
             r.decisive = false;
         }
+        fine.extend(team_reason(false));
         Verdict::KeepMonolith
     } else if !tangled.is_empty() {
         // Tangled whatever the size: fixing boundaries inside the monolith pays off either way.
@@ -344,8 +487,12 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
                 ),
             );
         }
+        fine.extend(team_reason(false));
         Verdict::ModulariseFirst
-    } else if small {
+    } else if few_authors {
+        keep.extend(team_reason(true));
+        Verdict::KeepMonolith
+    } else if small && !distinct_owners {
         keep.push(size(
             true,
             format!(
@@ -354,19 +501,26 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
                 thousands(t.keep_below_code_lines)
             ),
         ));
+        fine.extend(team_reason(false));
         Verdict::KeepMonolith
     } else {
-        fine.insert(
-            0,
-            size(
-                false,
-                format!(
-                    "The codebase has {} lines of code, over the {} where one team stops owning it end to end.",
-                    thousands(n.code_lines),
-                    thousands(t.keep_below_code_lines)
+        if small {
+            // Distinct owners: the history says what the size alone does not.
+            keep.extend(team_reason(true));
+        } else {
+            fine.insert(
+                0,
+                size(
+                    false,
+                    format!(
+                        "The codebase has {} lines of code, over the {} where one team stops owning it end to end.",
+                        thousands(n.code_lines),
+                        thousands(t.keep_below_code_lines)
+                    ),
                 ),
-            ),
-        );
+            );
+            fine.extend(team_reason(false));
+        }
         Verdict::SplitNow
     };
     let mut reasons = keep;
@@ -375,4 +529,26 @@ pub(crate) fn decide(n: &KeyNumbers, shares: &Shares, t: &Thresholds) -> (Verdic
     // Decisive first, then in the fixed order of the checks above (stable sort).
     reasons.sort_by_key(|r| !r.decisive);
     (verdict, reasons)
+}
+
+/// The advice that goes with the verdict, fitted to the codebase.
+pub(crate) fn advice(verdict: Verdict, codebase: &Codebase, worklist: usize) -> String {
+    let changes = |n: usize| format!("{n} change{}", if n == 1 { "" } else { "s" });
+    match verdict {
+        Verdict::KeepMonolith if codebase.kind != CodebaseKind::NetworkService => format!(
+            "This is a {}, with no network entry point: there is no service to split off. Its real contexts are still good boundaries inside it: make them crates (or modules with narrow public APIs) along the dependencies below, for faster builds, clearer ownership and code that can be reused on its own.",
+            codebase.kind.label()
+        ),
+        Verdict::KeepMonolith if worklist > 0 => format!(
+            "{} Tidy its modules first: the worklist's {} untangle the boundaries without any network seam.",
+            verdict.advice(),
+            changes(worklist)
+        ),
+        Verdict::ModulariseFirst if worklist > 0 => format!(
+            "{} Start with the worklist: {}, most effective first, each at its file and line.",
+            verdict.advice(),
+            changes(worklist)
+        ),
+        _ => verdict.advice().to_owned(),
+    }
 }

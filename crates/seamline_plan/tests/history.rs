@@ -129,9 +129,19 @@ fn a_context_that_changes_more_is_extracted_earlier_and_the_reason_says_why() {
         "{why}"
     );
     assert!(why.contains("ranked cost 10.5 = 14 × (1 − 0.25)"), "{why}");
-    // The verdict does not depend on history.
+    // A tangled codebase is modularised first whoever works on it: the team is one more
+    // fact, not a decisive one.
     assert_eq!(p.verdict, structural.verdict);
-    assert_eq!(p.reasons, structural.reasons);
+    let (team, rest) = p.reasons.split_last().unwrap();
+    assert_eq!(rest, structural.reasons.as_slice());
+    assert_eq!(team.kind.as_str(), "team");
+    assert!(!team.decisive);
+    assert!(
+        team.text
+            .contains("3 active authors and 0 distinct owners of contexts"),
+        "{}",
+        team.text
+    );
 }
 
 #[test]
@@ -354,5 +364,81 @@ fn a_context_no_commit_changed_gets_no_preference() {
             .ends_with("History: none of the 50 commits read changed it, so no preference."),
         "{}",
         shipping.why
+    );
+}
+
+fn clean() -> PlanOptions {
+    let mut t = Thresholds::recommended();
+    t.max_cycle_share = 0.5;
+    t.max_shared_table_share = 0.5;
+    t.max_shared_model_share = 0.5;
+    PlanOptions { thresholds: t }
+}
+
+/// Issue 12: with `--history`, two people owning everything keep a clean, large monolith.
+#[test]
+fn few_active_authors_owning_everything_keep_the_monolith() {
+    let (facts, proposal) = shop(1);
+    assert_eq!(
+        plan(&facts, &proposal, &clean()).verdict.as_str(),
+        "split-now"
+    );
+    let mut h = signals(&facts, &proposal);
+    h.per_context = ["catalog", "shipping", "billing", "ordering"]
+        .iter()
+        .map(|n| owned(ctx(&proposal, n), 10, &[("bob", 8), ("carol", 2)]))
+        .collect();
+    let p = plan_with_history(&facts, &proposal, &clean(), Some(&h));
+    assert_eq!(p.verdict.as_str(), "keep-monolith");
+    assert_eq!(p.reasons[0].kind.as_str(), "team");
+    assert!(p.reasons[0].decisive);
+    assert!(
+        p.reasons[0]
+            .text
+            .starts_with("The history shows 2 active authors (bob, carol), at most 2"),
+        "{}",
+        p.reasons[0].text
+    );
+    let team = p.codebase.team.as_ref().unwrap();
+    assert_eq!(
+        team.active_authors,
+        [("bob".to_owned(), 32), ("carol".to_owned(), 8)]
+    );
+}
+
+/// Issue 12: distinct owners make a clean codebase under 10,000 lines worth splitting, which
+/// its size alone would keep whole.
+#[test]
+fn distinct_owners_split_a_clean_codebase_that_size_alone_would_keep() {
+    let (mut facts, proposal) = shop(1);
+    // 8,113 lines: over the 5,000 kept whatever, under the 10,000 kept when clean.
+    for f in &mut facts.files {
+        f.code_lines /= 3;
+    }
+    assert_eq!(
+        plan(&facts, &proposal, &clean()).verdict.as_str(),
+        "keep-monolith"
+    );
+    let mut h = signals(&facts, &proposal);
+    h.per_context = [
+        ("catalog", "ann"),
+        ("shipping", "bob"),
+        ("billing", "carol"),
+        ("ordering", "dan"),
+    ]
+    .iter()
+    .map(|(n, a)| owned(ctx(&proposal, n), 10, &[(a, 9), ("eve", 1)]))
+    .collect();
+    let p = plan_with_history(&facts, &proposal, &clean(), Some(&h));
+    assert_eq!(p.verdict.as_str(), "split-now", "{}", p.dump());
+    assert_eq!(p.reasons[0].kind.as_str(), "team");
+    assert!(
+        p.reasons[0].text.contains("4 distinct owners of contexts"),
+        "{}",
+        p.reasons[0].text
+    );
+    assert_eq!(
+        p.codebase.team.as_ref().unwrap().distinct_owners,
+        ["ann", "bob", "carol", "dan"]
     );
 }

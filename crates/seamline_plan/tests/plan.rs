@@ -279,7 +279,13 @@ fn verdicts_follow_the_thresholds() {
         },
     );
     assert_eq!(p.verdict, Verdict::KeepMonolith);
-    assert!(p.reasons[0].text.starts_with("Only 4 contexts were found"));
+    assert!(
+        p.reasons[0]
+            .text
+            .starts_with("Only 4 real contexts were found"),
+        "{}",
+        p.reasons[0].text
+    );
 
     t.min_contexts = 3;
     t.min_mean_context_lines = 7_000;
@@ -480,4 +486,283 @@ fn a_three_context_tangle_is_cut_with_the_cheapest_set_of_edges() {
         })
         .collect();
     assert_eq!(cut, [("c", "a"), ("b", "a")]);
+}
+
+/// Issue 12: "modularise first" comes with the few changes that make the split possible,
+/// each at `file:line`, with its metric recomputed as the list goes.
+#[test]
+fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
+    let p = shop_plan();
+    assert_eq!(p.verdict, Verdict::ModulariseFirst);
+    let items: Vec<(&str, String, &str, f64, f64)> = p
+        .worklist
+        .iter()
+        .map(|w| {
+            (
+                w.kind.as_str(),
+                w.at.to_string(),
+                w.metric.as_str(),
+                w.before,
+                w.after,
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            // One cut frees both contexts of the only cycle: the largest move.
+            (
+                "cut-cycle-edge",
+                "src/billing/invoice.rs:8".to_owned(),
+                "cycles",
+                0.5,
+                0.0
+            ),
+            // One of two shared tables: 50% to 25%, under the 30% threshold.
+            (
+                "own-table",
+                "src/orders/mod.rs:50".to_owned(),
+                "shared-tables",
+                0.5,
+                0.25
+            ),
+            // Three of eight models shared: one replaced gets to the 25% tolerated.
+            (
+                "replace-model-by-id",
+                "src/orders/mod.rs:18".to_owned(),
+                "shared-models",
+                0.375,
+                0.25
+            ),
+        ]
+    );
+    assert!(
+        p.worklist[0]
+            .change
+            .starts_with("Cut billing → ordering by events")
+    );
+    assert!(
+        p.worklist[1]
+            .change
+            .starts_with("Give `products` one owner, catalog: ordering"),
+        "{}",
+        p.worklist[1].change
+    );
+    assert!(p.worklist[2].change.starts_with("Replace `Invoice`"));
+    // Once every metric is within its threshold, nothing more is asked.
+    for w in &p.worklist {
+        assert!(w.after <= w.threshold + 1e-9, "{w:?}");
+    }
+    assert!(p.advice.contains("Start with the worklist: 3 changes"));
+
+    // Within the thresholds, there is nothing to do.
+    let (facts, proposal) = shop(1);
+    let mut t = Thresholds::recommended();
+    t.max_cycle_share = 0.5;
+    t.max_shared_table_share = 0.5;
+    t.max_shared_model_share = 0.5;
+    let clean = plan(&facts, &proposal, &PlanOptions { thresholds: t });
+    assert_eq!(clean.verdict, Verdict::SplitNow);
+    assert!(clean.worklist.is_empty());
+}
+
+/// Issue 12: a codebase with no network entry point is never told to split.
+#[test]
+fn a_codebase_without_a_network_entry_point_is_never_told_to_split() {
+    let (mut facts, proposal) = shop(1);
+    let mut t = Thresholds::recommended();
+    // Clean enough to split if it served the network.
+    t.max_cycle_share = 0.5;
+    t.max_shared_table_share = 0.5;
+    t.max_shared_model_share = 0.5;
+    let options = PlanOptions { thresholds: t };
+    let served = plan(&facts, &proposal, &options);
+    assert_eq!(served.verdict, Verdict::SplitNow);
+    assert_eq!(served.codebase.kind.as_str(), "network-service");
+    let entries: Vec<(&str, String)> = served
+        .codebase
+        .entry_points
+        .iter()
+        .map(|e| (e.krate.as_str(), e.at.to_string()))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("axum", "src/orders/mod.rs:2".to_owned()),
+            ("lapin", "src/billing/mod.rs:3".to_owned())
+        ]
+    );
+
+    facts
+        .external
+        .retain(|e| e.root != "axum" && e.root != "lapin");
+    let p = plan(&facts, &proposal, &options);
+    assert_eq!(p.verdict, Verdict::KeepMonolith);
+    assert_eq!(p.codebase.kind.as_str(), "library");
+    assert_eq!(p.reasons[0].kind.as_str(), "entry-points");
+    assert!(p.reasons[0].decisive);
+    assert!(
+        p.advice
+            .starts_with("This is a library, with no network entry point")
+    );
+    assert!(p.advice.contains("crates"), "{}", p.advice);
+    // The order is still useful, to carve crates out, and says so.
+    assert!(
+        p.extraction[0]
+            .why
+            .starts_with("As a crate, not a service (this is a library): shipping goes first"),
+        "{}",
+        p.extraction[0].why
+    );
+    assert!(!served.extraction[0].why.starts_with("As a crate"));
+}
+
+/// Issue 12: a few thousand lines keep the monolith whatever their structure, and the
+/// tangles become the tidying worklist.
+#[test]
+fn a_small_tangled_codebase_keeps_the_monolith_and_gets_the_worklist() {
+    let (mut facts, proposal) = shop(1);
+    // The same structure at a sixth of the size: 4,056 lines.
+    for f in &mut facts.files {
+        f.code_lines /= 6;
+    }
+    let p = plan(&facts, &proposal, &options());
+    assert_eq!(p.verdict, Verdict::KeepMonolith);
+    assert_eq!(p.reasons[0].kind.as_str(), "size");
+    assert!(
+        p.reasons[0].text.contains("under 5,000"),
+        "{}",
+        p.reasons[0].text
+    );
+    // The tangles are still there, crossed but not decisive.
+    let cycles = p
+        .reasons
+        .iter()
+        .find(|r| r.kind.as_str() == "cycles")
+        .unwrap();
+    assert!(cycles.crossed && !cycles.decisive);
+    assert_eq!(p.worklist.len(), 3);
+    assert!(p.advice.contains("Tidy its modules first"), "{}", p.advice);
+}
+
+/// Issue 12: contexts that own no table and serve nothing, or hold under 1% of the code, do
+/// not count as contexts to split into.
+#[test]
+fn fewer_than_three_real_contexts_keep_the_monolith() {
+    let (mut facts, proposal) = shop(1);
+    let mut t = Thresholds::recommended();
+    t.max_cycle_share = 0.5;
+    t.max_shared_table_share = 0.5;
+    t.max_shared_model_share = 0.5;
+    // No context maps or declares a table any more, and only ordering serves HTTP.
+    facts.external.retain(|e| e.root != "lapin");
+    for table in &mut facts.tables {
+        table.mapped_by.clear();
+        table.defined_in = None;
+    }
+    for item in &mut facts.items {
+        item.table = None;
+    }
+    let proposal = {
+        let mut p = proposal;
+        for c in &mut p.contexts {
+            c.metrics.owned_tables.clear();
+        }
+        p
+    };
+    let p = plan(&facts, &proposal, &PlanOptions { thresholds: t });
+    assert_eq!(p.verdict, Verdict::KeepMonolith, "{}", p.dump());
+    let names: Vec<&str> = p
+        .codebase
+        .real_contexts
+        .iter()
+        .map(|&c| p.context_name(c))
+        .collect();
+    assert_eq!(names, ["ordering"]);
+    assert!(
+        p.reasons[0]
+            .text
+            .starts_with("Only 1 real context was found"),
+        "{}",
+        p.reasons[0].text
+    );
+}
+
+/// Issue 12: step 1 is a real domain; leftovers and disconnected code never go first, however
+/// cheap their seam.
+#[test]
+fn step_one_is_a_real_domain_never_leftovers_or_disconnected_code() {
+    use ir::DepKind::Call;
+    use ir::ItemKind as K;
+    let mut b = FactsBuilder::new("x");
+    b.module("x::accounts", "src/accounts.rs", 1_000)
+        .module("x::orders", "src/orders.rs", 1_000)
+        .module("x::billing", "src/billing.rs", 1_000)
+        .module("x::reviews", "src/reviews.rs", 1_000)
+        .module("x::helpers", "src/helpers.rs", 20);
+    for (m, table) in [
+        ("x::accounts", "accounts"),
+        ("x::orders", "orders"),
+        ("x::billing", "invoices"),
+        ("x::reviews", "reviews"),
+    ] {
+        b.table(table, Some((m, 1)))
+            .access(m, None, table, ir::AccessMode::Write, 3, 5)
+            .external(m, "axum", 2, 2);
+    }
+    let account = b.item("x::accounts", "account", K::Function, 10, None);
+    b.signature(&account, "fn account(id: u64) -> Account");
+    let order = b.item("x::orders", "order", K::Function, 10, None);
+    b.signature(&order, "fn order(id: u64) -> Order");
+    let place = b.item("x::orders", "place", K::Function, 20, None);
+    let bill = b.item("x::billing", "bill", K::Function, 10, None);
+    let remind = b.item("x::billing", "remind", K::Function, 20, None);
+    let fmt = b.item("x::helpers", "fmt_money", K::Function, 3, None);
+    b.signature(&fmt, "fn fmt_money(cents: u64) -> String");
+    // orders asks accounts; billing asks orders twice; the 20-line helper asks accounts once.
+    b.reference("x::orders", Some(&place), &account, Call, 1, 21)
+        .reference("x::billing", Some(&bill), &order, Call, 1, 11)
+        .reference("x::billing", Some(&remind), &order, Call, 1, 21)
+        .reference("x::helpers", Some(&fmt), &account, Call, 1, 4);
+    let facts = b.build();
+    facts.validate().unwrap();
+    let proposal = measure(
+        &facts,
+        &Assignment {
+            contexts: ["accounts", "orders", "billing", "reviews", "helpers"]
+                .iter()
+                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
+                .collect(),
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity: 0.6,
+        },
+    );
+    let p = plan(&facts, &proposal, &options());
+    let order: Vec<&str> = p
+        .extraction
+        .iter()
+        .map(|s| p.context_name(s.context))
+        .collect();
+    // reviews (a table, no reference at all) has seam cost 0 and helpers cost 4, the real
+    // domains 8 and more: both wait until every connected real domain is out.
+    assert_eq!(
+        order,
+        ["accounts", "billing", "orders", "helpers", "reviews"],
+        "{}",
+        p.dump()
+    );
+    let first = &p.extraction[0];
+    assert!(
+        first
+            .why
+            .starts_with("accounts goes first, a real domain with 25% of the code, owning a table (accounts), serving HTTP server (axum): the cheapest seam"),
+        "{}",
+        first.why
+    );
+    assert!(
+        p.extraction[3].why.contains("not a real domain"),
+        "{}",
+        p.extraction[3].why
+    );
 }

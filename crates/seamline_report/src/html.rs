@@ -48,8 +48,9 @@ struct Page {
     root: String,
     verdict_class: &'static str,
     verdict_title: &'static str,
-    verdict_advice: &'static str,
+    verdict_advice: String,
     reasons: Vec<ReasonV>,
+    worklist: Vec<Rich>,
     stats: Vec<Stat>,
     map: ContextMap,
     has_map: bool,
@@ -1106,7 +1107,22 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
         },
         verdict_class,
         verdict_title,
-        verdict_advice: plan.verdict.advice(),
+        verdict_advice: plan.advice.clone(),
+        worklist: plan
+            .worklist
+            .iter()
+            .map(|w| {
+                rich(&format!(
+                    "{} `{}` ({} {} → {}, threshold {}).",
+                    w.change,
+                    w.at,
+                    w.metric.as_str(),
+                    pct(w.before),
+                    pct(w.after),
+                    pct(w.threshold)
+                ))
+            })
+            .collect(),
         reasons: plan
             .reasons
             .iter()
@@ -1233,4 +1249,9 @@ fn glossary() -> Vec<Term> {
             meaning: "Each must end with one owner: others hold an ID and ask the owner, or keep a read model replicated by events.",
         },
     ]
+}
+
+/// A share as a whole percentage.
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
 }

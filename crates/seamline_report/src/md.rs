@@ -185,7 +185,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
         w,
         "**Verdict: {}.** {}\n",
         plan.verdict.title(),
-        plan.verdict.advice()
+        plan.advice
     );
     for r in &plan.reasons {
         let text = rich(&clip(&r.text, SENTENCE_CHARS));
@@ -193,6 +193,25 @@ pub fn render(root: &str, plan: &Plan) -> String {
             let _ = writeln!(w, "- **{text}**");
         } else {
             let _ = writeln!(w, "- {text}");
+        }
+    }
+    if !plan.worklist.is_empty() {
+        let _ = writeln!(
+            w,
+            "\n**Worklist**: the changes that would make the split possible, most effective first.\n"
+        );
+        for it in &plan.worklist {
+            let _ = writeln!(
+                w,
+                "{}. {} {} ({} {:.0}% → {:.0}%, threshold {:.0}%)",
+                it.rank,
+                rich(&it.change),
+                code(&it.at.to_string()),
+                it.metric.as_str(),
+                it.before * 100.0,
+                it.after * 100.0,
+                it.threshold * 100.0
+            );
         }
     }
     let _ = writeln!(

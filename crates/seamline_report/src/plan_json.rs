@@ -12,10 +12,12 @@ use serde::Serialize;
 pub struct PlanJson {
     /// `split-now`, `modularise-first` or `keep-monolith`.
     pub verdict: &'static str,
-    /// One sentence of advice that goes with the verdict.
-    pub advice: &'static str,
+    /// The advice that goes with the verdict, fitted to the codebase.
+    pub advice: String,
     /// The measured facts behind the verdict, decisive ones first.
     pub reasons: Vec<ReasonJson>,
+    /// What the codebase is: entry points, real contexts, team.
+    pub codebase: CodebaseJson,
     /// Headline numbers.
     pub numbers: NumbersJson,
     /// The thresholds used.
@@ -30,9 +32,76 @@ pub struct PlanJson {
     pub cycles: Vec<CycleJson>,
     /// Extraction steps, first first.
     pub extraction: Vec<StepJson>,
+    /// The changes inside the monolith that would make the split possible, most effective
+    /// first.
+    pub worklist: Vec<WorkItemJson>,
     /// What the git history says; absent without `--history`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryJson>,
+}
+
+/// What the codebase is (`plan.codebase`).
+#[derive(Debug, Serialize)]
+pub struct CodebaseJson {
+    /// `network-service`, `command-line` or `library`.
+    pub kind: &'static str,
+    /// Network entry points, by crate.
+    pub entry_points: Vec<EntryPointJson>,
+    /// Names of the contexts that are real domains, by context order.
+    pub real_contexts: Vec<String>,
+    /// With `--history`: who works on it; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<TeamJson>,
+}
+
+/// A network entry point.
+#[derive(Debug, Serialize)]
+pub struct EntryPointJson {
+    /// The crate root (`axum`).
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// What it serves (`HTTP server`, `gRPC server`, `queue`).
+    pub infra: &'static str,
+    /// The first module using it.
+    pub module: String,
+    /// Its first use there.
+    pub file: String,
+    /// Line of that use.
+    pub line: u32,
+    /// Modules using it.
+    pub modules: usize,
+}
+
+/// The team, from the git history.
+#[derive(Debug, Serialize)]
+pub struct TeamJson {
+    /// Active authors, most commits first.
+    pub active_authors: Vec<AuthorJson>,
+    /// Distinct owners of contexts, sorted.
+    pub distinct_owners: Vec<String>,
+}
+
+/// One change of the worklist.
+#[derive(Debug, Serialize)]
+pub struct WorkItemJson {
+    /// 1-based rank.
+    pub rank: usize,
+    /// `cut-cycle-edge`, `replace-model-by-id` or `own-table`.
+    pub kind: &'static str,
+    /// Where to start.
+    pub file: String,
+    /// Line there.
+    pub line: u32,
+    /// The change, in one sentence.
+    pub change: String,
+    /// The reason kind whose metric it moves (`cycles`, `shared-models`, `shared-tables`).
+    pub metric: &'static str,
+    /// The metric before, with every earlier change applied.
+    pub before: f64,
+    /// The metric with this change applied too.
+    pub after: f64,
+    /// The metric's threshold.
+    pub threshold: f64,
 }
 
 /// The git history signals (`plan.history`, only with `--history`).
@@ -227,6 +296,18 @@ pub struct ThresholdsJson {
     pub max_shared_model_share: f64,
     /// Replicate a table by events from this many reads.
     pub hot_read_count: u32,
+    /// Keep the monolith below this many lines of code, whatever its structure.
+    pub single_service_code_lines: u64,
+    /// A context under this share of the code is no real domain.
+    pub min_real_context_share: f64,
+    /// Step 1 is a real domain with at least this share of the code when there is one.
+    pub min_first_step_share: f64,
+    /// With `--history`: the share of commits that makes an author active.
+    pub active_author_share: f64,
+    /// With `--history`: keep the monolith with at most this many active authors.
+    pub max_team_authors: usize,
+    /// With `--history`: this many distinct owners make a small clean codebase worth splitting.
+    pub min_distinct_owners: usize,
 }
 
 /// An item, with where it is declared.
@@ -521,7 +602,7 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
     let t = &plan.thresholds;
     PlanJson {
         verdict: plan.verdict.as_str(),
-        advice: plan.verdict.advice(),
+        advice: plan.advice.clone(),
         reasons: plan
             .reasons
             .iter()
@@ -534,6 +615,39 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 text: r.text.clone(),
             })
             .collect(),
+        codebase: CodebaseJson {
+            kind: plan.codebase.kind.as_str(),
+            entry_points: plan
+                .codebase
+                .entry_points
+                .iter()
+                .map(|e| EntryPointJson {
+                    krate: e.krate.clone(),
+                    infra: e.infra.label(),
+                    module: e.module.path.clone(),
+                    file: e.at.file.clone(),
+                    line: e.at.line,
+                    modules: e.modules,
+                })
+                .collect(),
+            real_contexts: plan
+                .codebase
+                .real_contexts
+                .iter()
+                .map(|&c| name(c))
+                .collect(),
+            team: plan.codebase.team.as_ref().map(|t| TeamJson {
+                active_authors: t
+                    .active_authors
+                    .iter()
+                    .map(|(a, n)| AuthorJson {
+                        name: a.clone(),
+                        commits: *n,
+                    })
+                    .collect(),
+                distinct_owners: t.distinct_owners.clone(),
+            }),
+        },
         numbers: NumbersJson {
             code_lines: n.code_lines,
             files: n.files,
@@ -558,6 +672,12 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
             max_shared_table_share: t.max_shared_table_share,
             max_shared_model_share: t.max_shared_model_share,
             hot_read_count: t.hot_read_count,
+            single_service_code_lines: t.single_service_code_lines,
+            min_real_context_share: t.min_real_context_share,
+            min_first_step_share: t.min_first_step_share,
+            active_author_share: t.active_author_share,
+            max_team_authors: t.max_team_authors,
+            min_distinct_owners: t.min_distinct_owners,
         },
         services: plan
             .services
@@ -708,6 +828,21 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 rewrites: s.rewrites.iter().map(|r| refj(plan, r)).collect(),
             })
             .collect(),
+        worklist: plan
+            .worklist
+            .iter()
+            .map(|w| WorkItemJson {
+                rank: w.rank,
+                kind: w.kind.as_str(),
+                file: w.at.file.clone(),
+                line: w.at.line,
+                change: w.change.clone(),
+                metric: w.metric.as_str(),
+                before: round6(w.before),
+                after: round6(w.after),
+                threshold: w.threshold,
+            })
+            .collect(),
         history: plan.history.as_ref().map(|h| history_json(plan, h)),
     }
 }
@@ -789,4 +924,9 @@ fn history_json(plan: &sp::Plan, h: &sp::PlanHistory) -> HistoryJson {
             })
             .collect(),
     }
+}
+
+/// Rounds a share to 6 decimals, like the other metrics of the document.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }

@@ -1,0 +1,176 @@
+//! What the codebase is, for the verdict (issue 12): its network entry points, the contexts
+//! that are real domains, and with `--history` the team that works on it.
+//!
+//! Services are network seams (DOMAIN.md): a codebase with no network entry point (a CLI, a
+//! library, a compiler) is no candidate, whatever its size. An entry point is read from the
+//! facts: a module referring to a server framework (axum, actix-web, rocket, warp, poem,
+//! tide, salvo, tonic...) or a queue client (lapin, rdkafka, async-nats...). Route attributes
+//! (`#[get]`) and `Router::new().route(..)` come from those same crates, so their roots are
+//! the signal. A bare `hyper` is left out: it is as often an HTTP client as a server, and
+//! every framework above that serves through it is counted already.
+//!
+//! A context is a real domain when it owns a table or exposes an endpoint and holds at least
+//! [`Thresholds::min_real_context_share`] of the code: a utility, an extractor or leftovers
+//! are no service, so they do not count towards "enough contexts to split". In a network
+//! service an endpoint is a module of the context serving HTTP or gRPC (a function other
+//! contexts call is any utility's API, a markdown renderer's as much as a domain's); in a
+//! command-line tool or a library, where no module serves the network, it is a function
+//! other contexts call (the candidate crate's API).
+
+use crate::build::Input;
+use crate::{Codebase, CodebaseKind, EntryPoint, Infra, PlanHistory, Service, Team, Thresholds};
+use seamline_ir as ir;
+use std::collections::BTreeMap;
+
+/// External crate roots that serve requests from the network.
+const ENTRY_POINTS: &[(&str, Infra)] = &[
+    ("axum", Infra::HttpServer),
+    ("actix_web", Infra::HttpServer),
+    ("rocket", Infra::HttpServer),
+    ("warp", Infra::HttpServer),
+    ("poem", Infra::HttpServer),
+    ("poem_openapi", Infra::HttpServer),
+    ("tide", Infra::HttpServer),
+    ("salvo", Infra::HttpServer),
+    ("gotham", Infra::HttpServer),
+    ("ntex", Infra::HttpServer),
+    ("trillium", Infra::HttpServer),
+    ("viz", Infra::HttpServer),
+    ("lambda_http", Infra::HttpServer),
+    ("tonic", Infra::GrpcServer),
+    ("tarpc", Infra::GrpcServer),
+    ("jsonrpsee", Infra::GrpcServer),
+    ("lapin", Infra::Queue),
+    ("rdkafka", Infra::Queue),
+    ("async_nats", Infra::Queue),
+    ("amqprs", Infra::Queue),
+    ("pulsar", Infra::Queue),
+    ("rumqttc", Infra::Queue),
+    ("aws_sdk_sqs", Infra::Queue),
+];
+
+/// The first use of an entry-point crate: (module path, module, location).
+type FirstUse<'a> = Option<(&'a str, ir::ModuleId, ir::Location)>;
+
+pub(crate) fn codebase(
+    input: &Input<'_>,
+    services: &[Service],
+    history: Option<&PlanHistory>,
+    t: &Thresholds,
+) -> Codebase {
+    let facts = input.facts;
+    // crate root -> (modules using it, first use)
+    let mut found: BTreeMap<&str, (usize, FirstUse<'_>)> = BTreeMap::new();
+    for e in &facts.external {
+        let Some((name, _)) = ENTRY_POINTS.iter().find(|(k, _)| *k == e.root) else {
+            continue;
+        };
+        let Some(m) = facts.modules.get(e.module.index()) else {
+            continue;
+        };
+        let slot = found.entry(name).or_default();
+        slot.0 += 1;
+        if slot
+            .1
+            .is_none_or(|(p, _, l)| (m.path.as_str(), e.first) < (p, l))
+        {
+            slot.1 = Some((m.path.as_str(), e.module, e.first));
+        }
+    }
+    let entry_points: Vec<EntryPoint> = found
+        .into_iter()
+        .filter_map(|(name, (modules, first))| {
+            let (_, module, at) = first?;
+            let infra = ENTRY_POINTS.iter().find(|(k, _)| *k == name)?.1;
+            Some(EntryPoint {
+                krate: name.to_owned(),
+                infra,
+                module: input.module_ref(module)?,
+                at: input.loc(at),
+                modules,
+            })
+        })
+        .collect();
+    let kind = if !entry_points.is_empty() {
+        CodebaseKind::NetworkService
+    } else if has_binary(facts) {
+        CodebaseKind::CommandLine
+    } else {
+        CodebaseKind::Library
+    };
+
+    let total = facts.code_lines().max(1) as f64;
+    let serves = |s: &Service| {
+        s.stack
+            .iter()
+            .any(|n| matches!(n.infra, Infra::HttpServer | Infra::GrpcServer))
+    };
+    let network = kind == CodebaseKind::NetworkService;
+    let mut real_contexts: Vec<_> = services
+        .iter()
+        .filter(|s| s.code_lines as f64 >= t.min_real_context_share * total)
+        .filter(|s| {
+            !s.owns.tables.is_empty()
+                || if network {
+                    serves(s)
+                } else {
+                    s.api.iter().any(|a| a.is_endpoint())
+                }
+        })
+        .map(|s| s.context)
+        .collect();
+    real_contexts.sort();
+
+    Codebase {
+        kind,
+        entry_points,
+        real_contexts,
+        team: history.map(|h| team(h, t)),
+    }
+}
+
+/// Whether the codebase builds a program: a binary target, or (without cargo) a `main.rs`.
+fn has_binary(facts: &ir::Facts) -> bool {
+    facts.crates.iter().any(|c| match c.kind {
+        ir::CrateKind::Bin => true,
+        ir::CrateKind::Guessed => c
+            .root_file
+            .and_then(|f| facts.files.get(f.index()))
+            .is_some_and(|f| f.path == "main.rs" || f.path.ends_with("/main.rs")),
+        _ => false,
+    })
+}
+
+fn team(h: &PlanHistory, t: &Thresholds) -> Team {
+    let mut commits: BTreeMap<&str, u32> = BTreeMap::new();
+    for c in &h.contexts {
+        for (author, n) in &c.authors {
+            *commits.entry(author.as_str()).or_default() += n;
+        }
+    }
+    let total: u32 = commits.values().sum();
+    let mut active: Vec<(String, u32)> = commits
+        .iter()
+        .filter(|&(_, &n)| total > 0 && f64::from(n) >= t.active_author_share * f64::from(total))
+        .map(|(a, &n)| ((*a).to_owned(), n))
+        .collect();
+    active.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // A distinct owner: the main author of one context only, with enough of its commits.
+    let mut mains: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &h.contexts {
+        *mains.entry(c.main_author.as_str()).or_default() += 1;
+    }
+    let mut distinct: Vec<String> = h
+        .contexts
+        .iter()
+        .filter(|c| c.main_share >= t.distinct_owner_share)
+        .filter(|c| mains.get(c.main_author.as_str()) == Some(&1))
+        .map(|c| c.main_author.clone())
+        .collect();
+    distinct.sort();
+    distinct.dedup();
+    Team {
+        active_authors: active,
+        distinct_owners: distinct,
+    }
+}
