@@ -186,6 +186,9 @@ struct FileRec {
     krate: Option<usize>,
     module: Option<usize>,
     orphan: bool,
+    /// Reached only as test code (`#[cfg(test)] mod tests;`, without `--include-tests`):
+    /// read and counted, backing no module, not an orphan.
+    test: bool,
 }
 
 /// One module, before ids.
@@ -210,7 +213,12 @@ struct Job {
     path: String,
     parent: Option<usize>,
     orphan: bool,
+    /// Test code: the file is read but backs no module (see [`FileRec::test`]).
+    test: bool,
 }
+
+/// A module index standing for a test module, which has no module record.
+const TEST_MODULE: usize = usize::MAX;
 
 struct Run<'a> {
     options: &'a Options,
@@ -232,6 +240,9 @@ struct Run<'a> {
     diagnostics: Vec<ir::Diagnostic>,
     done: AtomicUsize,
     total: usize,
+    /// `macro_rules!` definitions of every file read up front, by name (the first file in
+    /// path order wins), for calls from other files.
+    macros: HashMap<String, String>,
 }
 
 enum Probe {
@@ -259,6 +270,7 @@ impl<'a> Run<'a> {
             diagnostics: disc.diagnostics.clone(),
             done: AtomicUsize::new(0),
             total: 0,
+            macros: HashMap::default(),
         }
     }
 
@@ -392,7 +404,8 @@ impl<'a> Run<'a> {
         );
         preload.sort();
         preload.dedup();
-        self.load_files(preload);
+        self.load_files(preload.clone());
+        self.relower_macro_calls(&preload);
         self.rs_records = (self.disc.rs_files.iter())
             .map(|f| self.file_index.get(f).copied())
             .collect();
@@ -413,6 +426,7 @@ impl<'a> Run<'a> {
                         path,
                         parent: None,
                         orphan: false,
+                        test: false,
                     });
                 }
                 other => {
@@ -437,6 +451,53 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Lowers again, with every file's `macro_rules!` definitions at hand, the files that
+    /// call an item-position macro defined in another file (`#[macro_use] mod macros;`,
+    /// `#[macro_export]`): few files, so a second parse is cheaper than keeping trees.
+    /// Definitions are found by name across the analysed tree, an over-approximation of
+    /// rustc's textual and `macro_use` scoping that no real crate trips on.
+    fn relower_macro_calls(&mut self, preload: &[PathBuf]) {
+        for path in preload {
+            let Some(&f) = self.file_index.get(path) else {
+                continue;
+            };
+            if let Some(syntax) = &self.files[f].syntax {
+                for (name, text) in &syntax.macro_defs {
+                    if !self.macros.contains_key(name) {
+                        self.macros.insert(name.clone(), text.clone());
+                    }
+                }
+            }
+        }
+        if self.macros.is_empty() {
+            return;
+        }
+        let again: Vec<(usize, &PathBuf)> = preload
+            .iter()
+            .filter_map(|path| {
+                let f = *self.file_index.get(path)?;
+                let syntax = self.files[f].syntax.as_ref()?;
+                let calls_other = syntax
+                    .pending_macros
+                    .iter()
+                    .any(|name| self.macros.contains_key(name));
+                calls_other.then_some((f, path))
+            })
+            .collect();
+        let max = self.options.max_file_size;
+        let include_tests = self.options.include_tests;
+        let macros = &self.macros;
+        let reloaded: Vec<(usize, Loaded)> = again
+            .par_iter()
+            .map(|&(f, path)| (f, load(path, max, include_tests, macros)))
+            .collect();
+        for (f, loaded) in reloaded {
+            if let Ok(syntax) = loaded.result {
+                self.files[f].syntax = Some(syntax);
+            }
+        }
+    }
+
     /// The shallowest unreached files, as orphan roots.
     fn orphan_jobs(&mut self) -> Vec<Job> {
         let mut candidates: Vec<(usize, &PathBuf, usize)> = Vec::new();
@@ -446,7 +507,7 @@ impl<'a> Run<'a> {
                 continue;
             };
             // Every file with an owner was read up front (`walk_all`).
-            if record.is_some_and(|f| self.files[f].module.is_some()) {
+            if record.is_some_and(|f| self.files[f].module.is_some() || self.files[f].test) {
                 continue;
             }
             // `x/mod.rs` is as deep as `x.rs`: it goes before its own children.
@@ -504,6 +565,7 @@ impl<'a> Run<'a> {
                 path,
                 parent: None,
                 orphan: !rootless,
+                test: false,
             });
         }
         jobs
@@ -536,10 +598,12 @@ impl<'a> Run<'a> {
         let progress = self.options.progress.clone();
         let total = self.total;
         let done = &self.done;
+        let include_tests = self.options.include_tests;
+        let macros = &self.macros;
         let loaded: Vec<Loaded> = new_files
             .par_iter()
             .map(|path| {
-                let loaded = load(path, max);
+                let loaded = load(path, max, include_tests, macros);
                 let files_done = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(cb) = &progress {
                     cb(Progress {
@@ -565,6 +629,7 @@ impl<'a> Run<'a> {
                 krate: None,
                 module: None,
                 orphan: false,
+                test: false,
             });
             self.file_index.insert(path, idx);
         }
@@ -574,28 +639,44 @@ impl<'a> Run<'a> {
     fn place(&mut self, job: Job, next: &mut Vec<Job>) {
         let f = self.file_index[&job.file];
         let lines = self.files[f].stats.lines;
-        let file_mod = self.modules.len();
-        self.modules.push(ModRec {
-            path: job.path.clone(),
-            krate: job.krate,
-            file: f,
-            parent: job.parent,
-            inline: false,
-            span: ir::LineSpan {
-                start: 1,
-                end: lines.max(1),
-            },
-            body_index: 0,
-            inline_children: Vec::new(),
-        });
-        let is_crate_root =
-            job.parent.is_none() && !job.orphan && self.disc.crates[job.krate].root_file.is_some();
+        if job.test {
+            let rec = &mut self.files[f];
+            if rec.module.is_none() && rec.krate.is_none() {
+                rec.krate = Some(job.krate);
+                rec.test = true;
+            }
+        }
+        let file_mod = if job.test {
+            TEST_MODULE
+        } else {
+            self.modules.len()
+        };
+        if !job.test {
+            self.modules.push(ModRec {
+                path: job.path.clone(),
+                krate: job.krate,
+                file: f,
+                parent: job.parent,
+                inline: false,
+                span: ir::LineSpan {
+                    start: 1,
+                    end: lines.max(1),
+                },
+                body_index: 0,
+                inline_children: Vec::new(),
+            });
+        }
+        let is_crate_root = !job.test
+            && job.parent.is_none()
+            && !job.orphan
+            && self.disc.crates[job.krate].root_file.is_some();
         if is_crate_root && self.crate_root_module[job.krate].is_none() {
             self.crate_root_module[job.krate] = Some(file_mod);
         }
-        {
+        if !job.test {
             let rec = &mut self.files[f];
             if rec.module.is_none() {
+                rec.test = false;
                 rec.module = Some(file_mod);
                 rec.krate = Some(job.krate);
                 rec.orphan = job.orphan;
@@ -608,6 +689,7 @@ impl<'a> Run<'a> {
             path_attr: Option<String>,
             span: ir::LineSpan,
             decls: Vec<crate::syntax::ModDecl>,
+            test: bool,
         }
         let shapes: Vec<Shape> = match &self.files[f].syntax {
             Some(s) => s
@@ -619,6 +701,7 @@ impl<'a> Run<'a> {
                     path_attr: m.path_attr.clone(),
                     span: m.span,
                     decls: m.mod_decls.clone(),
+                    test: m.test,
                 })
                 .collect(),
             None => Vec::new(),
@@ -636,6 +719,11 @@ impl<'a> Run<'a> {
             // of the file module.
             let p = shape.parent.filter(|&p| p < i).unwrap_or(0);
             let dir = dirs[p].inline_child(&shape.name, shape.path_attr.as_deref());
+            if job.test || shape.test || mod_ids[p] == TEST_MODULE {
+                mod_ids.push(TEST_MODULE);
+                dirs.push(dir);
+                continue;
+            }
             let base = format!("{}::{}", self.modules[mod_ids[p]].path, shape.name);
             let path = self.unique_path(base);
             let id = self.modules.len();
@@ -655,6 +743,7 @@ impl<'a> Run<'a> {
         }
         for (i, shape) in shapes.iter().enumerate() {
             for decl in &shape.decls {
+                let test = mod_ids[i] == TEST_MODULE || decl.test;
                 let candidates = dirs[i].file_candidates(&decl.name, decl.path_attr.as_deref());
                 let mut outcome = Probe::Missing;
                 let mut chosen: Option<(PathBuf, ModDir)> = None;
@@ -693,15 +782,29 @@ impl<'a> Run<'a> {
                             continue;
                         }
                         self.claimed.insert(key, declared_by);
+                        let dir = chosen.map_or_else(|| dirs[i].clone(), |(_, dir)| dir);
+                        if test {
+                            next.push(Job {
+                                krate: job.krate,
+                                file: canon,
+                                dir,
+                                path: String::new(),
+                                parent: None,
+                                orphan: false,
+                                test: true,
+                            });
+                            continue;
+                        }
                         let base = format!("{}::{}", self.modules[mod_ids[i]].path, decl.name);
                         let path = self.unique_path(base);
                         next.push(Job {
                             krate: job.krate,
                             file: canon,
-                            dir: chosen.map_or_else(|| dirs[i].clone(), |(_, dir)| dir),
+                            dir,
                             path,
                             parent: Some(mod_ids[i]),
                             orphan: job.orphan,
+                            test: false,
                         });
                     }
                     other => {
@@ -897,7 +1000,12 @@ struct Loaded {
 }
 
 /// Reads, parses and lowers one file; the syntax tree is dropped before returning.
-fn load(path: &Path, max_size: u64) -> Loaded {
+fn load(
+    path: &Path,
+    max_size: u64,
+    include_tests: bool,
+    macros: &HashMap<String, String>,
+) -> Loaded {
     let (bytes, text) = read::read_text(path, max_size);
     match text {
         Err(problem) => Loaded {
@@ -912,7 +1020,11 @@ fn load(path: &Path, max_size: u64) -> Loaded {
         Ok(text) => {
             let stats = read::line_stats(&text);
             let result = read::parse(&text).map(|file| {
-                let syntax = lower_file(&file);
+                let options = crate::lower::LowerOptions {
+                    include_tests,
+                    macros,
+                };
+                let syntax = crate::lower::lower_file(&file, &options);
                 drop(file);
                 syntax
             });
@@ -923,10 +1035,6 @@ fn load(path: &Path, max_size: u64) -> Loaded {
             }
         }
     }
-}
-
-fn lower_file(file: &syn::File) -> FileSyntax {
-    crate::lower::lower_file(file)
 }
 
 #[cfg(test)]

@@ -652,8 +652,24 @@ fn analysing_the_frontend_itself_finds_its_modules() {
     assert_eq!(names, vec!["seamline_frontend"]);
     let modules = module_paths(&facts);
     assert!(modules.contains(&("seamline_frontend::driver", "src/driver.rs")));
-    assert!(modules.contains(&("seamline_frontend::modtree::tests", "src/modtree.rs")));
     assert!(facts.code_lines() > 1_000);
+    // Test modules (issue 11): inline or in their own file, left out of the model but read,
+    // and their files are no orphans.
+    assert!(!modules.iter().any(|(m, _)| m.ends_with("::tests")));
+    let tests_file = facts
+        .files
+        .iter()
+        .find(|f| f.path == "src/lower/tests.rs")
+        .expect("the test file is listed");
+    assert!(tests_file.analysed && !tests_file.orphan && tests_file.module.is_none());
+    assert!(tests_file.code_lines > 100);
+    assert!(!facts.items.iter().any(|i| i.path.contains("::tests::")));
+    let mut opts = options(root);
+    opts.include_tests = true;
+    let with_tests = check(&opts);
+    let modules = module_paths(&with_tests);
+    assert!(modules.contains(&("seamline_frontend::modtree::tests", "src/modtree.rs")));
+    assert!(modules.contains(&("seamline_frontend::lower::tests", "src/lower/tests.rs")));
 }
 
 #[test]

@@ -123,8 +123,19 @@ pub(crate) fn dump(fs: &FileSyntax) -> String {
 
 #[track_caller]
 fn check(src: &str, expect: &str) {
+    check_with(src, true, expect);
+}
+
+/// [`check`], with or without test code.
+#[track_caller]
+fn check_with(src: &str, include_tests: bool, expect: &str) {
     let file = syn::parse_file(src).expect("test source parses");
-    let actual = dump(&lower_file(&file));
+    let macros = crate::hash::HashMap::default();
+    let options = super::LowerOptions {
+        include_tests,
+        macros: &macros,
+    };
+    let actual = dump(&lower_file(&file, &options));
     if actual.trim() != expect.trim() {
         panic!(
             "lowering mismatch\n--- expected\n{}\n--- actual\n{}",
