@@ -268,6 +268,7 @@ const PRELUDE: &[&str] = &[
     "module_path",
     "compile_error",
     "thread_local",
+    "cfg_select",
     "const_format_args",
     "assert_matches",
     "addr_of",

@@ -758,3 +758,59 @@ pub fn keep() {}
         .map(|(_, file)| file.to_owned());
     assert_eq!(m.as_deref(), Some("other/b.rs"), "{}", tree(&facts));
 }
+
+/// Issue 11: modules in `cfg_select!` arms, items of the crate's own `macro_rules!` (also
+/// from another file), derive macros of a workspace proc-macro crate, and test code.
+#[test]
+fn items_declared_inside_macros_are_in_the_model() {
+    use ir::DiagCode as C;
+    let facts = check(&options(&fixture("macro_items")));
+    insta::assert_snapshot!("macro_items_facts", facts.dump());
+    let noisy: Vec<&ir::Diagnostic> = facts
+        .diagnostics
+        .iter()
+        .filter(|d| matches!(d.code, C::OrphanFile | C::UnresolvedImport | C::MacroNotExpanded))
+        .collect();
+    assert!(noisy.is_empty(), "{noisy:?}");
+    assert!(facts.files.iter().all(|f| f.analysed && !f.orphan));
+    let modules = module_paths(&facts);
+    assert!(modules.contains(&("util::rate_limit", "crates/util/src/rate_limit/mod.rs")));
+    assert!(modules.contains(&("util::settings", "crates/util/src/settings/mod.rs")));
+    // Test code is read (its lines count) but is in no module, item or reference.
+    assert!(!modules.iter().any(|(m, _)| m.contains("tests")));
+    assert!(!facts.items.iter().any(|i| i.name == "test_helper"));
+    let test_files: Vec<&ir::SourceFile> = facts
+        .files
+        .iter()
+        .filter(|f| f.path.contains("/tests/"))
+        .collect();
+    assert_eq!(test_files.len(), 2);
+    assert!(test_files.iter().all(|f| f.module.is_none() && f.code_lines > 0));
+
+    // With tests included, they are modules like any other (and their broken imports show).
+    let mut opts = options(&fixture("macro_items"));
+    opts.include_tests = true;
+    let with_tests = check(&opts);
+    let modules = module_paths(&with_tests);
+    for expected in [
+        ("app::tests", "crates/app/src/tests/mod.rs"),
+        ("app::tests::helpers", "crates/app/src/tests/helpers.rs"),
+        ("app::inline_tests", "crates/app/src/lib.rs"),
+    ] {
+        assert!(modules.contains(&expected), "{expected:?} in {modules:?}");
+    }
+    assert!(with_tests.items.iter().any(|i| i.path == "app::test_helper"));
+    let unresolved: Vec<&str> = with_tests
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == C::UnresolvedImport)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        unresolved,
+        vec![
+            "unresolved import `util::clock::Missing`",
+            "unresolved import `util::nothing::Here`"
+        ]
+    );
+}
