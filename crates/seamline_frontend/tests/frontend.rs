@@ -769,7 +769,12 @@ fn items_declared_inside_macros_are_in_the_model() {
     let noisy: Vec<&ir::Diagnostic> = facts
         .diagnostics
         .iter()
-        .filter(|d| matches!(d.code, C::OrphanFile | C::UnresolvedImport | C::MacroNotExpanded))
+        .filter(|d| {
+            matches!(
+                d.code,
+                C::OrphanFile | C::UnresolvedImport | C::MacroNotExpanded
+            )
+        })
         .collect();
     assert!(noisy.is_empty(), "{noisy:?}");
     assert!(facts.files.iter().all(|f| f.analysed && !f.orphan));
@@ -785,7 +790,11 @@ fn items_declared_inside_macros_are_in_the_model() {
         .filter(|f| f.path.contains("/tests/"))
         .collect();
     assert_eq!(test_files.len(), 2);
-    assert!(test_files.iter().all(|f| f.module.is_none() && f.code_lines > 0));
+    assert!(
+        test_files
+            .iter()
+            .all(|f| f.module.is_none() && f.code_lines > 0)
+    );
 
     // With tests included, they are modules like any other (and their broken imports show).
     let mut opts = options(&fixture("macro_items"));
@@ -799,7 +808,12 @@ fn items_declared_inside_macros_are_in_the_model() {
     ] {
         assert!(modules.contains(&expected), "{expected:?} in {modules:?}");
     }
-    assert!(with_tests.items.iter().any(|i| i.path == "app::test_helper"));
+    assert!(
+        with_tests
+            .items
+            .iter()
+            .any(|i| i.path == "app::test_helper")
+    );
     let unresolved: Vec<&str> = with_tests
         .diagnostics
         .iter()
@@ -813,4 +827,38 @@ fn items_declared_inside_macros_are_in_the_model() {
             "unresolved import `util::nothing::Here`"
         ]
     );
+}
+
+/// Issue 11: a self-recursive macro, an exponentially growing one and one with 10,000 rules
+/// each end in a diagnostic naming it, within its bound, and the rest is analysed.
+#[test]
+fn runaway_macros_end_in_a_diagnostic_and_the_rest_is_analysed() {
+    let facts = check(&options(&fixture("hostile")));
+    let notes: Vec<(u32, &str)> = facts
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == ir::DiagCode::MacroNotExpanded)
+        .map(|d| (d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            (
+                10,
+                "`again!` was not expanded: expansions nest deeper than 64 levels (is it recursive?)"
+            ),
+            (
+                18,
+                "`grow!` was not expanded: the file's bound of 5000 expansions was exceeded"
+            ),
+            (
+                10024,
+                "`wide!` was not expanded: it has 10000 rules, more than the 1000 that are tried"
+            ),
+        ]
+    );
+    let items: Vec<&str> = facts.items.iter().map(|i| i.path.as_str()).collect();
+    assert!(items.contains(&"hostile::macros::AfterMacros"));
+    assert!(items.iter().any(|p| p.starts_with("hostile::models::")));
+    assert!(!items.iter().any(|p| p.contains("Arm")));
 }

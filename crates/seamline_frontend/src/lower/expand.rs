@@ -21,10 +21,13 @@ use std::collections::HashMap;
 /// Most nested expansions (a macro whose expansion calls a macro, ...); rustc's default
 /// `recursion_limit` is 128, real item-generating macros nest a few levels.
 pub(super) const MAX_DEPTH: u32 = 64;
-/// Most tokens all expansions of one file may produce.
-const MAX_OUTPUT_TOKENS: u64 = 500_000;
+/// Most tokens all expansions of one file may produce (vaultwarden's `make_config!`, the
+/// largest item-generating call of the panel, writes about 30,000).
+const MAX_OUTPUT_TOKENS: u64 = 200_000;
 /// Most matching work (token comparisons and tokens handed to syn) per file.
-const MAX_WORK: u64 = 5_000_000;
+const MAX_WORK: u64 = 2_000_000;
+/// Most expansions per file: each one's output is parsed and lowered.
+const MAX_EXPANSIONS: u32 = 5_000;
 /// Most rules of one macro that are considered; more is not hand-written code.
 const MAX_RULES: usize = 1_000;
 
@@ -33,6 +36,7 @@ const MAX_RULES: usize = 1_000;
 pub(super) struct Budget {
     work: u64,
     output: u64,
+    expansions: u32,
 }
 
 impl Budget {
@@ -41,6 +45,7 @@ impl Budget {
         Budget {
             work: MAX_WORK,
             output: MAX_OUTPUT_TOKENS,
+            expansions: MAX_EXPANSIONS,
         }
     }
 
@@ -71,6 +76,8 @@ pub(super) enum Failure {
     WorkBound,
     /// The file's output tokens ran out.
     OutputBound,
+    /// The file's number of expansions ran out.
+    CallBound,
 }
 
 impl Failure {
@@ -88,6 +95,9 @@ impl Failure {
             Failure::OutputBound => format!(
                 "the file's expansion output bound ({MAX_OUTPUT_TOKENS} tokens) was exceeded"
             ),
+            Failure::CallBound => {
+                format!("the file's bound of {MAX_EXPANSIONS} expansions was exceeded")
+            }
         }
     }
 }
@@ -161,6 +171,10 @@ impl MacroDef {
         budget: &mut Budget,
     ) -> Result<TokenStream, Failure> {
         let rules = self.rules.as_ref().map_err(Clone::clone)?;
+        match budget.expansions.checked_sub(1) {
+            Some(left) => budget.expansions = left,
+            None => return Err(Failure::CallBound),
+        }
         let input: Vec<TokenTree> = input.clone().into_iter().collect();
         for rule in rules {
             let mut binds = Bindings::new();

@@ -58,6 +58,7 @@ pub(crate) fn lower_file(file: &syn::File, options: &LowerOptions<'_>) -> FileSy
         reported: HashSet::default(),
         macro_defs: Vec::new(),
         pending_macros: Vec::new(),
+        call_line: None,
     };
     lw.collect_macro_defs(&file.items, 0);
     let end = file
@@ -91,6 +92,9 @@ struct Lowerer<'a> {
     reported: HashSet<(String, String)>,
     macro_defs: Vec<(String, String)>,
     pending_macros: Vec<String>,
+    /// The line of the outermost macro call being expanded: calls inside an expansion
+    /// have the definition's lines, so notes about them point at the call in the source.
+    call_line: Option<u32>,
 }
 
 /// How far the syntax of a module had grown before an expansion (see [`Lowerer::relocate`]).
@@ -245,6 +249,7 @@ impl Lowerer<'_> {
 
     /// A `macro-not-expanded` note, once per macro and reason in a file.
     fn not_expanded(&mut self, name: &str, line: u32, why: String) {
+        let line = self.call_line.unwrap_or(line);
         if self.reported.insert((name.to_owned(), why.clone())) {
             self.notes.push((
                 ir::DiagCode::MacroNotExpanded,
@@ -910,7 +915,14 @@ impl Lowerer<'_> {
         };
         self.push_macro_ref(m, &mac.mac.path);
         let marks = self.marks(m);
+        let outermost = self.call_line.is_none();
+        if outermost {
+            self.call_line = Some(line);
+        }
         self.lower_items(m, &file.items, outer, depth + 1);
+        if outermost {
+            self.call_line = None;
+        }
         self.relocate(m, &marks, line, col, end);
         true
     }
