@@ -440,6 +440,27 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        // Left-out test targets whose files sit in a crate's folder: test code of that
+        // crate (read, not modelled), rather than orphans.
+        for file in &self.disc.test_roots {
+            let Ok(at) = self.disc.rs_files.binary_search(file) else {
+                continue;
+            };
+            if let Some(krate) = self.owners[at]
+                && !self.claimed.contains_key(&(krate, file.clone()))
+            {
+                self.claimed.insert((krate, file.clone()), None);
+                jobs.push(Job {
+                    krate,
+                    file: file.clone(),
+                    dir: ModDir::mod_rs(file),
+                    path: String::new(),
+                    parent: None,
+                    orphan: false,
+                    test: true,
+                });
+            }
+        }
         loop {
             while !jobs.is_empty() {
                 jobs = self.run_wave(jobs);

@@ -790,11 +790,15 @@ fn items_declared_inside_macros_are_in_the_model() {
         .filter(|f| f.path.contains("/tests/"))
         .collect();
     assert_eq!(test_files.len(), 2);
-    assert!(
-        test_files
-            .iter()
-            .all(|f| f.module.is_none() && f.code_lines > 0)
-    );
+    let integration: Vec<&ir::SourceFile> = facts
+        .files
+        .iter()
+        .filter(|f| f.path.contains("/integration/"))
+        .collect();
+    assert_eq!(integration.len(), 2);
+    for f in test_files.iter().chain(&integration) {
+        assert!(f.module.is_none() && f.code_lines > 0, "{f:?}");
+    }
 
     // With tests included, they are modules like any other (and their broken imports show).
     let mut opts = options(&fixture("macro_items"));
@@ -805,6 +809,10 @@ fn items_declared_inside_macros_are_in_the_model() {
         ("app::tests", "crates/app/src/tests/mod.rs"),
         ("app::tests::helpers", "crates/app/src/tests/helpers.rs"),
         ("app::inline_tests", "crates/app/src/lib.rs"),
+        (
+            "integration::support",
+            "crates/app/src/integration/support.rs",
+        ),
     ] {
         assert!(modules.contains(&expected), "{expected:?} in {modules:?}");
     }
