@@ -803,8 +803,9 @@ impl Lowerer<'_> {
             self.push_item(m, it);
             return;
         }
-        // A call of the analysed code's own `macro_rules!` macro: its expansion's items.
+        // A call of a `macro_rules!` macro of this file: its expansion's items.
         if let Some(name) = simple_macro_name(&mac.mac.path)
+            && self.local_macros.contains_key(&name)
             && let Some(def) = self.macro_def(&name)
             && self.expand_call(m, mac, &name, &def, outer, depth)
         {
@@ -852,7 +853,16 @@ impl Lowerer<'_> {
             self.lower_items(m, &file.items, outer, depth + 1);
             return;
         }
+        // A macro of another file of the analysed code, only now: the usual readings of
+        // well-known macros (`table!`, `cfg_if!`) win over a same-named definition
+        // elsewhere in a big tree.
         if let Some(name) = simple_macro_name(&mac.mac.path) {
+            if self.other_macros.contains_key(&name)
+                && let Some(def) = self.macro_def(&name)
+                && self.expand_call(m, mac, &name, &def, outer, depth)
+            {
+                return;
+            }
             self.pending_macros.push(name);
         }
         let mut col = body::Collector::new(outer);
