@@ -240,8 +240,8 @@ struct Run<'a> {
     diagnostics: Vec<ir::Diagnostic>,
     done: AtomicUsize,
     total: usize,
-    /// `macro_rules!` definitions of every file read up front, by name (the first file in
-    /// path order wins), for calls from other files.
+    /// `#[macro_export]` definitions of the files read up front, by name (the first file
+    /// in path order wins), for the files read later.
     macros: HashMap<String, String>,
 }
 
@@ -472,51 +472,87 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Lowers again, with every file's `macro_rules!` definitions at hand, the files that
-    /// call an item-position macro defined in another file (`#[macro_use] mod macros;`,
-    /// `#[macro_export]`): few files, so a second parse is cheaper than keeping trees.
-    /// Definitions are found by name across the analysed tree, an over-approximation of
-    /// rustc's textual and `macro_use` scoping that no real crate trips on.
+    /// Lowers again, with the `macro_rules!` definitions of the other files at hand, the
+    /// files that call an item-position macro defined in another file (`#[macro_use] mod
+    /// macros;`, `#[macro_export]`): few files, so a second parse is cheaper than keeping
+    /// syntax trees. A call finds a definition of its own crate (any file: an
+    /// over-approximation of textual and `#[macro_use]` scoping), else a `#[macro_export]`
+    /// one of a crate it depends on; among several, the first file in path order.
     fn relower_macro_calls(&mut self, preload: &[PathBuf]) {
+        let owner_of = |path: &PathBuf| -> Option<usize> {
+            let at = self.disc.rs_files.binary_search(path).ok()?;
+            self.owners[at]
+        };
+        // (owner crate, exported, rules) per name, in path order.
+        type Defs<'d> = HashMap<&'d str, Vec<(Option<usize>, bool, &'d str)>>;
+        let mut defs: Defs<'_> = HashMap::default();
         for path in preload {
             let Some(&f) = self.file_index.get(path) else {
                 continue;
             };
             if let Some(syntax) = &self.files[f].syntax {
-                for (name, text) in &syntax.macro_defs {
-                    if !self.macros.contains_key(name) {
-                        self.macros.insert(name.clone(), text.clone());
-                    }
+                for def in &syntax.macro_defs {
+                    defs.entry(def.name.as_str()).or_default().push((
+                        owner_of(path),
+                        def.exported,
+                        def.rules.as_str(),
+                    ));
                 }
             }
         }
-        if self.macros.is_empty() {
+        if defs.is_empty() {
             return;
         }
-        let again: Vec<(usize, &PathBuf)> = preload
-            .iter()
-            .filter_map(|path| {
-                let f = *self.file_index.get(path)?;
-                let syntax = self.files[f].syntax.as_ref()?;
-                let calls_other = syntax
-                    .pending_macros
-                    .iter()
-                    .any(|name| self.macros.contains_key(name));
-                calls_other.then_some((f, path))
-            })
-            .collect();
+        let mut again: Vec<(usize, &PathBuf, HashMap<String, String>)> = Vec::new();
+        for path in preload {
+            let Some(&f) = self.file_index.get(path) else {
+                continue;
+            };
+            let Some(syntax) = &self.files[f].syntax else {
+                continue;
+            };
+            let krate = owner_of(path);
+            let deps: Vec<usize> = krate
+                .map(|k| self.disc.crates[k].deps.iter().map(|d| d.1).collect())
+                .unwrap_or_default();
+            let mut visible: HashMap<String, String> = HashMap::default();
+            for name in &syntax.pending_macros {
+                let Some(found) = defs.get(name.as_str()) else {
+                    continue;
+                };
+                let own = found.iter().find(|d| krate.is_some() && d.0 == krate);
+                let dep = || {
+                    found
+                        .iter()
+                        .find(|d| d.1 && d.0.is_some_and(|o| deps.contains(&o)))
+                };
+                if let Some(&(_, _, rules)) = own.or_else(dep) {
+                    visible.insert(name.clone(), rules.to_owned());
+                }
+            }
+            if !visible.is_empty() {
+                again.push((f, path, visible));
+            }
+        }
+        // Files brought in later by `#[path]` see the exported definitions.
+        let mut exported: HashMap<String, String> = HashMap::default();
+        for (name, found) in &defs {
+            if let Some(&(_, _, rules)) = found.iter().find(|d| d.1) {
+                exported.insert((*name).to_owned(), rules.to_owned());
+            }
+        }
         let max = self.options.max_file_size;
         let include_tests = self.options.include_tests;
-        let macros = &self.macros;
         let reloaded: Vec<(usize, Loaded)> = again
             .par_iter()
-            .map(|&(f, path)| (f, load(path, max, include_tests, macros)))
+            .map(|(f, path, visible)| (*f, load(path, max, include_tests, visible)))
             .collect();
         for (f, loaded) in reloaded {
             if let Ok(syntax) = loaded.result {
                 self.files[f].syntax = Some(syntax);
             }
         }
+        self.macros = exported;
     }
 
     /// The shallowest unreached files, as orphan roots.

@@ -21,12 +21,22 @@ pub struct FileSyntax {
     /// Problems met while lowering (unparsable macro bodies, ...), with line numbers in this
     /// file; the driver adds the file path.
     pub notes: Vec<(ir::DiagCode, u32, String)>,
-    /// The `macro_rules!` definitions of the file, as (name, rules as text), for calls of
-    /// them from other files.
-    pub macro_defs: Vec<(String, String)>,
+    /// The `macro_rules!` definitions of the file, for calls of them from other files.
+    pub macro_defs: Vec<MacroDefSyntax>,
     /// Names of item-position macro calls that were neither expanded nor lowered as items
     /// (their macro may be defined in another file).
     pub pending_macros: Vec<String>,
+}
+
+/// A `macro_rules!` definition, kept as text (token streams cannot cross threads).
+#[derive(Debug, Clone)]
+pub struct MacroDefSyntax {
+    /// The macro's name.
+    pub name: String,
+    /// Whether it is `#[macro_export]`: callable from other crates.
+    pub exported: bool,
+    /// The rules, as token text.
+    pub rules: String,
 }
 
 /// One module body in a file (the file itself, or an inline module).

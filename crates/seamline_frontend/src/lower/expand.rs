@@ -126,7 +126,8 @@ enum Matcher {
 #[derive(Debug)]
 struct Repetition<T> {
     inner: Vec<T>,
-    sep: Option<String>,
+    /// The separator's tokens (`,`, or `::` as two joint punctuation characters).
+    sep: Vec<String>,
     op: char,
 }
 
@@ -280,21 +281,29 @@ fn parse_matcher(tokens: &[TokenTree], depth: u32) -> Result<Vec<Matcher>, Failu
     Ok(out)
 }
 
-/// After `$( .. )`: an optional separator token and the operator; returns how many tokens
-/// they took.
-fn repetition_tail(rest: &[TokenTree]) -> Result<(Option<String>, char, usize), Failure> {
+/// After `$( .. )`: an optional separator (one token, or joint punctuation such as `::`
+/// or `=>`) and the operator; returns how many tokens they took.
+fn repetition_tail(rest: &[TokenTree]) -> Result<(Vec<String>, char, usize), Failure> {
     let op_of = |t: Option<&TokenTree>| match t {
         Some(TokenTree::Punct(p)) if matches!(p.as_char(), '*' | '+' | '?') => Some(p.as_char()),
         _ => None,
     };
     if let Some(op) = op_of(rest.first()) {
-        return Ok((None, op, 1));
+        return Ok((Vec::new(), op, 1));
     }
-    match (rest.first(), op_of(rest.get(1))) {
+    let mut n = 1;
+    while let (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(_))) = (rest.get(n - 1), rest.get(n))
+    {
+        if p.spacing() != Spacing::Joint || op_of(rest.get(n)).is_some() || n >= 3 {
+            break;
+        }
+        n += 1;
+    }
+    match (rest.first(), op_of(rest.get(n))) {
         (Some(TokenTree::Group(_)) | None, _) | (_, None) => Err(Failure::BadDefinition(
             "a repetition has no `*`, `+` or `?`".to_owned(),
         )),
-        (Some(sep), Some(op)) => Ok((Some(token_text(sep)), op, 2)),
+        (Some(_), Some(op)) => Ok((rest[..n].iter().map(token_text).collect(), op, n + 1)),
     }
 }
 
@@ -388,13 +397,17 @@ fn match_seq(
                     budget.spend(1)?;
                     let start = *pos;
                     let mut p = *pos;
-                    if !iterations.is_empty()
-                        && let Some(sep) = &rep.sep
-                    {
-                        match input.get(p) {
-                            Some(t) if token_text(t) == *sep => p += 1,
-                            _ => break,
+                    if !iterations.is_empty() && !rep.sep.is_empty() {
+                        let n = rep.sep.len();
+                        let found = input.get(p..p + n).is_some_and(|ts| {
+                            ts.iter().zip(&rep.sep).all(|(t, s)| {
+                                !matches!(t, TokenTree::Group(_)) && token_text(t) == *s
+                            })
+                        });
+                        if !found {
+                            break;
                         }
+                        p += n;
                     }
                     let mut b = Bindings::new();
                     if !match_seq(&rep.inner, input, &mut p, &mut b, budget)? {
@@ -559,8 +572,10 @@ fn transcribe(
                     let (sep, _, used) = repetition_tail(&body[i + 2..])?;
                     let count = repeat_count(&inner, binds, idx);
                     for k in 0..count {
-                        if k > 0 && sep.is_some() {
-                            emit(out, body[i + 2].clone(), budget)?;
+                        if k > 0 {
+                            for t in &body[i + 2..i + 2 + sep.len()] {
+                                emit(out, t.clone(), budget)?;
+                            }
                         }
                         idx.push(k);
                         let res = transcribe(&inner, binds, idx, out, budget);
@@ -705,6 +720,15 @@ mod tests {
         assert_eq!(
             expand(def, "a, (b | c)").unwrap(),
             "fnf(){leta=1;let(b|c)=1;}"
+        );
+    }
+
+    #[test]
+    fn separators_may_be_joint_punctuation() {
+        let def = "($($seg:ident)::+ => $($v:ident)=>*) => { use $($seg)::+; $(const $v: u8 = 0;)* }";
+        assert_eq!(
+            expand(def, "a::b::C => x => y").unwrap(),
+            "usea::b::C;constx:u8=0;consty:u8=0;"
         );
     }
 

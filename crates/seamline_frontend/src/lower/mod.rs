@@ -90,7 +90,7 @@ struct Lowerer<'a> {
     budget: expand::Budget,
     /// (macro, reason) already reported in this file: one note each.
     reported: HashSet<(String, String)>,
-    macro_defs: Vec<(String, String)>,
+    macro_defs: Vec<crate::syntax::MacroDefSyntax>,
     pending_macros: Vec<String>,
     /// The line of the outermost macro call being expanded: calls inside an expansion
     /// have the definition's lines, so notes about them point at the call in the source.
@@ -139,8 +139,14 @@ impl Lowerer<'_> {
                     if let Some(ident) = &mac.ident {
                         let name = ident_str(ident);
                         if !self.local_macros.contains_key(&name) {
-                            self.macro_defs
-                                .push((name.clone(), mac.mac.tokens.to_string()));
+                            self.macro_defs.push(crate::syntax::MacroDefSyntax {
+                                name: name.clone(),
+                                exported: mac
+                                    .attrs
+                                    .iter()
+                                    .any(|a| a.path().is_ident("macro_export")),
+                                rules: mac.mac.tokens.to_string(),
+                            });
                             self.local_macros.insert(name, mac.mac.tokens.clone());
                         }
                     }
