@@ -22,6 +22,7 @@
 
 use crate::discover::{self, CargoOptions, CrateSpec, Discovery, Root};
 use crate::hash::{HashMap, HashSet};
+use crate::lower::OtherMacro;
 use crate::modtree::ModDir;
 use crate::read::{self, LineStats, ReadProblem};
 use crate::syntax::{FileSyntax, ModSyntax};
@@ -242,7 +243,7 @@ struct Run<'a> {
     total: usize,
     /// `#[macro_export]` definitions of the files read up front, by name (the first file
     /// in path order wins), for the files read later.
-    macros: HashMap<String, String>,
+    macros: HashMap<String, OtherMacro>,
 }
 
 enum Probe {
@@ -503,7 +504,7 @@ impl<'a> Run<'a> {
         if defs.is_empty() {
             return;
         }
-        let mut again: Vec<(usize, &PathBuf, HashMap<String, String>)> = Vec::new();
+        let mut again: Vec<(usize, &PathBuf, HashMap<String, OtherMacro>)> = Vec::new();
         for path in preload {
             let Some(&f) = self.file_index.get(path) else {
                 continue;
@@ -512,22 +513,36 @@ impl<'a> Run<'a> {
                 continue;
             };
             let krate = owner_of(path);
-            let deps: Vec<usize> = krate
-                .map(|k| self.disc.crates[k].deps.iter().map(|d| d.1).collect())
-                .unwrap_or_default();
-            let mut visible: HashMap<String, String> = HashMap::default();
+            let deps: &[(String, usize)] = match krate {
+                Some(k) => &self.disc.crates[k].deps,
+                None => &[],
+            };
+            let mut visible: HashMap<String, OtherMacro> = HashMap::default();
             for name in &syntax.pending_macros {
                 let Some(found) = defs.get(name.as_str()) else {
                     continue;
                 };
                 let own = found.iter().find(|d| krate.is_some() && d.0 == krate);
-                let dep = || {
-                    found
-                        .iter()
-                        .find(|d| d.1 && d.0.is_some_and(|o| deps.contains(&o)))
-                };
-                if let Some(&(_, _, rules)) = own.or_else(dep) {
-                    visible.insert(name.clone(), rules.to_owned());
+                if let Some(&(_, _, rules)) = own {
+                    let rules = rules.to_owned();
+                    visible.insert(name.clone(), OtherMacro { krate: None, rules });
+                    continue;
+                }
+                // `$crate` in a dependency's macro names the dependency as this crate does.
+                let dep = found.iter().find_map(|d| {
+                    let owner = d.0?;
+                    let (local, _) = deps.iter().find(|(_, k)| *k == owner).filter(|_| d.1)?;
+                    let known_as = if local.is_empty() {
+                        self.disc.crates[owner].name.clone()
+                    } else {
+                        local.clone()
+                    };
+                    Some((known_as, d.2))
+                });
+                if let Some((known_as, rules)) = dep {
+                    let rules = rules.to_owned();
+                    let krate = Some(known_as);
+                    visible.insert(name.clone(), OtherMacro { krate, rules });
                 }
             }
             if !visible.is_empty() {
@@ -535,10 +550,12 @@ impl<'a> Run<'a> {
             }
         }
         // Files brought in later by `#[path]` see the exported definitions.
-        let mut exported: HashMap<String, String> = HashMap::default();
+        let mut exported: HashMap<String, OtherMacro> = HashMap::default();
         for (name, found) in &defs {
-            if let Some(&(_, _, rules)) = found.iter().find(|d| d.1) {
-                exported.insert((*name).to_owned(), rules.to_owned());
+            if let Some(&(owner, _, rules)) = found.iter().find(|d| d.1) {
+                let krate = owner.map(|o| self.disc.crates[o].name.clone());
+                let rules = rules.to_owned();
+                exported.insert((*name).to_owned(), OtherMacro { krate, rules });
             }
         }
         let max = self.options.max_file_size;
@@ -1061,7 +1078,7 @@ fn load(
     path: &Path,
     max_size: u64,
     include_tests: bool,
-    macros: &HashMap<String, String>,
+    macros: &HashMap<String, OtherMacro>,
 ) -> Loaded {
     let (bytes, text) = read::read_text(path, max_size);
     match text {

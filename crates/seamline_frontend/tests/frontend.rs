@@ -781,6 +781,26 @@ fn items_declared_inside_macros_are_in_the_model() {
     let modules = module_paths(&facts);
     assert!(modules.contains(&("util::rate_limit", "crates/util/src/rate_limit/mod.rs")));
     assert!(modules.contains(&("util::settings", "crates/util/src/settings/mod.rs")));
+    // A `#[macro_export]` macro of a dependency, called after `use util::handler;`: its
+    // item is placed at the call, and `$crate` names the dependency.
+    let generated = facts
+        .items
+        .iter()
+        .find(|i| i.path == "app::default_settings")
+        .expect("the exported macro's function");
+    assert_eq!(generated.location.line, 26);
+    let settings = facts
+        .items
+        .iter()
+        .position(|i| i.path == "util::settings::Settings");
+    assert!(
+        facts
+            .references
+            .iter()
+            .any(|r| r.from_item == Some(generated.id)
+                && Some(r.to.index()) == settings
+                && r.kind == ir::DepKind::Type)
+    );
     // Test code is read (its lines count) but is in no module, item or reference.
     assert!(!modules.iter().any(|(m, _)| m.contains("tests")));
     assert!(!facts.items.iter().any(|i| i.name == "test_helper"));

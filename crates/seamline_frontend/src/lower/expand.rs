@@ -15,7 +15,7 @@
 //! machine), output tokens, and the number of rules of one macro; recursion depth is counted
 //! by the caller. Nothing here can loop or recurse without bound on any input.
 
-use proc_macro2::{Delimiter, Group, Ident, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
 use std::collections::HashMap;
 
 /// Most nested expansions (a macro whose expansion calls a macro, ...); rustc's default
@@ -106,6 +106,9 @@ impl Failure {
 #[derive(Debug)]
 pub(super) struct MacroDef {
     rules: Result<Vec<Rule>, Failure>,
+    /// For a macro of another crate, the name that crate is known by: `$crate` becomes
+    /// `::name` rather than `crate`.
+    krate: Option<String>,
 }
 
 #[derive(Debug)]
@@ -158,10 +161,12 @@ enum Binding {
 type Bindings = HashMap<String, Binding>;
 
 impl MacroDef {
-    /// Reads the rules of a `macro_rules! name { .. }` body.
-    pub(super) fn parse(body: &TokenStream) -> MacroDef {
+    /// Reads the rules of a `macro_rules! name { .. }` body; `krate` as in
+    /// [`MacroDef::krate`].
+    pub(super) fn parse(body: &TokenStream, krate: Option<String>) -> MacroDef {
         MacroDef {
             rules: parse_rules(body),
+            krate,
         }
     }
 
@@ -183,7 +188,8 @@ impl MacroDef {
             if match_seq(&rule.matcher, &input, &mut pos, &mut binds, budget)? && pos == input.len()
             {
                 let mut out = Vec::new();
-                transcribe(&rule.body, &binds, &mut Vec::new(), &mut out, budget)?;
+                let krate = self.krate.as_deref();
+                transcribe(&rule.body, &binds, &mut Vec::new(), &mut out, krate, budget)?;
                 return Ok(out.into_iter().collect());
             }
         }
@@ -292,7 +298,8 @@ fn repetition_tail(rest: &[TokenTree]) -> Result<(Vec<String>, char, usize), Fai
         return Ok((Vec::new(), op, 1));
     }
     let mut n = 1;
-    while let (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(_))) = (rest.get(n - 1), rest.get(n))
+    while let (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(_))) =
+        (rest.get(n - 1), rest.get(n))
     {
         if p.spacing() != Spacing::Joint || op_of(rest.get(n)).is_some() || n >= 3 {
             break;
@@ -538,6 +545,7 @@ fn transcribe(
     binds: &Bindings,
     idx: &mut Vec<usize>,
     out: &mut Vec<TokenTree>,
+    krate: Option<&str>,
     budget: &mut Budget,
 ) -> Result<(), Failure> {
     let mut i = 0;
@@ -546,11 +554,26 @@ fn transcribe(
         match &body[i] {
             TokenTree::Punct(p) if p.as_char() == '$' => match body.get(i + 1) {
                 Some(TokenTree::Ident(name)) if *name == "crate" => {
-                    emit(
-                        out,
-                        TokenTree::Ident(Ident::new("crate", name.span())),
-                        budget,
-                    )?;
+                    match krate {
+                        Some(krate) => {
+                            let mut colon = Punct::new(':', Spacing::Joint);
+                            colon.set_span(name.span());
+                            emit(out, TokenTree::Punct(colon), budget)?;
+                            let mut colon = Punct::new(':', Spacing::Alone);
+                            colon.set_span(name.span());
+                            emit(out, TokenTree::Punct(colon), budget)?;
+                            emit(
+                                out,
+                                TokenTree::Ident(Ident::new(krate, name.span())),
+                                budget,
+                            )?;
+                        }
+                        None => emit(
+                            out,
+                            TokenTree::Ident(Ident::new("crate", name.span())),
+                            budget,
+                        )?,
+                    }
                     i += 2;
                 }
                 Some(TokenTree::Ident(name)) => {
@@ -578,7 +601,7 @@ fn transcribe(
                             }
                         }
                         idx.push(k);
-                        let res = transcribe(&inner, binds, idx, out, budget);
+                        let res = transcribe(&inner, binds, idx, out, krate, budget);
                         idx.pop();
                         res?;
                     }
@@ -596,7 +619,7 @@ fn transcribe(
             TokenTree::Group(g) => {
                 let inner: Vec<TokenTree> = g.stream().into_iter().collect();
                 let mut sub = Vec::new();
-                transcribe(&inner, binds, idx, &mut sub, budget)?;
+                transcribe(&inner, binds, idx, &mut sub, krate, budget)?;
                 let mut group = Group::new(g.delimiter(), sub.into_iter().collect());
                 group.set_span(g.span());
                 emit(out, TokenTree::Group(group), budget)?;
@@ -671,7 +694,7 @@ mod tests {
     use super::*;
 
     fn expand(def: &str, call: &str) -> Result<String, Failure> {
-        let def = MacroDef::parse(&def.parse().unwrap());
+        let def = MacroDef::parse(&def.parse().unwrap(), None);
         let mut budget = Budget::new();
         // Compared without spaces: proc-macro2 prints joint punctuation without them.
         def.expand(&call.parse().unwrap(), &mut budget)
@@ -725,7 +748,8 @@ mod tests {
 
     #[test]
     fn separators_may_be_joint_punctuation() {
-        let def = "($($seg:ident)::+ => $($v:ident)=>*) => { use $($seg)::+; $(const $v: u8 = 0;)* }";
+        let def =
+            "($($seg:ident)::+ => $($v:ident)=>*) => { use $($seg)::+; $(const $v: u8 = 0;)* }";
         assert_eq!(
             expand(def, "a::b::C => x => y").unwrap(),
             "usea::b::C;constx:u8=0;consty:u8=0;"
@@ -738,6 +762,14 @@ mod tests {
             expand("() => { use $crate::a::B; }", "").unwrap(),
             "usecrate::a::B;"
         );
+    }
+
+    #[test]
+    fn dollar_crate_of_another_crate_names_it() {
+        let body = "() => { use $crate::a::B; }".parse().unwrap();
+        let def = MacroDef::parse(&body, Some("util".into()));
+        let out = def.expand(&TokenStream::new(), &mut Budget::new()).unwrap();
+        assert_eq!(out.to_string().replace(' ', ""), "use::util::a::B;");
     }
 
     #[test]
@@ -771,7 +803,7 @@ mod tests {
     fn output_and_work_are_bounded() {
         // Each call of the input doubles: 2^40 tokens are never written.
         let def = "() => {}; (x $($t:tt)*) => { m!{$($t)*} m!{$($t)*} }";
-        let def = MacroDef::parse(&def.parse().unwrap());
+        let def = MacroDef::parse(&def.parse().unwrap(), None);
         let mut budget = Budget::new();
         budget.output = 10;
         let call: TokenStream = "x x x x x x x x x x x x".parse().unwrap();

@@ -39,9 +39,18 @@ const MAX_MACRO_ITEM_DEPTH: u32 = 8;
 pub(crate) struct LowerOptions<'a> {
     /// Whether `#[cfg(test)]` items are lowered (`--include-tests`).
     pub include_tests: bool,
-    /// `macro_rules!` definitions found in other files, by name, as text; a definition in
-    /// the file itself wins.
-    pub macros: &'a HashMap<String, String>,
+    /// `macro_rules!` definitions found in other files, by name; a definition in the file
+    /// itself wins.
+    pub macros: &'a HashMap<String, OtherMacro>,
+}
+
+/// A `macro_rules!` definition of another file.
+#[derive(Debug, Clone)]
+pub(crate) struct OtherMacro {
+    /// For a macro of another crate, the name the calling crate knows it by.
+    pub krate: Option<String>,
+    /// The rules, as token text.
+    pub rules: String,
 }
 
 /// Lowers one parsed file. Never panics, whatever the input.
@@ -82,7 +91,7 @@ struct Lowerer<'a> {
     /// Macro bodies scanned as text: (count, first line, first macro name).
     scanned_macros: Option<(u32, u32, String)>,
     include_tests: bool,
-    other_macros: &'a HashMap<String, String>,
+    other_macros: &'a HashMap<String, OtherMacro>,
     /// This file's `macro_rules!` bodies by name (the first definition wins).
     local_macros: HashMap<String, TokenStream>,
     /// Definitions read so far (from either source), by name.
@@ -166,11 +175,17 @@ impl Lowerer<'_> {
         if let Some(def) = self.parsed_macros.get(name) {
             return Some(def.clone());
         }
-        let tokens = match self.local_macros.get(name) {
-            Some(tokens) => tokens.clone(),
-            None => self.other_macros.get(name)?.parse::<TokenStream>().ok()?,
+        let (tokens, krate) = match self.local_macros.get(name) {
+            Some(tokens) => (tokens.clone(), None),
+            None => {
+                let other = self.other_macros.get(name)?;
+                (
+                    other.rules.parse::<TokenStream>().ok()?,
+                    other.krate.clone(),
+                )
+            }
         };
-        let def = Rc::new(expand::MacroDef::parse(&tokens));
+        let def = Rc::new(expand::MacroDef::parse(&tokens, krate));
         self.parsed_macros.insert(name.to_owned(), def.clone());
         Some(def)
     }
