@@ -114,7 +114,7 @@ pub(super) struct MacroDef {
 #[derive(Debug)]
 struct Rule {
     matcher: Vec<Matcher>,
-    body: Vec<TokenTree>,
+    body: Vec<Tx>,
 }
 
 #[derive(Debug)]
@@ -221,7 +221,7 @@ fn parse_rules(body: &TokenStream) -> Result<Vec<Rule>, Failure> {
         let tokens: Vec<TokenTree> = matcher.stream().into_iter().collect();
         rules.push(Rule {
             matcher: parse_matcher(&tokens, 0)?,
-            body: body.stream().into_iter().collect(),
+            body: compile(&body.stream().into_iter().collect::<Vec<_>>(), 0)?,
         });
         i += 4;
         if matches!(&trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
@@ -539,95 +539,139 @@ fn syn_prefix(
     Ok(parser.parse2(stream).ok().map(|left| end - left))
 }
 
+/// A transcriber, read once per rule.
+#[derive(Debug)]
+enum Tx {
+    /// A token copied as is (`$$` gives a `$`).
+    Token(TokenTree),
+    /// `$name`: the binding, or the two tokens as written when nothing is bound.
+    Var(String, [TokenTree; 2]),
+    /// `$crate`, with its span.
+    Crate(proc_macro2::Span),
+    Group(Delimiter, proc_macro2::Span, Vec<Tx>),
+    /// `$( .. ) sep op`, with the variables inside (to count the repetitions).
+    Repeat {
+        inner: Vec<Tx>,
+        sep: Vec<TokenTree>,
+        vars: Vec<String>,
+    },
+}
+
+fn compile(body: &[TokenTree], depth: u32) -> Result<Vec<Tx>, Failure> {
+    if depth > 64 {
+        return Err(Failure::BadDefinition(
+            "transcriber nested too deeply".to_owned(),
+        ));
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < body.len() {
+        match &body[i] {
+            TokenTree::Punct(p) if p.as_char() == '$' => match body.get(i + 1) {
+                Some(TokenTree::Ident(name)) if *name == "crate" => {
+                    out.push(Tx::Crate(name.span()));
+                    i += 2;
+                }
+                Some(TokenTree::Ident(name)) => {
+                    out.push(Tx::Var(unraw(name), [body[i].clone(), body[i + 1].clone()]));
+                    i += 2;
+                }
+                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                    let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
+                    let (sep, _, used) = repetition_tail(&body[i + 2..])?;
+                    let mut vars = Vec::new();
+                    transcriber_vars(&tokens, &mut vars, 0);
+                    out.push(Tx::Repeat {
+                        inner: compile(&tokens, depth + 1)?,
+                        sep: body[i + 2..i + 2 + sep.len()].to_vec(),
+                        vars,
+                    });
+                    i += 2 + used;
+                }
+                Some(TokenTree::Punct(q)) if q.as_char() == '$' => {
+                    out.push(Tx::Token(body[i + 1].clone()));
+                    i += 2;
+                }
+                _ => {
+                    out.push(Tx::Token(body[i].clone()));
+                    i += 1;
+                }
+            },
+            TokenTree::Group(g) => {
+                let tokens: Vec<TokenTree> = g.stream().into_iter().collect();
+                out.push(Tx::Group(
+                    g.delimiter(),
+                    g.span(),
+                    compile(&tokens, depth + 1)?,
+                ));
+                i += 1;
+            }
+            other => {
+                out.push(Tx::Token(other.clone()));
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Writes `body` with the bindings substituted; `idx` holds the current repetition indices.
 fn transcribe(
-    body: &[TokenTree],
+    body: &[Tx],
     binds: &Bindings,
     idx: &mut Vec<usize>,
     out: &mut Vec<TokenTree>,
     krate: Option<&str>,
     budget: &mut Budget,
 ) -> Result<(), Failure> {
-    let mut i = 0;
-    while i < body.len() {
+    for tx in body {
         budget.spend(1)?;
-        match &body[i] {
-            TokenTree::Punct(p) if p.as_char() == '$' => match body.get(i + 1) {
-                Some(TokenTree::Ident(name)) if *name == "crate" => {
-                    match krate {
-                        Some(krate) => {
-                            let mut colon = Punct::new(':', Spacing::Joint);
-                            colon.set_span(name.span());
-                            emit(out, TokenTree::Punct(colon), budget)?;
-                            let mut colon = Punct::new(':', Spacing::Alone);
-                            colon.set_span(name.span());
-                            emit(out, TokenTree::Punct(colon), budget)?;
-                            emit(
-                                out,
-                                TokenTree::Ident(Ident::new(krate, name.span())),
-                                budget,
-                            )?;
-                        }
-                        None => emit(
-                            out,
-                            TokenTree::Ident(Ident::new("crate", name.span())),
-                            budget,
-                        )?,
+        match tx {
+            Tx::Token(t) => emit(out, t.clone(), budget)?,
+            Tx::Var(name, written) => match binds.get(name).and_then(|b| at(b, idx)) {
+                Some(Binding::Leaf(tokens)) => {
+                    for t in tokens {
+                        emit(out, t.clone(), budget)?;
                     }
-                    i += 2;
-                }
-                Some(TokenTree::Ident(name)) => {
-                    match binds.get(&unraw(name)).and_then(|b| at(b, idx)) {
-                        Some(Binding::Leaf(tokens)) => {
-                            for t in tokens {
-                                emit(out, t.clone(), budget)?;
-                            }
-                        }
-                        _ => {
-                            emit(out, body[i].clone(), budget)?;
-                            emit(out, body[i + 1].clone(), budget)?;
-                        }
-                    }
-                    i += 2;
-                }
-                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
-                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                    let (sep, _, used) = repetition_tail(&body[i + 2..])?;
-                    let count = repeat_count(&inner, binds, idx);
-                    for k in 0..count {
-                        if k > 0 {
-                            for t in &body[i + 2..i + 2 + sep.len()] {
-                                emit(out, t.clone(), budget)?;
-                            }
-                        }
-                        idx.push(k);
-                        let res = transcribe(&inner, binds, idx, out, krate, budget);
-                        idx.pop();
-                        res?;
-                    }
-                    i += 2 + used;
-                }
-                Some(TokenTree::Punct(q)) if q.as_char() == '$' => {
-                    emit(out, body[i + 1].clone(), budget)?;
-                    i += 2;
                 }
                 _ => {
-                    emit(out, body[i].clone(), budget)?;
-                    i += 1;
+                    for t in written {
+                        emit(out, t.clone(), budget)?;
+                    }
                 }
             },
-            TokenTree::Group(g) => {
-                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                let mut sub = Vec::new();
-                transcribe(&inner, binds, idx, &mut sub, krate, budget)?;
-                let mut group = Group::new(g.delimiter(), sub.into_iter().collect());
-                group.set_span(g.span());
-                emit(out, TokenTree::Group(group), budget)?;
-                i += 1;
+            Tx::Crate(span) => match krate {
+                Some(krate) => {
+                    let mut colon = Punct::new(':', Spacing::Joint);
+                    colon.set_span(*span);
+                    emit(out, TokenTree::Punct(colon), budget)?;
+                    let mut colon = Punct::new(':', Spacing::Alone);
+                    colon.set_span(*span);
+                    emit(out, TokenTree::Punct(colon), budget)?;
+                    emit(out, TokenTree::Ident(Ident::new(krate, *span)), budget)?;
+                }
+                None => emit(out, TokenTree::Ident(Ident::new("crate", *span)), budget)?,
+            },
+            Tx::Repeat { inner, sep, vars } => {
+                let count = repeat_count(vars, binds, idx);
+                for k in 0..count {
+                    if k > 0 {
+                        for t in sep {
+                            emit(out, t.clone(), budget)?;
+                        }
+                    }
+                    idx.push(k);
+                    let res = transcribe(inner, binds, idx, out, krate, budget);
+                    idx.pop();
+                    res?;
+                }
             }
-            other => {
-                emit(out, other.clone(), budget)?;
-                i += 1;
+            Tx::Group(delim, span, inner) => {
+                let mut sub = Vec::new();
+                transcribe(inner, binds, idx, &mut sub, krate, budget)?;
+                let mut group = Group::new(*delim, sub.into_iter().collect());
+                group.set_span(*span);
+                emit(out, TokenTree::Group(group), budget)?;
             }
         }
     }
@@ -658,11 +702,9 @@ fn at<'b>(b: &'b Binding, idx: &[usize]) -> Option<&'b Binding> {
 
 /// How many times a `$( .. )` group repeats: the length of the first variable inside it
 /// that is still a sequence at this depth (0 when none is: nothing to repeat over).
-fn repeat_count(inner: &[TokenTree], binds: &Bindings, idx: &[usize]) -> usize {
-    let mut names = Vec::new();
-    transcriber_vars(inner, &mut names, 0);
-    for name in names {
-        if let Some(Binding::Seq(items)) = binds.get(&name).and_then(|b| at(b, idx)) {
+fn repeat_count(vars: &[String], binds: &Bindings, idx: &[usize]) -> usize {
+    for name in vars {
+        if let Some(Binding::Seq(items)) = binds.get(name).and_then(|b| at(b, idx)) {
             return items.len();
         }
     }
