@@ -522,7 +522,30 @@ impl<'a> Run<'a> {
                 let Some(found) = defs.get(name.as_str()) else {
                     continue;
                 };
-                let own = found.iter().find(|d| krate.is_some() && d.0 == krate);
+                // `use stdx::impl_from;` names the dependency's macro, whatever a file of
+                // this crate defines under the same name.
+                let imported_from: Option<usize> = syntax.modules.iter().find_map(|m| {
+                    m.uses.iter().find_map(|u| {
+                        let bound = u.rename.as_ref().or(u.path.last())?;
+                        let first = u.path.iter().find(|seg| !seg.is_empty())?;
+                        (bound == name && u.path.len() > 1)
+                            .then(|| {
+                                deps.iter().find(|(local, k)| {
+                                    let known = if local.is_empty() {
+                                        &self.disc.crates[*k].name
+                                    } else {
+                                        local
+                                    };
+                                    known == first
+                                })
+                            })
+                            .flatten()
+                            .map(|(_, k)| *k)
+                    })
+                });
+                let own = found
+                    .iter()
+                    .find(|d| krate.is_some() && d.0 == krate && imported_from.is_none());
                 if let Some(&(_, _, rules)) = own {
                     let rules = rules.to_owned();
                     visible.insert(name.clone(), OtherMacro { krate: None, rules });
@@ -531,6 +554,9 @@ impl<'a> Run<'a> {
                 // `$crate` in a dependency's macro names the dependency as this crate does.
                 let dep = found.iter().find_map(|d| {
                     let owner = d.0?;
+                    if imported_from.is_some_and(|k| k != owner) {
+                        return None;
+                    }
                     let (local, _) = deps.iter().find(|(_, k)| *k == owner).filter(|_| d.1)?;
                     let known_as = if local.is_empty() {
                         self.disc.crates[owner].name.clone()
