@@ -746,20 +746,16 @@ impl Lowerer<'_> {
         let mut arm_methods = Vec::new();
         for ii in &imp.items {
             match ii {
-                syn::ImplItem::Fn(f) => {
-                    if self.include_tests || !attrs::is_cfg_test(&f.attrs) {
-                        methods.push(f);
-                    }
+                syn::ImplItem::Fn(f) if self.include_tests || !attrs::is_cfg_test(&f.attrs) => {
+                    methods.push(f)
                 }
                 syn::ImplItem::Const(c) => {
                     col.visit_type(&c.ty);
                     col.visit_expr(&c.expr);
                 }
                 syn::ImplItem::Type(t) => col.visit_type(&t.ty),
-                syn::ImplItem::Macro(mac) => {
-                    if !impl_arm_methods(&mac.mac, &mut arm_methods, 0) {
-                        col.visit_macro(&mac.mac);
-                    }
+                syn::ImplItem::Macro(mac) if !impl_arm_methods(&mac.mac, &mut arm_methods, 0) => {
+                    col.visit_macro(&mac.mac)
                 }
                 _ => {}
             }
