@@ -873,7 +873,7 @@ fn runaway_macros_end_in_a_diagnostic_and_the_rest_is_analysed() {
         vec![
             (
                 10,
-                "`again!` was not expanded: expansions nest deeper than 64 levels (is it recursive?)"
+                "`again!` was not expanded: expansions nest deeper than 128 levels (is it recursive?)"
             ),
             (
                 18,

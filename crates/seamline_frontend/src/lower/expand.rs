@@ -18,9 +18,10 @@
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
 use std::collections::HashMap;
 
-/// Most nested expansions (a macro whose expansion calls a macro, ...); rustc's default
-/// `recursion_limit` is 128, real item-generating macros nest a few levels.
-pub(super) const MAX_DEPTH: u32 = 64;
+/// Most nested expansions (a macro whose expansion calls a macro, ...): rustc's default
+/// `recursion_limit`, which macros that eat one token per call reach on real code (libc's
+/// `c_enum!` recurses once per variant).
+pub(super) const MAX_DEPTH: u32 = 128;
 /// Most tokens all expansions of one file may produce (vaultwarden's `make_config!`, the
 /// largest item-generating call of the panel, writes about 30,000).
 const MAX_OUTPUT_TOKENS: u64 = 200_000;
@@ -465,7 +466,15 @@ fn match_fragment(
 ) -> Result<Option<usize>, Failure> {
     let first = input.first();
     let n = match frag {
-        Frag::Tt => first.map(|_| 1),
+        // A lifetime is one token tree for rustc, two tokens for proc-macro2.
+        Frag::Tt => match (first, input.get(1)) {
+            (Some(TokenTree::Punct(p)), Some(TokenTree::Ident(_)))
+                if p.as_char() == '\'' && p.spacing() == Spacing::Joint =>
+            {
+                Some(2)
+            }
+            (first, _) => first.map(|_| 1),
+        },
         Frag::Ident => match first {
             Some(TokenTree::Ident(i)) if *i != "_" => Some(1),
             Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::None => {
@@ -765,6 +774,9 @@ mod tests {
         assert_eq!(expand(def, "a -1").unwrap(), "structB;");
         assert_eq!(expand(def, "zz 'a").unwrap(), "structC;");
         assert_eq!(expand("(a) => {}", "b"), Err(Failure::NoRule));
+        // `'a` is one token tree, as for rustc.
+        let def = "($i:ident<$($t:tt),*>) => { struct $i<$($t),*>; }";
+        assert_eq!(expand(def, "S<'a, T>").unwrap(), "structS<'a,T>;");
     }
 
     #[test]
