@@ -15,6 +15,13 @@
 //! crate without a root file has no orphans: its files are its top-level modules
 //! (`crate::a::b`).
 //!
+//! Test code (issue 11), unless tests are included: `#[cfg(test)] mod tests;` files, their
+//! children, and the root files of left-out test targets that sit in a crate's folder are
+//! walked as test jobs, which read the file and follow its declarations but create no
+//! module, so their lines count and they are not orphans. After the up-front pass, the
+//! files that call a `macro_rules!` macro of another file are lowered again with that
+//! definition at hand ([`Run::relower_macro_calls`]).
+//!
 //! A file reached by several crates (a `src/lib.rs` and a `src/main.rs` that both declare
 //! `mod util;`) is parsed once and backs one module in each crate, as rustc compiles it
 //! twice. Module paths are unique: a clash (two `cfg` branches declaring the same name)

@@ -234,7 +234,6 @@ impl Lowerer<'_> {
                 t.line = line;
             }
         };
-        let n = self.modules.len();
         for (k, module) in self.modules.iter_mut().enumerate() {
             let whole = k >= marks.modules;
             if k != m && !whole {
@@ -265,7 +264,6 @@ impl Lowerer<'_> {
                 q.col = col;
             }
         }
-        debug_assert_eq!(n, self.modules.len());
     }
 
     /// A `macro-not-expanded` note, once per macro and reason in a file.
