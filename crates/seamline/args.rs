@@ -127,7 +127,8 @@ pub struct InputArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
-    /// Also analyse test, bench and example targets.
+    /// Also analyse test, bench and example targets, and `#[cfg(test)]` code (by default
+    /// read, but left out of the model).
     #[arg(long)]
     pub include_tests: bool,
     /// Skip (and report) files larger than this: bytes, or with a unit (KB, MB, GB, KiB,

@@ -39,7 +39,8 @@ pub struct EvalArgs {
     /// Worker threads [default: one per core]. The result does not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub threads: Option<u64>,
-    /// Also analyse test, bench and example targets.
+    /// Also analyse test, bench and example targets, and `#[cfg(test)]` code (by default
+    /// read, but left out of the model).
     #[arg(long)]
     pub include_tests: bool,
     /// Output format.

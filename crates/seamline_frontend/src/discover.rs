@@ -57,6 +57,10 @@ pub(crate) struct Discovery {
     pub listing: Listing,
     /// Package folders (absolute), for attributing orphans.
     pub package_dirs: BTreeSet<PathBuf>,
+    /// Root files (canonical) of the test, bench and example targets that were left out
+    /// (no `--include-tests`): their module trees are test code, read but not modelled,
+    /// and not orphans when they sit in a crate's folder (`src/tests/mod.rs`).
+    pub test_roots: Vec<PathBuf>,
     /// Problems met.
     pub diagnostics: Vec<ir::Diagnostic>,
 }
@@ -241,7 +245,7 @@ pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -
     let manifest = root.dir.join("Cargo.toml");
     let mut raw: Option<Vec<RawCrate>> = None;
     if manifest.is_file() {
-        match cargo_crates(root, include_tests, cargo) {
+        match cargo_crates(root, include_tests, cargo, &mut disc.test_roots) {
             Ok(crates) => raw = Some(crates),
             Err(CargoFailure::Unavailable(msg)) => disc.diagnostics.push(ir::Diagnostic::new(
                 ir::DiagCode::CargoUnavailable,
@@ -275,6 +279,8 @@ pub(crate) fn discover(root: &Root, include_tests: bool, cargo: &CargoOptions) -
         disc.package_dirs.insert(c.package_dir.clone());
     }
     disc.crates = name_crates(raw);
+    disc.test_roots.sort();
+    disc.test_roots.dedup();
     disc
 }
 
@@ -319,6 +325,7 @@ fn cargo_crates(
     root: &Root,
     include_tests: bool,
     opts: &CargoOptions,
+    test_roots: &mut Vec<PathBuf>,
 ) -> Result<Vec<RawCrate>, CargoFailure> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.current_dir(&root.dir)
@@ -398,6 +405,9 @@ fn cargo_crates(
                 ir::CrateKind::Bin
             } else if target.is_test() || target.is_bench() || target.is_example() {
                 if !include_tests {
+                    if let Ok(canon) = std::fs::canonicalize(target.src_path.as_std_path()) {
+                        test_roots.push(canon);
+                    }
                     continue;
                 }
                 ir::CrateKind::Test

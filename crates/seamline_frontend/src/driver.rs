@@ -15,6 +15,13 @@
 //! crate without a root file has no orphans: its files are its top-level modules
 //! (`crate::a::b`).
 //!
+//! Test code (issue 11), unless tests are included: `#[cfg(test)] mod tests;` files, their
+//! children, and the root files of left-out test targets that sit in a crate's folder are
+//! walked as test jobs, which read the file and follow its declarations but create no
+//! module, so their lines count and they are not orphans. After the up-front pass, the
+//! files that call a `macro_rules!` macro of another file are lowered again with that
+//! definition at hand ([`Run::relower_macro_calls`]).
+//!
 //! A file reached by several crates (a `src/lib.rs` and a `src/main.rs` that both declare
 //! `mod util;`) is parsed once and backs one module in each crate, as rustc compiles it
 //! twice. Module paths are unique: a clash (two `cfg` branches declaring the same name)
@@ -22,6 +29,7 @@
 
 use crate::discover::{self, CargoOptions, CrateSpec, Discovery, Root};
 use crate::hash::{HashMap, HashSet};
+use crate::lower::OtherMacro;
 use crate::modtree::ModDir;
 use crate::read::{self, LineStats, ReadProblem};
 use crate::syntax::{FileSyntax, ModSyntax};
@@ -186,6 +194,9 @@ struct FileRec {
     krate: Option<usize>,
     module: Option<usize>,
     orphan: bool,
+    /// Reached only as test code (`#[cfg(test)] mod tests;`, without `--include-tests`):
+    /// read and counted, backing no module, not an orphan.
+    test: bool,
 }
 
 /// One module, before ids.
@@ -210,7 +221,12 @@ struct Job {
     path: String,
     parent: Option<usize>,
     orphan: bool,
+    /// Test code: the file is read but backs no module (see [`FileRec::test`]).
+    test: bool,
 }
+
+/// A module index standing for a test module, which has no module record.
+const TEST_MODULE: usize = usize::MAX;
 
 struct Run<'a> {
     options: &'a Options,
@@ -232,6 +248,9 @@ struct Run<'a> {
     diagnostics: Vec<ir::Diagnostic>,
     done: AtomicUsize,
     total: usize,
+    /// `#[macro_export]` definitions of the files read up front, by name (the first file
+    /// in path order wins), for the files read later.
+    macros: HashMap<String, OtherMacro>,
 }
 
 enum Probe {
@@ -259,6 +278,7 @@ impl<'a> Run<'a> {
             diagnostics: disc.diagnostics.clone(),
             done: AtomicUsize::new(0),
             total: 0,
+            macros: HashMap::default(),
         }
     }
 
@@ -392,7 +412,8 @@ impl<'a> Run<'a> {
         );
         preload.sort();
         preload.dedup();
-        self.load_files(preload);
+        self.load_files(preload.clone());
+        self.relower_macro_calls(&preload);
         self.rs_records = (self.disc.rs_files.iter())
             .map(|f| self.file_index.get(f).copied())
             .collect();
@@ -413,6 +434,7 @@ impl<'a> Run<'a> {
                         path,
                         parent: None,
                         orphan: false,
+                        test: false,
                     });
                 }
                 other => {
@@ -426,6 +448,27 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        // Left-out test targets whose files sit in a crate's folder: test code of that
+        // crate (read, not modelled), rather than orphans.
+        for file in &self.disc.test_roots {
+            let Ok(at) = self.disc.rs_files.binary_search(file) else {
+                continue;
+            };
+            if let Some(krate) = self.owners[at]
+                && !self.claimed.contains_key(&(krate, file.clone()))
+            {
+                self.claimed.insert((krate, file.clone()), None);
+                jobs.push(Job {
+                    krate,
+                    file: file.clone(),
+                    dir: ModDir::mod_rs(file),
+                    path: String::new(),
+                    parent: None,
+                    orphan: false,
+                    test: true,
+                });
+            }
+        }
         loop {
             while !jobs.is_empty() {
                 jobs = self.run_wave(jobs);
@@ -437,6 +480,131 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Lowers again, with the `macro_rules!` definitions of the other files at hand, the
+    /// files that call an item-position macro defined in another file (`#[macro_use] mod
+    /// macros;`, `#[macro_export]`): few files, so a second parse is cheaper than keeping
+    /// syntax trees. A call finds a definition of its own crate (any file: an
+    /// over-approximation of textual and `#[macro_use]` scoping), else a `#[macro_export]`
+    /// one of a crate it depends on; among several, the first file in path order.
+    fn relower_macro_calls(&mut self, preload: &[PathBuf]) {
+        let owner_of = |path: &PathBuf| -> Option<usize> {
+            let at = self.disc.rs_files.binary_search(path).ok()?;
+            self.owners[at]
+        };
+        // (owner crate, exported, rules) per name, in path order.
+        type Defs<'d> = HashMap<&'d str, Vec<(Option<usize>, bool, &'d str)>>;
+        let mut defs: Defs<'_> = HashMap::default();
+        for path in preload {
+            let Some(&f) = self.file_index.get(path) else {
+                continue;
+            };
+            if let Some(syntax) = &self.files[f].syntax {
+                for def in &syntax.macro_defs {
+                    defs.entry(def.name.as_str()).or_default().push((
+                        owner_of(path),
+                        def.exported,
+                        def.rules.as_str(),
+                    ));
+                }
+            }
+        }
+        if defs.is_empty() {
+            return;
+        }
+        let mut again: Vec<(usize, &PathBuf, HashMap<String, OtherMacro>)> = Vec::new();
+        for path in preload {
+            let Some(&f) = self.file_index.get(path) else {
+                continue;
+            };
+            let Some(syntax) = &self.files[f].syntax else {
+                continue;
+            };
+            let krate = owner_of(path);
+            let deps: &[(String, usize)] = match krate {
+                Some(k) => &self.disc.crates[k].deps,
+                None => &[],
+            };
+            let mut visible: HashMap<String, OtherMacro> = HashMap::default();
+            for name in &syntax.pending_macros {
+                let Some(found) = defs.get(name.as_str()) else {
+                    continue;
+                };
+                // `use stdx::impl_from;` names the dependency's macro, whatever a file of
+                // this crate defines under the same name.
+                let imported_from: Option<usize> = syntax.modules.iter().find_map(|m| {
+                    m.uses.iter().find_map(|u| {
+                        let bound = u.rename.as_ref().or(u.path.last())?;
+                        let first = u.path.iter().find(|seg| !seg.is_empty())?;
+                        (bound == name && u.path.len() > 1)
+                            .then(|| {
+                                deps.iter().find(|(local, k)| {
+                                    let known = if local.is_empty() {
+                                        &self.disc.crates[*k].name
+                                    } else {
+                                        local
+                                    };
+                                    known == first
+                                })
+                            })
+                            .flatten()
+                            .map(|(_, k)| *k)
+                    })
+                });
+                let own = found
+                    .iter()
+                    .find(|d| krate.is_some() && d.0 == krate && imported_from.is_none());
+                if let Some(&(_, _, rules)) = own {
+                    let rules = rules.to_owned();
+                    visible.insert(name.clone(), OtherMacro { krate: None, rules });
+                    continue;
+                }
+                // `$crate` in a dependency's macro names the dependency as this crate does.
+                let dep = found.iter().find_map(|d| {
+                    let owner = d.0?;
+                    if imported_from.is_some_and(|k| k != owner) {
+                        return None;
+                    }
+                    let (local, _) = deps.iter().find(|(_, k)| *k == owner).filter(|_| d.1)?;
+                    let known_as = if local.is_empty() {
+                        self.disc.crates[owner].name.clone()
+                    } else {
+                        local.clone()
+                    };
+                    Some((known_as, d.2))
+                });
+                if let Some((known_as, rules)) = dep {
+                    let rules = rules.to_owned();
+                    let krate = Some(known_as);
+                    visible.insert(name.clone(), OtherMacro { krate, rules });
+                }
+            }
+            if !visible.is_empty() {
+                again.push((f, path, visible));
+            }
+        }
+        // Files brought in later by `#[path]` see the exported definitions.
+        let mut exported: HashMap<String, OtherMacro> = HashMap::default();
+        for (name, found) in &defs {
+            if let Some(&(owner, _, rules)) = found.iter().find(|d| d.1) {
+                let krate = owner.map(|o| self.disc.crates[o].name.clone());
+                let rules = rules.to_owned();
+                exported.insert((*name).to_owned(), OtherMacro { krate, rules });
+            }
+        }
+        let max = self.options.max_file_size;
+        let include_tests = self.options.include_tests;
+        let reloaded: Vec<(usize, Loaded)> = again
+            .par_iter()
+            .map(|(f, path, visible)| (*f, load(path, max, include_tests, visible)))
+            .collect();
+        for (f, loaded) in reloaded {
+            if let Ok(syntax) = loaded.result {
+                self.files[f].syntax = Some(syntax);
+            }
+        }
+        self.macros = exported;
+    }
+
     /// The shallowest unreached files, as orphan roots.
     fn orphan_jobs(&mut self) -> Vec<Job> {
         let mut candidates: Vec<(usize, &PathBuf, usize)> = Vec::new();
@@ -446,7 +614,7 @@ impl<'a> Run<'a> {
                 continue;
             };
             // Every file with an owner was read up front (`walk_all`).
-            if record.is_some_and(|f| self.files[f].module.is_some()) {
+            if record.is_some_and(|f| self.files[f].module.is_some() || self.files[f].test) {
                 continue;
             }
             // `x/mod.rs` is as deep as `x.rs`: it goes before its own children.
@@ -504,6 +672,7 @@ impl<'a> Run<'a> {
                 path,
                 parent: None,
                 orphan: !rootless,
+                test: false,
             });
         }
         jobs
@@ -536,10 +705,12 @@ impl<'a> Run<'a> {
         let progress = self.options.progress.clone();
         let total = self.total;
         let done = &self.done;
+        let include_tests = self.options.include_tests;
+        let macros = &self.macros;
         let loaded: Vec<Loaded> = new_files
             .par_iter()
             .map(|path| {
-                let loaded = load(path, max);
+                let loaded = load(path, max, include_tests, macros);
                 let files_done = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(cb) = &progress {
                     cb(Progress {
@@ -565,6 +736,7 @@ impl<'a> Run<'a> {
                 krate: None,
                 module: None,
                 orphan: false,
+                test: false,
             });
             self.file_index.insert(path, idx);
         }
@@ -574,28 +746,44 @@ impl<'a> Run<'a> {
     fn place(&mut self, job: Job, next: &mut Vec<Job>) {
         let f = self.file_index[&job.file];
         let lines = self.files[f].stats.lines;
-        let file_mod = self.modules.len();
-        self.modules.push(ModRec {
-            path: job.path.clone(),
-            krate: job.krate,
-            file: f,
-            parent: job.parent,
-            inline: false,
-            span: ir::LineSpan {
-                start: 1,
-                end: lines.max(1),
-            },
-            body_index: 0,
-            inline_children: Vec::new(),
-        });
-        let is_crate_root =
-            job.parent.is_none() && !job.orphan && self.disc.crates[job.krate].root_file.is_some();
+        if job.test {
+            let rec = &mut self.files[f];
+            if rec.module.is_none() && rec.krate.is_none() {
+                rec.krate = Some(job.krate);
+                rec.test = true;
+            }
+        }
+        let file_mod = if job.test {
+            TEST_MODULE
+        } else {
+            self.modules.len()
+        };
+        if !job.test {
+            self.modules.push(ModRec {
+                path: job.path.clone(),
+                krate: job.krate,
+                file: f,
+                parent: job.parent,
+                inline: false,
+                span: ir::LineSpan {
+                    start: 1,
+                    end: lines.max(1),
+                },
+                body_index: 0,
+                inline_children: Vec::new(),
+            });
+        }
+        let is_crate_root = !job.test
+            && job.parent.is_none()
+            && !job.orphan
+            && self.disc.crates[job.krate].root_file.is_some();
         if is_crate_root && self.crate_root_module[job.krate].is_none() {
             self.crate_root_module[job.krate] = Some(file_mod);
         }
-        {
+        if !job.test {
             let rec = &mut self.files[f];
             if rec.module.is_none() {
+                rec.test = false;
                 rec.module = Some(file_mod);
                 rec.krate = Some(job.krate);
                 rec.orphan = job.orphan;
@@ -608,6 +796,7 @@ impl<'a> Run<'a> {
             path_attr: Option<String>,
             span: ir::LineSpan,
             decls: Vec<crate::syntax::ModDecl>,
+            test: bool,
         }
         let shapes: Vec<Shape> = match &self.files[f].syntax {
             Some(s) => s
@@ -619,6 +808,7 @@ impl<'a> Run<'a> {
                     path_attr: m.path_attr.clone(),
                     span: m.span,
                     decls: m.mod_decls.clone(),
+                    test: m.test,
                 })
                 .collect(),
             None => Vec::new(),
@@ -636,6 +826,11 @@ impl<'a> Run<'a> {
             // of the file module.
             let p = shape.parent.filter(|&p| p < i).unwrap_or(0);
             let dir = dirs[p].inline_child(&shape.name, shape.path_attr.as_deref());
+            if job.test || shape.test || mod_ids[p] == TEST_MODULE {
+                mod_ids.push(TEST_MODULE);
+                dirs.push(dir);
+                continue;
+            }
             let base = format!("{}::{}", self.modules[mod_ids[p]].path, shape.name);
             let path = self.unique_path(base);
             let id = self.modules.len();
@@ -655,6 +850,7 @@ impl<'a> Run<'a> {
         }
         for (i, shape) in shapes.iter().enumerate() {
             for decl in &shape.decls {
+                let test = mod_ids[i] == TEST_MODULE || decl.test;
                 let candidates = dirs[i].file_candidates(&decl.name, decl.path_attr.as_deref());
                 let mut outcome = Probe::Missing;
                 let mut chosen: Option<(PathBuf, ModDir)> = None;
@@ -693,15 +889,29 @@ impl<'a> Run<'a> {
                             continue;
                         }
                         self.claimed.insert(key, declared_by);
+                        let dir = chosen.map_or_else(|| dirs[i].clone(), |(_, dir)| dir);
+                        if test {
+                            next.push(Job {
+                                krate: job.krate,
+                                file: canon,
+                                dir,
+                                path: String::new(),
+                                parent: None,
+                                orphan: false,
+                                test: true,
+                            });
+                            continue;
+                        }
                         let base = format!("{}::{}", self.modules[mod_ids[i]].path, decl.name);
                         let path = self.unique_path(base);
                         next.push(Job {
                             krate: job.krate,
                             file: canon,
-                            dir: chosen.map_or_else(|| dirs[i].clone(), |(_, dir)| dir),
+                            dir,
                             path,
                             parent: Some(mod_ids[i]),
                             orphan: job.orphan,
+                            test: false,
                         });
                     }
                     other => {
@@ -897,7 +1107,12 @@ struct Loaded {
 }
 
 /// Reads, parses and lowers one file; the syntax tree is dropped before returning.
-fn load(path: &Path, max_size: u64) -> Loaded {
+fn load(
+    path: &Path,
+    max_size: u64,
+    include_tests: bool,
+    macros: &HashMap<String, OtherMacro>,
+) -> Loaded {
     let (bytes, text) = read::read_text(path, max_size);
     match text {
         Err(problem) => Loaded {
@@ -912,7 +1127,11 @@ fn load(path: &Path, max_size: u64) -> Loaded {
         Ok(text) => {
             let stats = read::line_stats(&text);
             let result = read::parse(&text).map(|file| {
-                let syntax = lower_file(&file);
+                let options = crate::lower::LowerOptions {
+                    include_tests,
+                    macros,
+                };
+                let syntax = crate::lower::lower_file(&file, &options);
                 drop(file);
                 syntax
             });
@@ -923,10 +1142,6 @@ fn load(path: &Path, max_size: u64) -> Loaded {
             }
         }
     }
-}
-
-fn lower_file(file: &syn::File) -> FileSyntax {
-    crate::lower::lower_file(file)
 }
 
 #[cfg(test)]

@@ -43,6 +43,9 @@
 //!   a name in code, a module (or item) with a glob import of an external path
 //!   (`use diesel::prelude::*`) attributes it to that crate; a path walking into a module
 //!   from outside does the same with its `pub use` globs.
+//! - **Derives** naming a derive macro of the codebase (`#[proc_macro_derive(Name)]` in a
+//!   proc-macro crate of the workspace, an item named `Name`) are `Call` references from
+//!   the deriving item; other derives are not references.
 //! - **References** are aggregated per (module, item, target, kind) with the first
 //!   location; a reference from an item to itself is dropped. Module-level `use`s give
 //!   `Import` references without an item. `impl Trait for Type` gives the impl item `Impl`
@@ -265,6 +268,7 @@ const PRELUDE: &[&str] = &[
     "module_path",
     "compile_error",
     "thread_local",
+    "cfg_select",
     "const_format_args",
     "assert_matches",
     "addr_of",
@@ -1309,6 +1313,17 @@ impl<'s, 'a> Resolver<'s, 'a> {
             }
             for p in &it.refs {
                 self.resolve_ref(&ctx, p);
+            }
+            // `#[derive(Name)]` of a derive macro of the codebase (a proc-macro crate of the
+            // workspace): a reference to it; other derives (std, serde) are not references.
+            for p in &it.derive_paths {
+                if let Some(Res::Item(to)) =
+                    self.resolve_segments(module, Some(&ctx), &p.path, 0, Ns::Any)
+                    && self.s.items[to.index()].kind == ir::ItemKind::Macro
+                {
+                    let loc = self.s.loc(module, p.line, p.col);
+                    self.add_ref(module, Some(id), to, ir::DepKind::Call, loc);
+                }
             }
             for s in &it.sql {
                 self.resolve_sql(module, Some(id), s);

@@ -21,6 +21,22 @@ pub struct FileSyntax {
     /// Problems met while lowering (unparsable macro bodies, ...), with line numbers in this
     /// file; the driver adds the file path.
     pub notes: Vec<(ir::DiagCode, u32, String)>,
+    /// The `macro_rules!` definitions of the file, for calls of them from other files.
+    pub macro_defs: Vec<MacroDefSyntax>,
+    /// Names of item-position macro calls that were neither expanded nor lowered as items
+    /// (their macro may be defined in another file).
+    pub pending_macros: Vec<String>,
+}
+
+/// A `macro_rules!` definition, kept as text (token streams cannot cross threads).
+#[derive(Debug, Clone)]
+pub struct MacroDefSyntax {
+    /// The macro's name.
+    pub name: String,
+    /// Whether it is `#[macro_export]`: callable from other crates.
+    pub exported: bool,
+    /// The rules, as token text.
+    pub rules: String,
 }
 
 /// One module body in a file (the file itself, or an inline module).
@@ -36,6 +52,10 @@ pub struct ModSyntax {
     pub span: ir::LineSpan,
     /// Visibility of the inline module declaration (Private for `[0]`).
     pub visibility: Option<ir::Visibility>,
+    /// Whether the module is test code (`#[cfg(test)] mod tests { .. }`, or inside one),
+    /// left out of the model unless tests are included: only its `mod x;` declarations
+    /// are kept, so that their files are read and are not orphans.
+    pub test: bool,
     /// `mod x;` declarations whose bodies live in other files.
     pub mod_decls: Vec<ModDecl>,
     /// Items declared directly in this module (not in inline child modules).
@@ -61,6 +81,8 @@ pub struct ModDecl {
     pub path_attr: Option<String>,
     /// Visibility of the declaration.
     pub visibility: ir::Visibility,
+    /// Whether the declared module is test code (`#[cfg(test)] mod tests;`).
+    pub test: bool,
     /// Line and column of the declaration.
     pub line: u32,
     /// Column.
@@ -131,6 +153,8 @@ pub struct ItemSyntax {
     pub signature: Option<String>,
     /// Derive names, last segment only, sorted and deduplicated.
     pub derives: Vec<String>,
+    /// Derive paths as written, to find derive macros of the codebase's proc-macro crates.
+    pub derive_paths: Vec<PathRef>,
     /// Fields (structs, unions, enum variants as `Variant.field`).
     pub fields: Vec<FieldSyntax>,
     /// For enums: the variant names, in order (unit variants have no fields, so they are

@@ -652,8 +652,24 @@ fn analysing_the_frontend_itself_finds_its_modules() {
     assert_eq!(names, vec!["seamline_frontend"]);
     let modules = module_paths(&facts);
     assert!(modules.contains(&("seamline_frontend::driver", "src/driver.rs")));
-    assert!(modules.contains(&("seamline_frontend::modtree::tests", "src/modtree.rs")));
     assert!(facts.code_lines() > 1_000);
+    // Test modules (issue 11): inline or in their own file, left out of the model but read,
+    // and their files are no orphans.
+    assert!(!modules.iter().any(|(m, _)| m.ends_with("::tests")));
+    let tests_file = facts
+        .files
+        .iter()
+        .find(|f| f.path == "src/lower/tests.rs")
+        .expect("the test file is listed");
+    assert!(tests_file.analysed && !tests_file.orphan && tests_file.module.is_none());
+    assert!(tests_file.code_lines > 100);
+    assert!(!facts.items.iter().any(|i| i.path.contains("::tests::")));
+    let mut opts = options(root);
+    opts.include_tests = true;
+    let with_tests = check(&opts);
+    let modules = module_paths(&with_tests);
+    assert!(modules.contains(&("seamline_frontend::modtree::tests", "src/modtree.rs")));
+    assert!(modules.contains(&("seamline_frontend::lower::tests", "src/lower/tests.rs")));
 }
 
 #[test]
@@ -741,4 +757,136 @@ pub fn keep() {}
         .find(|(path, _)| *path == "linkpkg::m")
         .map(|(_, file)| file.to_owned());
     assert_eq!(m.as_deref(), Some("other/b.rs"), "{}", tree(&facts));
+}
+
+/// Issue 11: modules in `cfg_select!` arms, items of the crate's own `macro_rules!` (also
+/// from another file), derive macros of a workspace proc-macro crate, and test code.
+#[test]
+fn items_declared_inside_macros_are_in_the_model() {
+    use ir::DiagCode as C;
+    let facts = check(&options(&fixture("macro_items")));
+    insta::assert_snapshot!("macro_items_facts", facts.dump());
+    let noisy: Vec<&ir::Diagnostic> = facts
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.code,
+                C::OrphanFile | C::UnresolvedImport | C::MacroNotExpanded
+            )
+        })
+        .collect();
+    assert!(noisy.is_empty(), "{noisy:?}");
+    assert!(facts.files.iter().all(|f| f.analysed && !f.orphan));
+    let modules = module_paths(&facts);
+    assert!(modules.contains(&("util::rate_limit", "crates/util/src/rate_limit/mod.rs")));
+    assert!(modules.contains(&("util::settings", "crates/util/src/settings/mod.rs")));
+    // A `#[macro_export]` macro of a dependency, called after `use util::handler;`: its
+    // item is placed at the call, and `$crate` names the dependency.
+    let generated = facts
+        .items
+        .iter()
+        .find(|i| i.path == "app::default_settings")
+        .expect("the exported macro's function");
+    assert_eq!(generated.location.line, 26);
+    let settings = facts
+        .items
+        .iter()
+        .position(|i| i.path == "util::settings::Settings");
+    assert!(
+        facts
+            .references
+            .iter()
+            .any(|r| r.from_item == Some(generated.id)
+                && Some(r.to.index()) == settings
+                && r.kind == ir::DepKind::Type)
+    );
+    // Test code is read (its lines count) but is in no module, item or reference.
+    assert!(!modules.iter().any(|(m, _)| m.contains("tests")));
+    assert!(!facts.items.iter().any(|i| i.name == "test_helper"));
+    let test_files: Vec<&ir::SourceFile> = facts
+        .files
+        .iter()
+        .filter(|f| f.path.contains("/tests/"))
+        .collect();
+    assert_eq!(test_files.len(), 2);
+    let integration: Vec<&ir::SourceFile> = facts
+        .files
+        .iter()
+        .filter(|f| f.path.contains("/integration/"))
+        .collect();
+    assert_eq!(integration.len(), 2);
+    for f in test_files.iter().chain(&integration) {
+        assert!(f.module.is_none() && f.code_lines > 0, "{f:?}");
+    }
+
+    // With tests included, they are modules like any other (and their broken imports show).
+    let mut opts = options(&fixture("macro_items"));
+    opts.include_tests = true;
+    let with_tests = check(&opts);
+    let modules = module_paths(&with_tests);
+    for expected in [
+        ("app::tests", "crates/app/src/tests/mod.rs"),
+        ("app::tests::helpers", "crates/app/src/tests/helpers.rs"),
+        ("app::inline_tests", "crates/app/src/lib.rs"),
+        (
+            "integration::support",
+            "crates/app/src/integration/support.rs",
+        ),
+    ] {
+        assert!(modules.contains(&expected), "{expected:?} in {modules:?}");
+    }
+    assert!(
+        with_tests
+            .items
+            .iter()
+            .any(|i| i.path == "app::test_helper")
+    );
+    let unresolved: Vec<&str> = with_tests
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == C::UnresolvedImport)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        unresolved,
+        vec![
+            "unresolved import `util::clock::Missing`",
+            "unresolved import `util::nothing::Here`"
+        ]
+    );
+}
+
+/// Issue 11: a self-recursive macro, an exponentially growing one and one with 10,000 rules
+/// each end in a diagnostic naming it, within its bound, and the rest is analysed.
+#[test]
+fn runaway_macros_end_in_a_diagnostic_and_the_rest_is_analysed() {
+    let facts = check(&options(&fixture("hostile")));
+    let notes: Vec<(u32, &str)> = facts
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == ir::DiagCode::MacroNotExpanded)
+        .map(|d| (d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            (
+                10,
+                "`again!` was not expanded: expansions nest deeper than 128 levels (is it recursive?)"
+            ),
+            (
+                18,
+                "`grow!` was not expanded: the file's bound of 5000 expansions was exceeded"
+            ),
+            (
+                124,
+                "`wide!` was not expanded: it has 10000 rules, more than the 1000 that are tried"
+            ),
+        ]
+    );
+    let items: Vec<&str> = facts.items.iter().map(|i| i.path.as_str()).collect();
+    assert!(items.contains(&"hostile::macros::AfterMacros"));
+    assert!(items.iter().any(|p| p.starts_with("hostile::models::")));
+    assert!(!items.iter().any(|p| p.contains("Arm")));
 }

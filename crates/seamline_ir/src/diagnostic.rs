@@ -71,6 +71,7 @@ diag_codes! {
     DuplicateModule = "duplicate-module", Warning, "two declarations lead to the same module file; the first one wins";
     UnresolvedImport = "unresolved-import", Note, "a `use` of a crate-local path names nothing that was found";
     MacroBodySkipped = "macro-body-skipped", Note, "the body of a macro invocation could not be parsed as items or expressions and was scanned as text";
+    MacroNotExpanded = "macro-not-expanded", Warning, "an item-position call of a `macro_rules!` macro of the analysed code matched no rule or exceeded an expansion bound; the items it would declare are missing";
     SqlUnparsed = "sql-unparsed", Note, "an SQL string could not be parsed; its tables were found by a simple scan";
     NotAGitRepository = "not-a-git-repository", Warning, "history was requested but the analysed folder is in no git repository that could be opened; analysis ran without history";
     EmptyGitHistory = "empty-git-history", Warning, "the git repository has no commit reachable from HEAD; analysis ran without history";

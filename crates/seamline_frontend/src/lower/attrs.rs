@@ -88,6 +88,14 @@ pub(super) fn model_attrs(attrs: &[syn::Attribute], item: &mut ItemSyntax) {
                     if let Some(seg) = p.segments.last() {
                         item.derives.push(super::ident_str(&seg.ident));
                     }
+                    let (line, col) = super::path_line_col(&p);
+                    item.derive_paths.push(crate::syntax::PathRef {
+                        path: super::path_segments(&p),
+                        kind: seamline_ir::DepKind::Call,
+                        line,
+                        col,
+                        in_macro: false,
+                    });
                 }
             }
         }
@@ -133,4 +141,36 @@ fn key_value(tokens: &TokenStream, key: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether the attributes make the item test code: `#[cfg(test)]`, or a `cfg(all(..))`
+/// that requires `test`. `cfg(any(test, ..))` and `cfg_attr` do not.
+pub(super) fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    fn requires_test(meta: &syn::Meta, depth: u32) -> bool {
+        match meta {
+            syn::Meta::Path(p) => p.is_ident("test"),
+            syn::Meta::List(list) if list.path.is_ident("all") && depth < 8 => {
+                split_commas(&list.tokens).into_iter().any(|chunk| {
+                    syn::parse2::<syn::Meta>(chunk).is_ok_and(|m| requires_test(&m, depth + 1))
+                })
+            }
+            _ => false,
+        }
+    }
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.parse_args::<syn::Meta>()
+                .is_ok_and(|m| requires_test(&m, 0))
+    })
+}
+
+/// The macro names a `#[proc_macro_derive(Name, attributes(..))]` function defines.
+pub(super) fn proc_macro_derive_name(attrs: &[syn::Attribute]) -> Option<syn::Ident> {
+    attrs.iter().find_map(|a| match &a.meta {
+        syn::Meta::List(list) if list.path.is_ident("proc_macro_derive") => {
+            let first = split_commas(&list.tokens).into_iter().next()?;
+            syn::parse2::<syn::Ident>(first).ok()
+        }
+        _ => None,
+    })
 }

@@ -276,6 +276,25 @@ impl Collector {
             self.macro_depth -= 1;
             return;
         }
+        // `cfg_select!`/`cfg_if!` in a body: every arm's statements (and the items among
+        // them) are visited, as the module-level ones are lowered.
+        if matches!(name.as_str(), "cfg_select" | "cfg_if")
+            && let Some(arms) = super::cfg_arm_bodies(&name, &mac.tokens)
+        {
+            let parsed: Vec<Vec<syn::Stmt>> = arms
+                .into_iter()
+                .filter_map(|b| syn::parse::Parser::parse2(syn::Block::parse_within, b).ok())
+                .collect();
+            if !parsed.is_empty() {
+                for stmts in &parsed {
+                    for st in stmts {
+                        self.visit_stmt(st);
+                    }
+                }
+                self.macro_depth -= 1;
+                return;
+            }
+        }
         // Most bodies are plain expressions, read from the tokens without syn.
         if let Some(args) = super::args::parse_args(&mac.tokens) {
             if is_sql {

@@ -7,29 +7,69 @@
 //! `use` trees, diesel `table!` invocations, and, inside each item, every path it mentions
 //! ([`body`]) and the SQL string literals it holds.
 //!
-//! Every `cfg` branch is taken: attributes are never evaluated. Nothing here resolves names;
-//! that is [`crate::resolve`]'s job.
+//! Every `cfg` branch is taken: attributes are never evaluated, except `cfg(test)`, whose
+//! items are left out unless tests are included. Item-position macros are read as the
+//! items they declare where that is known statically: `cfg_if!`, `cfg_select!` and any
+//! body of `pattern => { items }` arms (every arm), bodies that parse as items, and calls
+//! of the analysed code's own `macro_rules!` macros, expanded by [`expand`] within bounds
+//! (items they declare are placed at the call). Nothing here resolves names; that is
+//! [`crate::resolve`]'s job.
 
 mod args;
 mod attrs;
 mod body;
+mod expand;
 mod tokens;
 
+use crate::hash::{HashMap, HashSet};
 use crate::syntax::{
     FieldSyntax, FileSyntax, ItemSyntax, ModDecl, ModSyntax, PathRef, TableSyntax, UseSyntax,
 };
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use seamline_ir as ir;
+use std::rc::Rc;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 /// How deep module-level macro bodies that parse as items are followed (`m! { m2! { .. } }`).
 const MAX_MACRO_ITEM_DEPTH: u32 = 8;
 
+/// What lowering needs besides the file.
+pub(crate) struct LowerOptions<'a> {
+    /// Whether `#[cfg(test)]` items are lowered (`--include-tests`).
+    pub include_tests: bool,
+    /// `macro_rules!` definitions found in other files, by name; a definition in the file
+    /// itself wins.
+    pub macros: &'a HashMap<String, OtherMacro>,
+}
+
+/// A `macro_rules!` definition of another file.
+#[derive(Debug, Clone)]
+pub(crate) struct OtherMacro {
+    /// For a macro of another crate, the name the calling crate knows it by.
+    pub krate: Option<String>,
+    /// The rules, as token text.
+    pub rules: String,
+}
+
 /// Lowers one parsed file. Never panics, whatever the input.
-pub(crate) fn lower_file(file: &syn::File) -> FileSyntax {
-    let mut lw = Lowerer::default();
+pub(crate) fn lower_file(file: &syn::File, options: &LowerOptions<'_>) -> FileSyntax {
+    let mut lw = Lowerer {
+        modules: Vec::new(),
+        notes: Vec::new(),
+        scanned_macros: None,
+        include_tests: options.include_tests,
+        other_macros: options.macros,
+        local_macros: HashMap::default(),
+        parsed_macros: HashMap::default(),
+        budget: expand::Budget::new(),
+        reported: HashSet::default(),
+        macro_defs: Vec::new(),
+        pending_macros: Vec::new(),
+        call_line: None,
+    };
+    lw.collect_macro_defs(&file.items, 0);
     let end = file
         .items
         .last()
@@ -45,15 +85,39 @@ pub(crate) fn lower_file(file: &syn::File) -> FileSyntax {
     lw.finish()
 }
 
-#[derive(Default)]
-struct Lowerer {
+struct Lowerer<'a> {
     modules: Vec<ModSyntax>,
     notes: Vec<(ir::DiagCode, u32, String)>,
     /// Macro bodies scanned as text: (count, first line, first macro name).
     scanned_macros: Option<(u32, u32, String)>,
+    include_tests: bool,
+    other_macros: &'a HashMap<String, OtherMacro>,
+    /// This file's `macro_rules!` bodies by name (the first definition wins).
+    local_macros: HashMap<String, TokenStream>,
+    /// Definitions read so far (from either source), by name.
+    parsed_macros: HashMap<String, Rc<expand::MacroDef>>,
+    budget: expand::Budget,
+    /// (macro, reason) already reported in this file: one note each.
+    reported: HashSet<(String, String)>,
+    macro_defs: Vec<crate::syntax::MacroDefSyntax>,
+    pending_macros: Vec<String>,
+    /// The line of the outermost macro call being expanded: calls inside an expansion
+    /// have the definition's lines, so notes about them point at the call in the source.
+    call_line: Option<u32>,
 }
 
-impl Lowerer {
+/// How far the syntax of a module had grown before an expansion (see [`Lowerer::relocate`]).
+struct Marks {
+    modules: usize,
+    items: usize,
+    uses: usize,
+    refs: usize,
+    decls: usize,
+    tables: usize,
+    sql: usize,
+}
+
+impl Lowerer<'_> {
     fn finish(mut self) -> FileSyntax {
         if let Some((count, line, name)) = self.scanned_macros.take() {
             let msg = if count == 1 {
@@ -65,9 +129,152 @@ impl Lowerer {
             };
             self.notes.push((ir::DiagCode::MacroBodySkipped, line, msg));
         }
+        self.pending_macros.sort();
+        self.pending_macros.dedup();
         FileSyntax {
             modules: self.modules,
             notes: self.notes,
+            macro_defs: self.macro_defs,
+            pending_macros: self.pending_macros,
+        }
+    }
+
+    /// Records the file's `macro_rules!` definitions (at module level, inline modules
+    /// included), before anything is lowered: a call may come before the definition.
+    fn collect_macro_defs(&mut self, items: &[syn::Item], depth: u32) {
+        for item in items {
+            match item {
+                syn::Item::Macro(mac) if mac.mac.path.is_ident("macro_rules") => {
+                    if let Some(ident) = &mac.ident {
+                        let name = ident_str(ident);
+                        if !self.local_macros.contains_key(&name) {
+                            self.macro_defs.push(crate::syntax::MacroDefSyntax {
+                                name: name.clone(),
+                                exported: mac
+                                    .attrs
+                                    .iter()
+                                    .any(|a| a.path().is_ident("macro_export")),
+                                rules: mac.mac.tokens.to_string(),
+                            });
+                            self.local_macros.insert(name, mac.mac.tokens.clone());
+                        }
+                    }
+                }
+                syn::Item::Mod(module) if depth < MAX_MACRO_ITEM_DEPTH => {
+                    if let Some((_, items)) = &module.content {
+                        self.collect_macro_defs(items, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The definition of a `macro_rules!` macro of the analysed code named `name`.
+    fn macro_def(&mut self, name: &str) -> Option<Rc<expand::MacroDef>> {
+        if let Some(def) = self.parsed_macros.get(name) {
+            return Some(def.clone());
+        }
+        let (tokens, krate) = match self.local_macros.get(name) {
+            Some(tokens) => (tokens.clone(), None),
+            None => {
+                let other = self.other_macros.get(name)?;
+                (
+                    other.rules.parse::<TokenStream>().ok()?,
+                    other.krate.clone(),
+                )
+            }
+        };
+        let def = Rc::new(expand::MacroDef::parse(&tokens, krate));
+        self.parsed_macros.insert(name.to_owned(), def.clone());
+        Some(def)
+    }
+
+    fn marks(&self, m: usize) -> Marks {
+        let module = &self.modules[m];
+        Marks {
+            modules: self.modules.len(),
+            items: module.items.len(),
+            uses: module.uses.len(),
+            refs: module.refs.len(),
+            decls: module.mod_decls.len(),
+            tables: module.tables.len(),
+            sql: module.sql.len(),
+        }
+    }
+
+    /// Places everything lowered since `marks` in module `m` (and the inline modules made
+    /// since) at the macro call `line:col`..`end`: an expansion has no lines of its own.
+    fn relocate(&mut self, m: usize, marks: &Marks, line: u32, col: u32, end: u32) {
+        let span = ir::LineSpan {
+            start: line,
+            end: end.max(line),
+        };
+        let at_ref = |r: &mut PathRef| {
+            r.line = line;
+            r.col = col;
+        };
+        let fix_item = |it: &mut ItemSyntax| {
+            it.line = line;
+            it.col = col;
+            it.span = span;
+            it.refs.iter_mut().for_each(at_ref);
+            it.derive_paths.iter_mut().for_each(at_ref);
+            it.impl_self.iter_mut().for_each(at_ref);
+            it.impl_trait.iter_mut().for_each(at_ref);
+            for f in &mut it.fields {
+                f.line = line;
+                f.ty_paths.iter_mut().for_each(at_ref);
+            }
+            for q in &mut it.sql {
+                q.line = line;
+                q.col = col;
+            }
+            if let Some(t) = &mut it.table_attr {
+                t.line = line;
+            }
+        };
+        for (k, module) in self.modules.iter_mut().enumerate() {
+            let whole = k >= marks.modules;
+            if k != m && !whole {
+                continue;
+            }
+            let from = |mark: usize| if whole { 0 } else { mark };
+            if whole {
+                module.span = span;
+            }
+            module.items[from(marks.items)..]
+                .iter_mut()
+                .for_each(fix_item);
+            for u in &mut module.uses[from(marks.uses)..] {
+                u.line = line;
+                u.col = col;
+            }
+            module.refs[from(marks.refs)..].iter_mut().for_each(at_ref);
+            for d in &mut module.mod_decls[from(marks.decls)..] {
+                d.line = line;
+                d.col = col;
+            }
+            for t in &mut module.tables[from(marks.tables)..] {
+                t.line = line;
+                t.col = col;
+            }
+            for q in &mut module.sql[from(marks.sql)..] {
+                q.line = line;
+                q.col = col;
+            }
+        }
+    }
+
+    /// A `macro-not-expanded` note, once per macro and reason in a file.
+    fn not_expanded(&mut self, name: &str, line: u32, why: String) {
+        let line = self.call_line.unwrap_or(line);
+        if self.reported.insert((name.to_owned(), why.clone())) {
+            self.notes.push((
+                ir::DiagCode::MacroNotExpanded,
+                line,
+                format!("`{name}!` was not expanded: {why}"),
+            ));
         }
     }
 
@@ -84,7 +291,34 @@ impl Lowerer {
     /// module level); `depth` counts module-level macro bodies re-parsed as items.
     fn lower_items(&mut self, m: usize, items: &[syn::Item], outer: &[String], depth: u32) {
         for item in items {
+            // Test code: only its module declarations are kept (see `ModSyntax::test`).
+            if self.modules[m].test || (!self.include_tests && attrs::is_cfg_test(item_attrs(item)))
+            {
+                if let syn::Item::Mod(module) = item {
+                    self.lower_mod(m, module, depth, true);
+                }
+                continue;
+            }
             self.lower_item(m, item, outer, depth);
+        }
+    }
+
+    /// Lowers the items of several `cfg` arms into module `m`: every arm is taken, and an
+    /// item an earlier arm already declared (same kind and name) is the same item.
+    fn lower_arms(&mut self, m: usize, arms: &[syn::File], outer: &[String], depth: u32) {
+        let mut seen: HashSet<(u8, String)> = HashSet::default();
+        for arm in arms {
+            let mut declared = Vec::new();
+            for item in &arm.items {
+                if let Some(key) = decl_key(item) {
+                    if seen.contains(&key) {
+                        continue;
+                    }
+                    declared.push(key);
+                }
+                self.lower_items(m, std::slice::from_ref(item), outer, depth);
+            }
+            seen.extend(declared);
         }
     }
 
@@ -96,7 +330,7 @@ impl Lowerer {
 
     fn lower_item(&mut self, m: usize, item: &syn::Item, outer: &[String], depth: u32) {
         match item {
-            syn::Item::Mod(module) => self.lower_mod(m, module, depth),
+            syn::Item::Mod(module) => self.lower_mod(m, module, depth, false),
             syn::Item::Use(u) => {
                 let vis = visibility(&u.vis);
                 let mut prefix = Vec::new();
@@ -289,7 +523,26 @@ impl Lowerer {
                 let mut col = body::Collector::new(&generics);
                 col.visit_signature(&f.sig);
                 col.visit_block(&f.block);
+                let line = it.line;
+                let span = it.span;
                 self.finish_item(m, it, col);
+                // A derive macro of a proc-macro crate is named by its attribute, not by
+                // its function: `use macros::Name` and `#[derive(Name)]` find this item.
+                if let Some(name) = attrs::proc_macro_derive_name(&f.attrs) {
+                    let (_, col) = line_col(name.span());
+                    let mut mac = new_item(
+                        &name,
+                        ir::ItemKind::Macro,
+                        &syn::Visibility::Inherited,
+                        f.sig.fn_token.span,
+                        f.sig.fn_token.span,
+                    );
+                    mac.visibility = ir::Visibility::Public;
+                    mac.line = line;
+                    mac.col = col;
+                    mac.span = span;
+                    self.push_item(m, mac);
+                }
             }
             syn::Item::Const(c) => {
                 let mut it = new_item(
@@ -360,7 +613,7 @@ impl Lowerer {
         }
     }
 
-    fn lower_mod(&mut self, m: usize, module: &syn::ItemMod, depth: u32) {
+    fn lower_mod(&mut self, m: usize, module: &syn::ItemMod, depth: u32, test: bool) {
         let name = ident_str(&module.ident);
         let path_attr = attrs::path_attrs(&module.attrs);
         if path_attr.len() > 1 {
@@ -383,6 +636,7 @@ impl Lowerer {
                     name,
                     path_attr,
                     visibility: vis,
+                    test,
                     line,
                     col,
                 });
@@ -406,6 +660,7 @@ impl Lowerer {
                         end: end.max(start),
                     },
                     visibility: Some(vis),
+                    test,
                     ..ModSyntax::default()
                 });
                 self.lower_items(idx, items, &[], depth);
@@ -455,6 +710,7 @@ impl Lowerer {
             }),
             signature: None,
             derives: Vec::new(),
+            derive_paths: Vec::new(),
             fields: Vec::new(),
             variants: Vec::new(),
             table_attr: None,
@@ -485,18 +741,30 @@ impl Lowerer {
             (ty, _) => col.visit_type(ty),
         }
         let mut methods = Vec::new();
+        let mut arm_methods = Vec::new();
         for ii in &imp.items {
             match ii {
-                syn::ImplItem::Fn(f) => methods.push(f),
+                syn::ImplItem::Fn(f) if self.include_tests || !attrs::is_cfg_test(&f.attrs) => {
+                    methods.push(f)
+                }
                 syn::ImplItem::Const(c) => {
                     col.visit_type(&c.ty);
                     col.visit_expr(&c.expr);
                 }
                 syn::ImplItem::Type(t) => col.visit_type(&t.ty),
-                syn::ImplItem::Macro(mac) => col.visit_macro(&mac.mac),
+                syn::ImplItem::Macro(mac) if !impl_arm_methods(&mac.mac, &mut arm_methods, 0) => {
+                    col.visit_macro(&mac.mac)
+                }
                 _ => {}
             }
         }
+        // A method declared in several `cfg` arms is one method.
+        let mut seen: HashSet<String> = methods.iter().map(|f| ident_str(&f.sig.ident)).collect();
+        arm_methods.retain(|f: &syn::ImplItemFn| {
+            (self.include_tests || !attrs::is_cfg_test(&f.attrs))
+                && seen.insert(ident_str(&f.sig.ident))
+        });
+        methods.extend(arm_methods.iter());
         let parent = self.finish_item(m, it, col);
         for f in methods {
             let mut mi = new_item(
@@ -550,6 +818,14 @@ impl Lowerer {
             self.push_item(m, it);
             return;
         }
+        // A call of a `macro_rules!` macro of this file: its expansion's items.
+        if let Some(name) = simple_macro_name(&mac.mac.path)
+            && self.local_macros.contains_key(&name)
+            && let Some(def) = self.macro_def(&name)
+            && self.expand_call(m, mac, &name, &def, outer, depth)
+        {
+            return;
+        }
         if last == "table" {
             let (line, col) = path_line_col(&mac.mac.path);
             let tables = tables_in_macro(&mac.mac.tokens, line, col);
@@ -564,40 +840,20 @@ impl Lowerer {
         ) {
             return;
         }
-        // `cfg_if! { if #[cfg(a)] { items } else if #[cfg(b)] { items } else { items } }`:
-        // every branch's items belong to the module (cfg branches are a union), so that the
-        // `mod x;` declarations inside are followed (libc declares its modules this way).
-        if last == "cfg_if" && depth < MAX_MACRO_ITEM_DEPTH {
-            let branches: Vec<proc_macro2::TokenStream> = mac
-                .mac
-                .tokens
-                .clone()
-                .into_iter()
-                .filter_map(|t| match t {
-                    proc_macro2::TokenTree::Group(g)
-                        if g.delimiter() == proc_macro2::Delimiter::Brace =>
-                    {
-                        Some(g.stream())
-                    }
-                    _ => None,
-                })
-                .collect();
-            let parsed: Vec<syn::File> = branches
+        // `cfg_if! { if #[cfg(a)] { items } else { items } }`, `cfg_select! { pred => {
+        // items } _ => { items } }` and any body of such arms: every arm's items belong to
+        // the module (cfg branches are a union), so that the `mod x;` declarations inside
+        // are followed (libc and lemmy declare their modules this way).
+        if depth < MAX_MACRO_ITEM_DEPTH
+            && let Some(arms) = cfg_arm_bodies(&last, &mac.mac.tokens)
+        {
+            let parsed: Vec<syn::File> = arms
                 .into_iter()
                 .filter_map(|b| syn::parse2::<syn::File>(b).ok())
                 .collect();
             if !parsed.is_empty() {
-                let (line, col) = path_line_col(&mac.mac.path);
-                self.modules[m].refs.push(PathRef {
-                    path: path_segments(&mac.mac.path),
-                    kind: ir::DepKind::Call,
-                    line,
-                    col,
-                    in_macro: false,
-                });
-                for file in &parsed {
-                    self.lower_items(m, &file.items, outer, depth + 1);
-                }
+                self.push_macro_ref(m, &mac.mac.path);
+                self.lower_arms(m, &parsed, outer, depth + 1);
                 return;
             }
         }
@@ -608,16 +864,21 @@ impl Lowerer {
             && let Ok(file) = syn::parse2::<syn::File>(mac.mac.tokens.clone())
             && !file.items.is_empty()
         {
-            let (line, col) = path_line_col(&mac.mac.path);
-            self.modules[m].refs.push(PathRef {
-                path: path_segments(&mac.mac.path),
-                kind: ir::DepKind::Call,
-                line,
-                col,
-                in_macro: false,
-            });
+            self.push_macro_ref(m, &mac.mac.path);
             self.lower_items(m, &file.items, outer, depth + 1);
             return;
+        }
+        // A macro of another file of the analysed code, only now: the usual readings of
+        // well-known macros (`table!`, `cfg_if!`) win over a same-named definition
+        // elsewhere in a big tree.
+        if let Some(name) = simple_macro_name(&mac.mac.path) {
+            if self.other_macros.contains_key(&name)
+                && let Some(def) = self.macro_def(&name)
+                && self.expand_call(m, mac, &name, &def, outer, depth)
+            {
+                return;
+            }
+            self.pending_macros.push(name);
         }
         let mut col = body::Collector::new(outer);
         col.visit_macro(&mac.mac);
@@ -627,6 +888,68 @@ impl Lowerer {
         module.refs.extend(out.refs);
         module.sql.extend(out.sql);
         module.uses.extend(out.uses);
+    }
+
+    /// A module-level reference to the macro an item-position call names.
+    fn push_macro_ref(&mut self, m: usize, path: &syn::Path) {
+        let (line, col) = path_line_col(path);
+        self.modules[m].refs.push(PathRef {
+            path: path_segments(path),
+            kind: ir::DepKind::Call,
+            line,
+            col,
+            in_macro: false,
+        });
+    }
+
+    /// Expands an item-position call of a `macro_rules!` macro of the analysed code and
+    /// lowers the items of the expansion at the call's place. A failure is a note, and
+    /// the call is then read as any other macro call (false).
+    fn expand_call(
+        &mut self,
+        m: usize,
+        mac: &syn::ItemMacro,
+        name: &str,
+        def: &expand::MacroDef,
+        outer: &[String],
+        depth: u32,
+    ) -> bool {
+        let (line, col) = path_line_col(&mac.mac.path);
+        let end = (macro_end(mac).end().line as u32).max(line);
+        if depth >= expand::MAX_DEPTH {
+            let why = format!(
+                "expansions nest deeper than {} levels (is it recursive?)",
+                expand::MAX_DEPTH
+            );
+            self.not_expanded(name, line, why);
+            return false;
+        }
+        let tokens = match def.expand(&mac.mac.tokens, &mut self.budget) {
+            Ok(tokens) => tokens,
+            Err(failure) => {
+                self.not_expanded(name, line, failure.describe());
+                return false;
+            }
+        };
+        let file = match syn::parse2::<syn::File>(tokens) {
+            Ok(file) => file,
+            Err(err) => {
+                self.not_expanded(name, line, format!("its expansion is not items ({err})"));
+                return false;
+            }
+        };
+        self.push_macro_ref(m, &mac.mac.path);
+        let marks = self.marks(m);
+        let outermost = self.call_line.is_none();
+        if outermost {
+            self.call_line = Some(line);
+        }
+        self.lower_items(m, &file.items, outer, depth + 1);
+        if outermost {
+            self.call_line = None;
+        }
+        self.relocate(m, &marks, line, col, end);
+        true
     }
 
     /// Pushes the item with what the collector found; returns its index.
@@ -641,6 +964,149 @@ impl Lowerer {
             self.modules[m].uses.push(u);
         }
         idx
+    }
+}
+
+/// The name of an item-position macro call that may name a `macro_rules!` macro of the
+/// analysed code: `name!`, `crate::name!`, `$crate::name!`, `self::name!`, `super::name!`.
+fn simple_macro_name(path: &syn::Path) -> Option<String> {
+    let segs = &path.segments;
+    let prefix_ok = match segs.len() {
+        1 => path.leading_colon.is_none(),
+        2 => {
+            let first = ident_str(&segs[0].ident);
+            path.leading_colon.is_none() && matches!(first.as_str(), "crate" | "self" | "super")
+        }
+        _ => false,
+    };
+    let last = segs.last()?;
+    (prefix_ok && last.arguments.is_none()).then(|| ident_str(&last.ident))
+}
+
+/// The bodies of a macro call whose arms are items: `cfg_if!`'s braces, and the
+/// `pattern => { .. }` arms of `cfg_select!` or of any body made only of such arms.
+pub(super) fn cfg_arm_bodies(name: &str, tokens: &TokenStream) -> Option<Vec<TokenStream>> {
+    if name == "cfg_if" {
+        let bodies: Vec<TokenStream> = tokens
+            .clone()
+            .into_iter()
+            .filter_map(|t| match t {
+                TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                    Some(g.stream())
+                }
+                _ => None,
+            })
+            .collect();
+        return (!bodies.is_empty()).then_some(bodies);
+    }
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    let is =
+        |t: Option<&TokenTree>, c: char| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c);
+    let mut bodies = Vec::new();
+    let mut i = 0;
+    while i < trees.len() {
+        let start = i;
+        while !(is(trees.get(i), '=') && is(trees.get(i + 1), '>')) {
+            if i >= trees.len() {
+                return None;
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        match trees.get(i + 2) {
+            Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                bodies.push(g.stream());
+            }
+            _ => return None,
+        }
+        i += 3;
+        if is(trees.get(i), ',') {
+            i += 1;
+        }
+    }
+    (!bodies.is_empty()).then_some(bodies)
+}
+
+/// The methods of a `cfg_select!`/`cfg_if!` call inside an impl, every arm taken (nested
+/// calls included); false when the call is no such macro.
+fn impl_arm_methods(mac: &syn::Macro, out: &mut Vec<syn::ImplItemFn>, depth: u32) -> bool {
+    let name = mac
+        .path
+        .segments
+        .last()
+        .map(|s| ident_str(&s.ident))
+        .unwrap_or_default();
+    if depth >= MAX_MACRO_ITEM_DEPTH || !matches!(name.as_str(), "cfg_select" | "cfg_if") {
+        return false;
+    }
+    let Some(arms) = cfg_arm_bodies(&name, &mac.tokens) else {
+        return false;
+    };
+    let parser = |ps: syn::parse::ParseStream<'_>| {
+        let mut items = Vec::new();
+        while !ps.is_empty() {
+            items.push(ps.parse::<syn::ImplItem>()?);
+        }
+        Ok(items)
+    };
+    let mut any = false;
+    for arm in arms {
+        let Ok(items) = syn::parse::Parser::parse2(parser, arm) else {
+            continue;
+        };
+        any = true;
+        for item in items {
+            match item {
+                syn::ImplItem::Fn(f) => out.push(f),
+                syn::ImplItem::Macro(inner) => {
+                    impl_arm_methods(&inner.mac, out, depth + 1);
+                }
+                _ => {}
+            }
+        }
+    }
+    any
+}
+
+/// What makes two items of `cfg` arms the same item: their kind and name.
+fn decl_key(item: &syn::Item) -> Option<(u8, String)> {
+    let (kind, ident) = match item {
+        syn::Item::Struct(s) => (0, &s.ident),
+        syn::Item::Enum(e) => (1, &e.ident),
+        syn::Item::Union(u) => (2, &u.ident),
+        syn::Item::Trait(t) => (3, &t.ident),
+        syn::Item::Type(t) => (4, &t.ident),
+        syn::Item::Fn(f) => (5, &f.sig.ident),
+        syn::Item::Const(c) => (6, &c.ident),
+        syn::Item::Static(s) => (7, &s.ident),
+        syn::Item::Mod(m) => (8, &m.ident),
+        syn::Item::Macro(m) => (9, m.ident.as_ref()?),
+        _ => return None,
+    };
+    Some((kind, ident_str(ident)))
+}
+
+/// An item's attributes.
+fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    match item {
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Enum(i) => &i.attrs,
+        syn::Item::ExternCrate(i) => &i.attrs,
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::ForeignMod(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Macro(i) => &i.attrs,
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Trait(i) => &i.attrs,
+        syn::Item::TraitAlias(i) => &i.attrs,
+        syn::Item::Type(i) => &i.attrs,
+        syn::Item::Union(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => &[],
     }
 }
 
@@ -716,6 +1182,7 @@ fn new_item(
         impl_trait: None,
         signature: None,
         derives: Vec::new(),
+        derive_paths: Vec::new(),
         fields: Vec::new(),
         variants: Vec::new(),
         table_attr: None,

@@ -19,7 +19,7 @@ pub(crate) fn dump(fs: &FileSyntax) -> String {
     for (i, m) in fs.modules.iter().enumerate() {
         let _ = writeln!(
             w,
-            "mod#{i} {:?} parent={:?} lines={}-{} vis={:?}{}",
+            "mod#{i} {:?} parent={:?} lines={}-{} vis={:?}{}{}",
             m.name,
             m.parent,
             m.span.start,
@@ -28,7 +28,8 @@ pub(crate) fn dump(fs: &FileSyntax) -> String {
             m.path_attr
                 .as_ref()
                 .map(|p| format!(" path={p}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if m.test { " test" } else { "" }
         );
         for d in &m.mod_decls {
             let _ = writeln!(
@@ -123,8 +124,19 @@ pub(crate) fn dump(fs: &FileSyntax) -> String {
 
 #[track_caller]
 fn check(src: &str, expect: &str) {
+    check_with(src, true, expect);
+}
+
+/// [`check`], with or without test code.
+#[track_caller]
+fn check_with(src: &str, include_tests: bool, expect: &str) {
     let file = syn::parse_file(src).expect("test source parses");
-    let actual = dump(&lower_file(&file));
+    let macros = crate::hash::HashMap::default();
+    let options = super::LowerOptions {
+        include_tests,
+        macros: &macros,
+    };
+    let actual = dump(&lower_file(&file, &options));
     if actual.trim() != expect.trim() {
         panic!(
             "lowering mismatch\n--- expected\n{}\n--- actual\n{}",
@@ -290,6 +302,49 @@ mod#0 "" parent=None lines=1-8 vis=Some(Private)
   item#0 Static CACHE Private @8:24 lines=8-8
     refs type:crate::cache::Cache@8 call:crate::cache::Cache::new@8
 note macro-body-skipped @7 the body of `lazy_static!` was scanned as text
+"#,
+    );
+}
+
+#[test]
+fn cfg_select_arms_expansions_and_test_code() {
+    check_with(
+        r#"
+cfg_select! {
+    unix => { pub mod sys; pub fn f() {} }
+    _ => { pub mod sys; pub fn f() {} fn g() {} }
+}
+macro_rules! pair {
+    ($a:ident, $b:ident) => { one!($a); one!($b); };
+}
+macro_rules! one {
+    ($n:ident) => { pub struct $n; };
+}
+
+pair!(A, B);
+one!(not an ident);
+#[cfg(test)]
+fn helper() {}
+#[cfg(test)]
+mod tests { mod deeper; fn t() {} }
+"#,
+        false,
+        r#"
+mod#0 "" parent=None lines=1-18 vis=Some(Private)
+  decl sys Public @3:23
+  refs call:cfg_select@2 call:pair@13 call:one@13 call:one@13 call:one@14
+  item#0 Function f Public @3:35 lines=3-3
+    sig fn f()
+  item#1 Function g Private @4:42 lines=4-4
+    sig fn g()
+  item#2 Macro pair Private @6:14 lines=6-8
+  item#3 Macro one Private @9:14 lines=9-11
+  item#4 Struct A Public @13:1 lines=13-13
+  item#5 Struct B Public @13:1 lines=13-13
+mod#1 "tests" parent=Some(0) lines=18-18 vis=Some(Private) test
+  decl deeper Private @18:17
+note macro-not-expanded @14 `one!` was not expanded: no rule matches this call
+note macro-body-skipped @14 the body of `one!` was scanned as text
 "#,
     );
 }

@@ -79,7 +79,12 @@ fn facts_in_chunks(src: &str, chunk_items: usize) -> ir::Facts {
     let mut files = Vec::new();
     for (ci, spec) in specs_sorted.iter().enumerate() {
         let file = syn::parse_file(&spec.src).expect("fixture parses");
-        let fs: FileSyntax = crate::lower::lower_file(&file);
+        let macros = crate::hash::HashMap::default();
+        let options = crate::lower::LowerOptions {
+            include_tests: true,
+            macros: &macros,
+        };
+        let fs: FileSyntax = crate::lower::lower_file(&file, &options);
         let fi = files.len();
         files.push(ir::SourceFile {
             id: ir::FileId(fi as u32),
