@@ -360,6 +360,11 @@ impl Communities {
             alive: vec![false; k],
             n_alive: 0,
         };
+        // Edges between communities are gathered flat and summed per pair in the order they
+        // were met, then each map is built at once from sorted pairs: the same sums as
+        // inserting edge by edge, without a tree search per edge (this runs on every
+        // candidate of the ensemble).
+        let mut between: Vec<(u32, u32, f64)> = Vec::new();
         for (g, &l) in label.iter().enumerate() {
             let l = l as usize;
             if !c.alive[l] {
@@ -378,9 +383,26 @@ impl Communities {
                     // Each internal edge is seen from both ends except self-loops.
                     c.self_weight[l] += if v as usize == g { w } else { w / 2.0 };
                 } else {
-                    *c.adj[l].entry(lv as u32).or_default() += w;
+                    between.push((l as u32, lv as u32, w));
                 }
             }
+        }
+        // Stable: equal pairs keep the order they were met in, so the sums are unchanged.
+        between.sort_by_key(|&(a, b, _)| (a, b));
+        let mut i = 0;
+        while i < between.len() {
+            let a = between[i].0;
+            let mut row: Vec<(u32, f64)> = Vec::new();
+            while i < between.len() && between[i].0 == a {
+                let b = between[i].1;
+                let mut sum = 0.0;
+                while i < between.len() && between[i].0 == a && between[i].1 == b {
+                    sum += between[i].2;
+                    i += 1;
+                }
+                row.push((b, sum));
+            }
+            c.adj[a as usize] = row.into_iter().collect();
         }
         for (rule, (left, right)) in groups.apart.iter().enumerate() {
             for &g in left {
