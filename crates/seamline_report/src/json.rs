@@ -341,10 +341,17 @@ pub fn to_json(facts: &ir::Facts, tool: &ToolInfo) -> String {
 
 /// Renders a built document: pretty-printed, two-space indent, trailing newline.
 pub fn render(report: &Report<'_>) -> String {
-    // Serialising plain structs, strings and integers into a String cannot fail.
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
-    out.push('\n');
-    out
+    let mut out = Vec::new();
+    // Serialising plain structs, strings and integers into memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes a built document exactly as [`render`] renders it, as it is serialised: the text
+/// of a large workspace's document is tens of megabytes that need not be held in memory.
+pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
 }
 
 /// Builds the wire document from the facts.
