@@ -349,8 +349,9 @@ pub fn render(report: &Report<'_>) -> String {
 
 /// Writes a built document exactly as [`render`] renders it, as it is serialised: the text
 /// of a large workspace's document is tens of megabytes that need not be held in memory.
-pub fn write(report: &Report<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
+pub fn write<W: std::io::Write>(report: &Report<'_>, mut out: W) -> std::io::Result<()> {
+    // Generic rather than `dyn`: the serialiser writes token by token.
+    serde_json::to_writer_pretty(&mut out, report)?;
     out.write_all(b"\n")
 }
 
