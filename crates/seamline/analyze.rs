@@ -80,40 +80,47 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         )
     });
 
-    let mut outputs: Vec<(&str, String)> = Vec::new();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    // `None`: written already. The JSON is written as it is serialised, so its stage
+    // includes its file and its text is never held in memory whole.
+    let mut outputs: Vec<(&str, Option<String>)> = Vec::new();
     for format in formats {
         outputs.push(match format {
-            Format::Json => (
-                JSON_FILE,
-                timings.time("json", || json(&facts, &proposal, &plan, args.json_style)),
-            ),
+            Format::Json => {
+                let path = args.out.join(JSON_FILE);
+                timings.time("json", || {
+                    write_json(&path, &facts, &proposal, &plan, args.json_style)
+                })?;
+                (JSON_FILE, None)
+            }
             Format::Html => (
                 HTML_FILE,
-                timings.time("html", || {
+                Some(timings.time("html", || {
                     with_display_root(&mut facts, |facts| {
                         seamline_report::html::render(facts, &proposal, &plan)
                     })
-                }),
+                })),
             ),
             Format::Md => (
                 MD_FILE,
-                timings.time("md", || {
+                Some(timings.time("md", || {
                     seamline_report::md::render(&display_root(&facts.root), &plan)
-                }),
+                })),
             ),
             Format::Dot => (
                 DOT_FILE,
-                timings.time("dot", || seamline_report::dot::render(&plan)),
+                Some(timings.time("dot", || seamline_report::dot::render(&plan))),
             ),
         });
     }
     let written = timings.time("write", || -> anyhow::Result<Vec<std::path::PathBuf>> {
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
         let mut written = Vec::new();
         for (file, text) in &outputs {
             let path = args.out.join(file);
-            write_atomically(&path, text.as_bytes())?;
+            if let Some(text) = text {
+                write_atomically(&path, text.as_bytes())?;
+            }
             written.push(path);
         }
         Ok(written)
@@ -142,13 +149,15 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The JSON document: the facts, the proposal and the plan.
-fn json(
+/// Writes the JSON document (the facts, the proposal and the plan) to `path`, through a
+/// temporary file and a rename like every report.
+fn write_json(
+    path: &Path,
     facts: &ir::Facts,
     proposal: &Proposal,
     plan: &Plan,
     style: Option<crate::args::JsonStyleArg>,
-) -> String {
+) -> anyhow::Result<()> {
     let tool = seamline_report::ToolInfo {
         name: env!("CARGO_PKG_NAME").to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -160,7 +169,17 @@ fn json(
         crate::args::JsonStyleArg::Compact => seamline_report::json::JsonStyle::Compact,
         crate::args::JsonStyleArg::Pretty => seamline_report::json::JsonStyle::Pretty,
     });
-    seamline_report::json::render_with(&report, style)
+    let tmp = path.with_extension("tmp");
+    let written = std::fs::File::create(&tmp).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        seamline_report::json::write_with(&report, style, &mut out)?;
+        out.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        Ok(())
+    });
+    written.with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 /// The verdict's thresholds: the recommended ones, with `[plan]` of seamline.toml applied.

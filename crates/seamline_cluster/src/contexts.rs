@@ -498,6 +498,8 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
         first
     } else {
         let excluded: Vec<NodeId> = wiring.keys().copied().collect();
+        let narrowed = second_pass_options(options, &first);
+        let options = narrowed.as_ref().unwrap_or(options);
         let mut second = cluster_pass(facts, graph, options, &excluded, &readmitted);
         second.provenance.runs += first.provenance.runs;
         second
@@ -612,6 +614,31 @@ pub fn measure_assignment(
         },
         Vec::new(),
     )
+}
+
+/// The options of the second pass on a large graph: the resolutions of the first pass's
+/// winner and its two neighbours only. Setting a few wiring nodes aside moves the best
+/// resolution by a step at most, so the runs further away cannot win and, on a graph this
+/// large, each costs as much as the rest of the stage. `None` keeps the options as they are:
+/// small graphs, a target number of contexts (met by resolutions of its own), or a winner
+/// without a resolution.
+fn second_pass_options(options: &ContextOptions, first: &ClusterPass) -> Option<ContextOptions> {
+    let winner = first.provenance.resolution;
+    if first.groups.graph.node_count() < crate::ensemble::LEIDEN_ONLY_FROM
+        || !options.ensemble.adaptive
+        || options.target_contexts.is_some()
+        || winner <= 0.0
+    {
+        return None;
+    }
+    let mut resolutions = options.ensemble.resolutions.clone();
+    resolutions.sort_by(f64::total_cmp);
+    resolutions.dedup();
+    let at = resolutions.iter().position(|&r| r == winner)?;
+    let mut options = options.clone();
+    options.ensemble.resolutions =
+        resolutions[at.saturating_sub(1)..(at + 2).min(resolutions.len())].to_vec();
+    Some(options)
 }
 
 /// One clustering of the graph without the kernel and without `excluded`.

@@ -16,6 +16,6 @@ pub use algo::{
     Algorithm, ClusterOptions, disconnected_communities, label_propagation, leiden, louvain,
     modularity,
 };
-pub use ensemble::{EnsembleConfig, EnsembleResult, RunSummary, run_ensemble};
+pub use ensemble::{EnsembleConfig, EnsembleResult, LEIDEN_ONLY_FROM, RunSummary, run_ensemble};
 pub use eval::{adjusted_rand_index, mojo_distance, mojofm, normalized_mutual_information};
 pub use planted::{PlantedConfig, PlantedGraph, planted_partition};

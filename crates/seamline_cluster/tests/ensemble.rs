@@ -2,7 +2,7 @@
 //! of communities honoured.
 
 use seamline_cluster::{
-    Algorithm, EnsembleConfig, EnsembleResult, PlantedConfig, modularity,
+    Algorithm, EnsembleConfig, EnsembleResult, LEIDEN_ONLY_FROM, PlantedConfig, modularity,
     normalized_mutual_information, planted_partition, run_ensemble,
 };
 use seamline_graph::{Partition, WeightedGraph};
@@ -23,7 +23,8 @@ fn one_and_two_threads_give_identical_results() {
     let one = in_pool(1, &planted.graph, &config);
     let two = in_pool(2, &planted.graph, &config);
     assert_eq!(one, two);
-    assert_eq!(one.runs.len(), 2 * 5 * 3 + 3);
+    // 1,200 nodes: Leiden alone, 5 resolutions x 3 seeds.
+    assert_eq!(one.runs.len(), 5 * 3);
     // The winner is the run with the best score.
     let best = one
         .runs
@@ -36,6 +37,33 @@ fn one_and_two_threads_give_identical_results() {
         one.partition.community_count()
     );
     assert!(normalized_mutual_information(&one.partition.labels, &planted.truth.labels) > 0.9);
+}
+
+#[test]
+fn large_graphs_run_leiden_alone_for_the_same_winner() {
+    // Just above the threshold, and mixed enough for the algorithms to disagree.
+    let planted = planted_partition(&PlantedConfig::new(LEIDEN_ONLY_FROM, 20, 0.4, 3));
+    let adaptive = in_pool(2, &planted.graph, &EnsembleConfig::standard());
+    let every = EnsembleConfig {
+        adaptive: false,
+        ..EnsembleConfig::standard()
+    };
+    let full = in_pool(2, &planted.graph, &every);
+    assert_eq!(full.runs.len(), 2 * 5 * 3 + 3);
+    assert_eq!(adaptive.runs.len(), 5 * 3);
+    assert!(
+        adaptive
+            .runs
+            .iter()
+            .all(|r| r.algorithm == Algorithm::Leiden)
+    );
+    // The full ensemble's winner is one of Leiden's runs, so both give the same partition.
+    assert_eq!(full.runs[full.winner].algorithm, Algorithm::Leiden);
+    assert_eq!(adaptive.partition, full.partition);
+    // One node fewer and every algorithm runs again.
+    let small = planted_partition(&PlantedConfig::new(LEIDEN_ONLY_FROM - 1, 20, 0.4, 3));
+    let result = in_pool(2, &small.graph, &EnsembleConfig::standard());
+    assert_eq!(result.runs.len(), 2 * 5 * 3 + 3);
 }
 
 #[test]

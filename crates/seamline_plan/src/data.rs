@@ -137,7 +137,13 @@ pub(crate) fn shared_models(input: &Input<'_>, cross: &[CrossRef]) -> Vec<Shared
             }
             if let Some(f) = holder.fields.get(field_idx) {
                 let refs_model = f.refs.contains(&sm.model);
-                let named = |n: &String| f.name == *n || f.name.ends_with(&format!("_{n}"));
+                // `f.name` is `n` or ends with `_n` (without formatting `_n` per field).
+                let named = |n: &String| {
+                    f.name == *n
+                        || f.name
+                            .strip_suffix(n.as_str())
+                            .is_some_and(|h| h.ends_with('_'))
+                };
                 let by_id = f.is_id
                     && (refs_model
                         || id_names.iter().any(named)

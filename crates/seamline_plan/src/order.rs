@@ -88,6 +88,9 @@ fn seam(
 ) -> Seam {
     let mut s = Seam::default();
     let other = |x: ContextId| x != c && remaining.contains(&x);
+    // Sites are gathered in lists and made sets at once: this runs for every context at
+    // every step, and inserting site by site into trees was most of the plan's time.
+    let mut sites: [Vec<CallSite>; 4] = Default::default();
     for r in touching {
         let inbound = r.to_context == c && other(r.from_context);
         let outbound = r.from_context == c && other(r.to_context);
@@ -100,17 +103,25 @@ fn seam(
             s.outbound += r.count;
         }
         let site = (r.from_module, r.from_item, r.to_item, r.table);
+        let [sync, events, types, imports] = &mut sites;
         match r.kind {
-            ir::DepKind::Table => s.sync.insert(site),
-            ir::DepKind::Call if r.to_item.is_some_and(|t| input.notifies(t)) => {
-                s.events.insert(site)
-            }
-            ir::DepKind::Call => s.sync.insert(site),
+            ir::DepKind::Table => sync.push(site),
+            ir::DepKind::Call if r.to_item.is_some_and(|t| input.notifies(t)) => events.push(site),
+            ir::DepKind::Call => sync.push(site),
             // A `use` only names what the code then uses: the uses are counted, not the name.
-            ir::DepKind::Import => s.imports.insert(site),
-            _ => s.other.insert(site),
+            ir::DepKind::Import => imports.push(site),
+            _ => types.push(site),
         };
     }
+    let [sync, events, types, imports] = sites.map(|mut v| {
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter().collect::<BTreeSet<CallSite>>()
+    });
+    s.sync = sync;
+    s.events = events;
+    s.other = types;
+    s.imports = imports;
     s
 }
 

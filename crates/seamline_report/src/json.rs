@@ -363,21 +363,48 @@ pub const PRETTY_UP_TO: usize = 1_000_000;
 /// bytes and compact above; always with a trailing newline. The choice depends on the
 /// document alone, so the output is the same for every run and thread count.
 pub fn render_with(report: &Report<'_>, style: Option<JsonStyle>) -> String {
-    // Serialising plain structs, strings and integers into a String cannot fail.
-    let mut out = match style {
-        Some(JsonStyle::Pretty) => serde_json::to_string_pretty(report).unwrap_or_default(),
-        Some(JsonStyle::Compact) => serde_json::to_string(report).unwrap_or_default(),
-        None => {
-            let compact = serde_json::to_string(report).unwrap_or_default();
-            if compact.len() <= PRETTY_UP_TO {
-                serde_json::to_string_pretty(report).unwrap_or_default()
-            } else {
-                compact
-            }
+    let mut out = Vec::new();
+    // Serialising plain structs, strings and integers into memory cannot fail.
+    let _ = write_with(report, style, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes a built document exactly as [`render_with`] renders it, as it is serialised: the
+/// text of a large workspace's document is tens of megabytes that need not be held in memory.
+pub fn write_with<W: std::io::Write>(
+    report: &Report<'_>,
+    style: Option<JsonStyle>,
+    mut out: W,
+) -> std::io::Result<()> {
+    // Generic rather than `dyn`: the serialiser writes token by token.
+    match style.unwrap_or_else(|| default_style(report)) {
+        JsonStyle::Pretty => serde_json::to_writer_pretty(&mut out, report)?,
+        JsonStyle::Compact => serde_json::to_writer(&mut out, report)?,
+    }
+    out.write_all(b"\n")
+}
+
+/// The style [`write_with`] picks without a choice: the compact form is serialised into a
+/// sink that gives up past [`PRETTY_UP_TO`] bytes, so a large document costs at most that
+/// much extra work and is never held in memory.
+fn default_style(report: &Report<'_>) -> JsonStyle {
+    struct Limit(usize);
+    impl std::io::Write for Limit {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(buf.len())
+                .ok_or_else(|| std::io::Error::other("over the pretty limit"))?;
+            Ok(buf.len())
         }
-    };
-    out.push('\n');
-    out
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    match serde_json::to_writer(Limit(PRETTY_UP_TO), report) {
+        Ok(()) => JsonStyle::Pretty,
+        Err(_) => JsonStyle::Compact,
+    }
 }
 
 /// Builds the wire document from the facts.

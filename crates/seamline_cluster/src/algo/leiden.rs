@@ -240,7 +240,8 @@ fn refine_partition(
     let mut singleton = vec![true; n];
     let mut acc = vec![0.0f64; n];
     let mut touched: Vec<u32> = Vec::new();
-    let mut candidates: Vec<(u32, f64)> = Vec::new();
+    // (sub-community, gain, then its weight exp((gain - max) / θ) once the max is known).
+    let mut candidates: Vec<(u32, f64, f64)> = Vec::new();
     let mut order: Vec<u32> = Vec::new();
     for c in 0..k {
         let members = groups.of(c);
@@ -283,25 +284,26 @@ fn refine_partition(
                     r_external[ri] >= gamma * r_total[ri] * (total_s - r_total[ri]) / two_m;
                 let gain = acc[ri] - gamma * k_v * r_total[ri] / two_m;
                 if well_connected && gain >= 0.0 {
-                    candidates.push((r, gain));
+                    candidates.push((r, gain, 0.0));
                     max_gain = max_gain.max(gain);
                 }
             }
             if !candidates.is_empty() {
                 // Staying alone (gain 0) is the first outcome, then the candidates in the
                 // deterministic order in which they were touched.
+                // Each weight is computed once, for the sum and for the draw.
                 let stay_weight = (-max_gain / THETA).exp();
-                let total_weight: f64 = stay_weight
-                    + candidates
-                        .iter()
-                        .map(|&(_, g)| ((g - max_gain) / THETA).exp())
-                        .sum::<f64>();
+                for candidate in candidates.iter_mut() {
+                    candidate.2 = ((candidate.1 - max_gain) / THETA).exp();
+                }
+                let total_weight: f64 =
+                    stay_weight + candidates.iter().map(|&(_, _, x)| x).sum::<f64>();
                 let mut draw = rng.next_f64() * total_weight - stay_weight;
                 let mut chosen = None;
                 if draw >= 0.0 {
-                    for &(r, g) in &candidates {
+                    for &(r, _, x) in &candidates {
                         chosen = Some(r);
-                        draw -= ((g - max_gain) / THETA).exp();
+                        draw -= x;
                         if draw < 0.0 {
                             break;
                         }

@@ -113,9 +113,9 @@ pub(crate) struct Groups {
     pub graph: WeightedGraph,
     /// Group size in items (owner items), the unit of `min_context_size`.
     pub size: Vec<u64>,
-    /// Group -> module of its first node, and that module's area, for placing isolated
-    /// fragments.
-    pub home: Vec<(ir::ModuleId, String)>,
+    /// Group -> module of its first node, and that module's area (numbered: groups of one
+    /// area share the number), for placing isolated fragments.
+    pub home: Vec<(ir::ModuleId, u32)>,
     /// Sentences about constraints that matched nothing or conflict.
     pub notes: Vec<String>,
 }
@@ -255,6 +255,7 @@ pub(crate) fn contract(
         }
         size[g] += node_size(facts, graph, cluster.nodes[node]);
     }
+    let mut area_ids: BTreeMap<&str, u32> = BTreeMap::new();
     let home = members
         .iter()
         .map(|m| {
@@ -262,9 +263,9 @@ pub(crate) fn contract(
             let area = facts
                 .modules
                 .get(module.index())
-                .map(|x| seamline_graph::module_area(&x.path).to_owned())
-                .unwrap_or_default();
-            (module, area)
+                .map_or("", |x| seamline_graph::module_area(&x.path));
+            let next = area_ids.len() as u32;
+            (module, *area_ids.entry(area).or_insert(next))
         })
         .collect();
     let mut apart = Vec::new();
@@ -360,6 +361,11 @@ impl Communities {
             alive: vec![false; k],
             n_alive: 0,
         };
+        // Edges between communities are gathered flat and summed per pair in the order they
+        // were met, then each map is built at once from sorted pairs: the same sums as
+        // inserting edge by edge, without a tree search per edge (this runs on every
+        // candidate of the ensemble).
+        let mut between: Vec<(u32, u32, f64)> = Vec::new();
         for (g, &l) in label.iter().enumerate() {
             let l = l as usize;
             if !c.alive[l] {
@@ -378,9 +384,26 @@ impl Communities {
                     // Each internal edge is seen from both ends except self-loops.
                     c.self_weight[l] += if v as usize == g { w } else { w / 2.0 };
                 } else {
-                    *c.adj[l].entry(lv as u32).or_default() += w;
+                    between.push((l as u32, lv as u32, w));
                 }
             }
+        }
+        // Stable: equal pairs keep the order they were met in, so the sums are unchanged.
+        between.sort_by_key(|&(a, b, _)| (a, b));
+        let mut i = 0;
+        while i < between.len() {
+            let a = between[i].0;
+            let mut row: Vec<(u32, f64)> = Vec::new();
+            while i < between.len() && between[i].0 == a {
+                let b = between[i].1;
+                let mut sum = 0.0;
+                while i < between.len() && between[i].0 == a && between[i].1 == b {
+                    sum += between[i].2;
+                    i += 1;
+                }
+                row.push((b, sum));
+            }
+            c.adj[a as usize] = row.into_iter().collect();
         }
         for (rule, (left, right)) in groups.apart.iter().enumerate() {
             for &g in left {
@@ -569,20 +592,19 @@ fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
         return;
     }
     let is_stuck: BTreeSet<usize> = stuck.iter().copied().collect();
-    let mut by_module: BTreeMap<ir::ModuleId, BTreeMap<usize, usize>> = BTreeMap::new();
-    let mut by_area: BTreeMap<&str, BTreeMap<usize, usize>> = BTreeMap::new();
+    // Indexed by module and by area number: this runs on every candidate of the ensemble.
+    let n_modules = groups.home.iter().map(|(m, _)| m.index() + 1).max();
+    let n_areas = groups.home.iter().map(|&(_, a)| a as usize + 1).max();
+    let mut by_module: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n_modules.unwrap_or(0)];
+    let mut by_area: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n_areas.unwrap_or(0)];
     for c in 0..comms.alive.len() {
         if !comms.alive[c] || is_stuck.contains(&c) {
             continue;
         }
         for &g in &comms.members[c] {
-            let (module, area) = &groups.home[g as usize];
-            *by_module.entry(*module).or_default().entry(c).or_default() += 1;
-            *by_area
-                .entry(area.as_str())
-                .or_default()
-                .entry(c)
-                .or_default() += 1;
+            let (module, area) = groups.home[g as usize];
+            *by_module[module.index()].entry(c).or_default() += 1;
+            *by_area[area as usize].entry(c).or_default() += 1;
         }
     }
     // Alive communities by (size, reverse label), so that "the largest other community" is
@@ -606,8 +628,8 @@ fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
         };
         let mut module_counts: BTreeMap<usize, usize> = BTreeMap::new();
         for &g in &members {
-            let (module, _) = &groups.home[g as usize];
-            for (&d, &n) in by_module.get(module).into_iter().flatten() {
+            let (module, _) = groups.home[g as usize];
+            for (&d, &n) in &by_module[module.index()] {
                 *module_counts.entry(d).or_default() += n;
             }
         }
@@ -616,8 +638,8 @@ fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
             .or_else(|| {
                 let mut area_counts: BTreeMap<usize, usize> = BTreeMap::new();
                 for &g in &members {
-                    let (_, area) = &groups.home[g as usize];
-                    for (&d, &n) in by_area.get(area.as_str()).into_iter().flatten() {
+                    let (_, area) = groups.home[g as usize];
+                    for (&d, &n) in &by_area[area as usize] {
                         *area_counts.entry(d).or_default() += n;
                     }
                 }
@@ -636,13 +658,9 @@ fn place_stuck(groups: &Groups, comms: &mut Communities, stuck: &[usize]) {
             comms.merge(c, d);
             by_size.insert((comms.size[d], std::cmp::Reverse(d)));
             for &g in &members {
-                let (module, area) = &groups.home[g as usize];
-                *by_module.entry(*module).or_default().entry(d).or_default() += 1;
-                *by_area
-                    .entry(area.as_str())
-                    .or_default()
-                    .entry(d)
-                    .or_default() += 1;
+                let (module, area) = groups.home[g as usize];
+                *by_module[module.index()].entry(d).or_default() += 1;
+                *by_area[area as usize].entry(d).or_default() += 1;
             }
         }
     }
