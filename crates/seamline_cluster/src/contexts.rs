@@ -21,10 +21,15 @@
 mod constraints;
 mod measure;
 mod naming;
+mod shape;
 mod truth;
 
 pub use constraints::{Constraints, glob_match};
 pub use measure::{MAX_EVIDENCE, ned_bounds};
+pub use shape::{
+    FRAGMENT_SHARE, GENERIC_MIN_CONTEXTS, GENERIC_MIN_SHARE, OwnerReason, TableOwner,
+    is_endpoint, is_migration, table_owners,
+};
 pub use naming::{BEHAVIOUR_LAYERS, SKIPPED_WORDS, name_contexts, singular, words};
 pub use truth::{
     Agreement, EvalReport, KernelScore, Truth, components_baseline, evaluate, folder_baseline,
@@ -69,6 +74,24 @@ pub struct Proposal {
     /// Sentences about `seamline.toml` constraints that matched nothing or could not hold
     /// (the binary turns them into diagnostics at the config's location).
     pub constraint_notes: Vec<String>,
+    /// The owner of every table (`table_owners[table.index()]`) and why: the context that
+    /// writes it most ([`table_owners`]); `None` when no context touches, declares or maps it.
+    pub table_owners: Vec<Option<(ContextId, OwnerReason)>>,
+    /// Code that nothing refers to, set aside rather than proposed as a service.
+    pub possibly_dead: Vec<DeadCode>,
+}
+
+/// A piece of code nothing outside refers to and that refers to no context: possibly dead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadCode {
+    /// Its items (methods and impls with their type), sorted.
+    pub items: Vec<ir::ItemId>,
+    /// The modules wholly in it, sorted.
+    pub modules: Vec<ir::ModuleId>,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Why, in one sentence.
+    pub reason: String,
 }
 
 /// One bounded context.
@@ -134,8 +157,10 @@ pub struct ContextMetrics {
     pub interface: Vec<ir::ItemId>,
     /// Models defined in this context, sorted.
     pub owned_models: Vec<ir::ItemId>,
-    /// Tables defined or mapped in this context, sorted.
+    /// Tables this context owns ([`Proposal::table_owners`]), sorted.
     pub owned_tables: Vec<ir::TableId>,
+    /// Functions and methods that answer requests ([`is_endpoint`]), sorted.
+    pub endpoints: Vec<ir::ItemId>,
 }
 
 /// Metrics of the whole proposal.
@@ -187,8 +212,10 @@ pub struct SharedModel {
 pub struct SharedTable {
     /// The table.
     pub table: ir::TableId,
-    /// The context that defines or maps it, if one.
+    /// The context that owns it ([`Proposal::table_owners`]), if one.
     pub owner: Option<ContextId>,
+    /// Why that context owns it.
+    pub owner_reason: Option<OwnerReason>,
     /// Every context that touches it, with reads and writes, sorted by context.
     pub accesses: Vec<(ContextId, u32, u32)>,
 }
@@ -411,6 +438,12 @@ pub struct ContextOptions {
     /// that only call wiring and kernel code (`main`). They belong to no context: each service
     /// gets its own.
     pub wiring: bool,
+    /// Whether the result is reshaped into services after clustering (`shape` module): generic
+    /// items used from most contexts join the kernel, each `table!` goes with its table's
+    /// owner, and contexts that are not services (under [`FRAGMENT_SHARE`] of the code with
+    /// no table and no endpoint, or tied to nothing) are merged into the context they are
+    /// most tied to, into the kernel, or reported as possibly dead.
+    pub shape: bool,
 }
 
 /// See [`ContextOptions::wiring`].
@@ -432,6 +465,7 @@ impl ContextOptions {
             constraints: Constraints::none(),
             objective: ObjectiveWeights::standard(),
             wiring: true,
+            shape: true,
         }
     }
 }
@@ -492,7 +526,7 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
     let mut wiring = std::collections::BTreeMap::new();
     if options.wiring {
         let raw = expand(&first.groups, &first.group_labels);
-        wiring = find_wiring(graph, &first.cluster, &raw, &first.groups);
+        wiring = find_wiring(facts, graph, &first.cluster, &raw, &first.groups);
     }
     let pass = if wiring.is_empty() {
         first
@@ -533,6 +567,32 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
             declared[l as usize] = Some(groups.pin_names[*p as usize].clone());
         }
     }
+    let mut extra_kernel = wiring;
+    let mut dead = Vec::new();
+    if options.shape {
+        let pinned: Vec<bool> = declared.iter().map(Option::is_some).collect();
+        let shaped = shape::shape(facts, graph, &mut node_label, &pinned);
+        extra_kernel.extend(shaped.kernel);
+        dead = shaped.dead;
+        // Renumber the labels left, in order of first appearance.
+        let mut again: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+        let mut kept: Vec<Option<String>> = Vec::new();
+        members.clear();
+        for id in graph.node_ids() {
+            let Some(old) = node_label[id.index()] else {
+                continue;
+            };
+            let next = again.len() as u32;
+            let l = *again.entry(old).or_insert(next);
+            if l as usize == members.len() {
+                members.push(Vec::new());
+                kept.push(declared[old as usize].clone());
+            }
+            node_label[id.index()] = Some(l);
+            members[l as usize].push(id);
+        }
+        declared = kept;
+    }
     let names = name_contexts(facts, graph, &members, &declared);
     let is_declared: Vec<bool> = declared.iter().map(Option::is_some).collect();
     measure::build(
@@ -543,7 +603,8 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
             node_label: &node_label,
             names: &names,
             declared: &is_declared,
-            extra_kernel: &wiring,
+            extra_kernel: &extra_kernel,
+            dead: &dead,
         },
         provenance,
         groups.notes.clone(),
@@ -601,6 +662,7 @@ pub fn measure_assignment(
             names: &names,
             declared: &declared,
             extra_kernel: &std::collections::BTreeMap::new(),
+            dead: &[],
         },
         Provenance {
             granularity: options.granularity.as_str().to_owned(),
@@ -713,14 +775,27 @@ fn cluster_pass(
 /// Wiring nodes (see [`ContextOptions::wiring`]) with their reason, and the entry points
 /// that only call them and the kernel; pinned nodes never are.
 fn find_wiring(
+    facts: &ir::Facts,
     graph: &DepGraph,
     cluster: &ClusterGraph,
     labels: &[u32],
     groups: &constraints::Groups,
 ) -> std::collections::BTreeMap<NodeId, String> {
     let mut out = std::collections::BTreeMap::new();
+    let data = seamline_graph::DataLayer::of(facts);
     for (i, &node) in cluster.nodes.iter().enumerate() {
         if groups.pin[groups.node_group[i] as usize].is_some() {
+            continue;
+        }
+        // A request handler or data code is a domain operation, however many contexts it
+        // calls: the router that mounts it is the wiring.
+        if data.node(facts, graph, node)
+            || graph
+                .node(node)
+                .items
+                .iter()
+                .any(|&i| shape::is_endpoint(facts, i))
+        {
             continue;
         }
         let own_module = graph.node(node).module;
