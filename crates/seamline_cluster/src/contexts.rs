@@ -26,11 +26,11 @@ mod truth;
 
 pub use constraints::{Constraints, glob_match};
 pub use measure::{MAX_EVIDENCE, ned_bounds};
-pub use shape::{
-    FRAGMENT_SHARE, GENERIC_MIN_CONTEXTS, GENERIC_MIN_SHARE, OwnerReason, TableOwner,
-    is_endpoint, is_migration, table_owners,
-};
 pub use naming::{BEHAVIOUR_LAYERS, SKIPPED_WORDS, name_contexts, singular, words};
+pub use shape::{
+    FRAGMENT_SHARE, GENERIC_MIN_CONTEXTS, GENERIC_MIN_SHARE, OwnerReason, TableOwner, is_endpoint,
+    is_migration, table_owners,
+};
 pub use truth::{
     Agreement, EvalReport, KernelScore, Truth, components_baseline, evaluate, folder_baseline,
 };
@@ -406,6 +406,21 @@ impl Proposal {
                 by.join(" ")
             );
         }
+        for d in &self.possibly_dead {
+            let items: Vec<&str> = d
+                .items
+                .iter()
+                .filter(|&&i| facts.owner_item(i) == i)
+                .map(|&i| item_path(i))
+                .collect();
+            let _ = writeln!(
+                out,
+                "possibly dead ({} lines): {}: {}",
+                d.code_lines,
+                items.join(" "),
+                d.reason
+            );
+        }
         for note in &self.constraint_notes {
             let _ = writeln!(out, "note {note}");
         }
@@ -522,20 +537,51 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
     // pass 2 clusters the rest, so that a router mounting every context's handlers does not
     // glue them into a context of their own.
     let readmitted = constraints::pinned_kernel_nodes(facts, graph, &options.constraints);
-    let first = cluster_pass(facts, graph, options, &[], &readmitted);
+    // Migrations and schema setup touch every table: clustered, they would glue the tables
+    // together or make a context of their own.
+    let set_aside = if options.shape {
+        shape::migration_nodes(facts, graph, &readmitted)
+    } else {
+        std::collections::BTreeMap::new()
+    };
+    let pre: Vec<NodeId> = set_aside.keys().copied().collect();
+    let first = cluster_pass(facts, graph, options, &pre, &readmitted);
     let mut wiring = std::collections::BTreeMap::new();
+    let raw = expand(&first.groups, &first.group_labels);
     if options.wiring {
-        let raw = expand(&first.groups, &first.group_labels);
         wiring = find_wiring(facts, graph, &first.cluster, &raw, &first.groups);
+    }
+    if options.shape {
+        for (node, reason) in shape::generic_hubs(facts, graph, &first.cluster, &raw, &first.groups)
+        {
+            wiring.entry(node).or_insert(reason);
+        }
     }
     let pass = if wiring.is_empty() {
         first
     } else {
-        let excluded: Vec<NodeId> = wiring.keys().copied().collect();
+        let excluded: Vec<NodeId> = wiring
+            .keys()
+            .chain(&pre)
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let mut second = cluster_pass(facts, graph, options, &excluded, &readmitted);
         second.provenance.runs += first.provenance.runs;
         second
     };
+    for (node, reason) in set_aside {
+        wiring.entry(node).or_insert(reason);
+    }
+    if options.wiring && options.shape {
+        // Wiring hidden in the first pass by a hub (every handler in one context) shows
+        // once the hub is set aside; it is a leaf, so setting it aside needs no new pass.
+        let raw = expand(&pass.groups, &pass.group_labels);
+        for (node, reason) in find_wiring(facts, graph, &pass.cluster, &raw, &pass.groups) {
+            wiring.entry(node).or_insert(reason);
+        }
+    }
     let ClusterPass {
         cluster,
         groups,
@@ -849,7 +895,7 @@ fn find_wiring(
         if wires > 0
             && deps
                 .iter()
-                .all(|e| out.contains_key(&e.to) || graph.is_kernel(e.to))
+                .all(|e| out.contains_key(&e.to) || cluster.index[e.to.index()].is_none())
         {
             out.insert(
                 node,

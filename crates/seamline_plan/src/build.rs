@@ -416,9 +416,12 @@ fn possibly_dead(input: &Input<'_>) -> Vec<crate::DeadCodePlan> {
         })
         .collect();
     out.sort_by(|a, b| {
-        b.code_lines
-            .cmp(&a.code_lines)
-            .then_with(|| a.items.first().map(|i| &i.path).cmp(&b.items.first().map(|i| &i.path)))
+        b.code_lines.cmp(&a.code_lines).then_with(|| {
+            a.items
+                .first()
+                .map(|i| &i.path)
+                .cmp(&b.items.first().map(|i| &i.path))
+        })
     });
     out
 }

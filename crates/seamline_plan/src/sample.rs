@@ -9,8 +9,8 @@
 //! tables, owned models and tables, Ca/Ce/instability) but takes the modularity as given.
 
 use seamline_cluster::contexts::{
-    Context, OwnerReason, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, PlanMetrics,
-    Proposal, Provenance, SharedModel, SharedTable,
+    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, OwnerReason,
+    PlanMetrics, Proposal, Provenance, SharedModel, SharedTable,
 };
 use seamline_ir as ir;
 use std::collections::{BTreeMap, BTreeSet};

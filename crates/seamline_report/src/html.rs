@@ -764,7 +764,11 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             n_rewrites: s.rewrites.len(),
             new_calls: s.new_network_calls,
             new_events: s.new_events,
-            tables: s.tables_to_migrate.iter().map(|t| visible(&t.name)).collect(),
+            tables: s
+                .tables_to_migrate
+                .iter()
+                .map(|t| visible(&t.name))
+                .collect(),
             advice: s.advice.iter().map(|a| rich(a)).collect(),
             rewrites: s.rewrites.iter().map(|r| ref_v(plan, r)).collect(),
             last: s.step == n_steps,

@@ -28,7 +28,8 @@ pub fn escape(s: &str) -> String {
             c if c.is_control() => {}
             // Bidi overrides and isolates would reorder what the reader sees.
             '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' => {}
-            c if ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) => {}
+            c if ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) => {}
             c => out.push(c),
         }
     }
@@ -82,7 +83,8 @@ pub fn mermaid_escape(s: &str) -> String {
             c if c.is_control() => {}
             // Bidi overrides and isolates would reorder what the reader sees.
             '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' => {}
-            c if ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) => {}
+            c if ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) => {}
             c => out.push(c),
         }
     }

@@ -10,8 +10,7 @@ use seamline_ir as ir;
 
 use super::{
     Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, DeadCode, EdgeEvidence,
-    PlanMetrics,
-    Proposal, Provenance, SharedModel, SharedTable,
+    PlanMetrics, Proposal, Provenance, SharedModel, SharedTable,
 };
 
 /// At most this many evidence entries are kept per context edge (the counts are complete).

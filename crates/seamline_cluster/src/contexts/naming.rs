@@ -113,13 +113,74 @@ pub const SKIPPED_WORDS: &[&str] = &[
 /// Rust keywords and words that name code rather than a concept (`struct`, `macro`,
 /// `code`, `private`): never a context's name.
 pub const NOT_CONCEPTS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "true", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "fn", "code",
-    "private", "public", "context", "invalid", "valid", "other", "misc", "extractor",
-    "extractors", "generic", "wrapper", "inner", "item", "value", "result", "option",
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "true",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "abstract",
+    "become",
+    "box",
+    "do",
+    "final",
+    "macro",
+    "override",
+    "priv",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "try",
+    "gen",
+    "fn",
+    "code",
+    "private",
+    "public",
+    "context",
+    "invalid",
+    "valid",
+    "other",
+    "misc",
+    "extractor",
+    "extractors",
+    "generic",
+    "wrapper",
+    "inner",
+    "item",
+    "value",
+    "result",
+    "option",
 ];
 
 /// Layer folders whose children are named after domains rather than entities.
@@ -357,7 +418,13 @@ fn fallback_name(
         .unwrap_or("app");
     let mut name = krate.replace('_', "-");
     for w in first
-        .map(|n| n.label.split("::").skip(1).flat_map(words).collect::<Vec<_>>())
+        .map(|n| {
+            n.label
+                .split("::")
+                .skip(1)
+                .flat_map(words)
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default()
     {
         if !taken.contains(&name) {

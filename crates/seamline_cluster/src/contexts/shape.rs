@@ -250,6 +250,130 @@ pub fn table_owners(
         .collect()
 }
 
+/// Nodes made only of migration or schema-setup code ([`is_migration`]), set aside before
+/// clustering; pinned nodes never are.
+pub(crate) fn migration_nodes(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    readmitted: &[NodeId],
+) -> BTreeMap<NodeId, String> {
+    graph
+        .node_ids()
+        .filter(|n| !graph.is_kernel(*n) && readmitted.binary_search(n).is_err())
+        .filter(|&n| {
+            let node = graph.node(n);
+            match node.key {
+                NodeKey::Item(i) => is_migration(facts, node.module, Some(i)),
+                NodeKey::Module(m) => is_migration(facts, m, None),
+            }
+        })
+        .map(|n| {
+            (
+                n,
+                "is migration or schema-setup code: it creates every table and owns none; each service takes the part that creates its own tables".to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Generic hubs found in a first clustering (item granularity): a node that is not data
+/// and not a request handler, used from at least [`GENERIC_MIN_CONTEXTS`] modules whose
+/// code otherwise leans to as many different contexts (a request guard or a result alias
+/// every handler uses). Clustered, such a hub glues the handlers of every domain into one
+/// context; set aside, each handler goes with its domain.
+pub(crate) fn generic_hubs(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    cluster: &seamline_graph::ClusterGraph,
+    labels: &[u32],
+    groups: &super::constraints::Groups,
+) -> BTreeMap<NodeId, String> {
+    let mut out = BTreeMap::new();
+    if graph.granularity() != Granularity::Item {
+        return out;
+    }
+    let label = |n: NodeId| {
+        cluster
+            .index
+            .get(n.index())
+            .copied()
+            .flatten()
+            .map(|i| labels[i as usize])
+    };
+    let k = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    if k <= GENERIC_MIN_CONTEXTS {
+        return out;
+    }
+    let data = DataLayer::of(facts);
+    for (i, &node) in cluster.nodes.iter().enumerate() {
+        if groups.pin[groups.node_group[i] as usize].is_some()
+            || data.node(facts, graph, node)
+            || graph
+                .node(node)
+                .items
+                .iter()
+                .any(|&x| is_endpoint(facts, x))
+        {
+            continue;
+        }
+        let own = labels[i];
+        let own_module = graph.node(node).module;
+        let users: BTreeSet<NodeId> = graph
+            .in_edges(node)
+            .iter()
+            .map(|e| e.from)
+            .filter(|&u| graph.node(u).module != own_module)
+            .collect();
+        let modules: BTreeSet<ir::ModuleId> = users.iter().map(|&u| graph.node(u).module).collect();
+        if modules.len() < GENERIC_MIN_CONTEXTS {
+            continue;
+        }
+        // Where each user leans: its own context if it is another, else the context its
+        // other dependencies weigh most in.
+        let mut leans: BTreeSet<u32> = BTreeSet::new();
+        for &u in &users {
+            match label(u) {
+                Some(l) if l != own => {
+                    leans.insert(l);
+                }
+                _ => {
+                    let mut by: BTreeMap<u32, f64> = BTreeMap::new();
+                    for e in graph.out_edges(u) {
+                        if e.to == node {
+                            continue;
+                        }
+                        if let Some(l) = label(e.to)
+                            && l != own
+                        {
+                            *by.entry(l).or_default() += e.weight;
+                        }
+                    }
+                    if let Some((&l, _)) = by
+                        .iter()
+                        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+                    {
+                        leans.insert(l);
+                    }
+                }
+            }
+        }
+        let others = k - 1;
+        if leans.len() >= GENERIC_MIN_CONTEXTS
+            && leans.len() as f64 >= GENERIC_MIN_SHARE * others as f64
+        {
+            out.insert(
+                node,
+                format!(
+                    "used from {} modules that lean to {} different contexts, and holds no data: generic infrastructure (a guard, an alias, a helper every domain uses)",
+                    modules.len(),
+                    leans.len()
+                ),
+            );
+        }
+    }
+    out
+}
+
 /// What [`shape`] set aside.
 #[derive(Debug, Default)]
 pub(crate) struct Shaped {
@@ -269,7 +393,12 @@ pub(crate) fn shape(
     pinned: &[bool],
 ) -> Shaped {
     let mut out = Shaped::default();
-    let k = node_label.iter().flatten().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let k = node_label
+        .iter()
+        .flatten()
+        .map(|&l| l as usize + 1)
+        .max()
+        .unwrap_or(0);
     if k == 0 {
         return out;
     }
