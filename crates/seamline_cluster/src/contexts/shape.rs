@@ -305,9 +305,18 @@ pub(crate) fn generic_hubs(
         return out;
     }
     let data = DataLayer::of(facts);
+    // Values that domain data embeds (an `Address` in an order) are shared models, not
+    // infrastructure.
+    let embedded: BTreeSet<ir::ItemId> = facts
+        .items
+        .iter()
+        .filter(|it| data.item(facts, it.id))
+        .flat_map(|it| it.fields.iter().flat_map(|f| f.refs.iter().copied()))
+        .collect();
     for (i, &node) in cluster.nodes.iter().enumerate() {
         if groups.pin[groups.node_group[i] as usize].is_some()
             || data.node(facts, graph, node)
+            || graph.node(node).items.iter().any(|x| embedded.contains(x))
             || graph
                 .node(node)
                 .items
@@ -406,7 +415,14 @@ pub(crate) fn shape(
     let is_pinned = |l: u32| pinned.get(l as usize).copied().unwrap_or(false);
     let edges: Vec<seamline_graph::DepEdge> = graph.edges().collect();
 
-    // Generic items used from most other contexts join the kernel.
+    // Generic items used from most other contexts join the kernel; values that domain data
+    // embeds are shared models instead.
+    let embedded: BTreeSet<ir::ItemId> = facts
+        .items
+        .iter()
+        .filter(|it| data.item(facts, it.id))
+        .flat_map(|it| it.fields.iter().flat_map(|f| f.refs.iter().copied()))
+        .collect();
     if graph.granularity() == Granularity::Item && k > GENERIC_MIN_CONTEXTS {
         let mut users: BTreeMap<NodeId, BTreeSet<u32>> = BTreeMap::new();
         for e in &edges {
@@ -425,6 +441,7 @@ pub(crate) fn shape(
                 && by.len() as f64 >= GENERIC_MIN_SHARE * others as f64
                 && !is_pinned(own)
                 && !data.node(facts, graph, node)
+                && !graph.node(node).items.iter().any(|x| embedded.contains(x))
             {
                 out.kernel.insert(
                     node,
