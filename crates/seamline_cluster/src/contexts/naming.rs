@@ -181,6 +181,15 @@ pub const NOT_CONCEPTS: &[&str] = &[
     "value",
     "result",
     "option",
+    "all",
+    "path",
+    "param",
+    "params",
+    "init",
+    "text",
+    "page",
+    "postgres",
+    "postgre",
 ];
 
 /// Layer folders whose children are named after domains rather than entities.
