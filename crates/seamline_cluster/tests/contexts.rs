@@ -683,7 +683,7 @@ fn a_target_count_is_met_after_fragments_are_merged() {
 /// table, no endpoint) that only billing calls.
 fn domains_and_a_helper() -> ir::Facts {
     let mut b = seamline_graph::testing::FactsBuilder::new("shop");
-    let mut domain = |b: &mut seamline_graph::testing::FactsBuilder, name: &str| {
+    let domain = |b: &mut seamline_graph::testing::FactsBuilder, name: &str| {
         let m = b.module(&format!("shop::{name}"), &format!("src/{name}.rs"), 600);
         let schema = b.item(m, name, ir::ItemKind::TableSchema, 8, None);
         let table = b.table(name, Some(schema));
