@@ -10,6 +10,7 @@ mod analyze;
 mod check;
 mod eval;
 mod hostile;
+mod layered;
 mod plan;
 mod reports;
 mod tidy;

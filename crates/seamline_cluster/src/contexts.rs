@@ -21,11 +21,16 @@
 mod constraints;
 mod measure;
 mod naming;
+mod shape;
 mod truth;
 
 pub use constraints::{Constraints, glob_match};
 pub use measure::{MAX_EVIDENCE, ned_bounds};
 pub use naming::{BEHAVIOUR_LAYERS, SKIPPED_WORDS, name_contexts, singular, words};
+pub use shape::{
+    FRAGMENT_SHARE, GENERIC_MIN_CONTEXTS, GENERIC_MIN_SHARE, OwnerReason, TableOwner, is_endpoint,
+    is_migration, table_owners,
+};
 pub use truth::{
     Agreement, EvalReport, KernelScore, Truth, components_baseline, evaluate, folder_baseline,
 };
@@ -69,6 +74,24 @@ pub struct Proposal {
     /// Sentences about `seamline.toml` constraints that matched nothing or could not hold
     /// (the binary turns them into diagnostics at the config's location).
     pub constraint_notes: Vec<String>,
+    /// The owner of every table (`table_owners[table.index()]`) and why: the context that
+    /// writes it most ([`table_owners`]); `None` when no context touches, declares or maps it.
+    pub table_owners: Vec<Option<(ContextId, OwnerReason)>>,
+    /// Code that nothing refers to, set aside rather than proposed as a service.
+    pub possibly_dead: Vec<DeadCode>,
+}
+
+/// A piece of code nothing outside refers to and that refers to no context: possibly dead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadCode {
+    /// Its items (methods and impls with their type), sorted.
+    pub items: Vec<ir::ItemId>,
+    /// The modules wholly in it, sorted.
+    pub modules: Vec<ir::ModuleId>,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Why, in one sentence.
+    pub reason: String,
 }
 
 /// One bounded context.
@@ -134,8 +157,10 @@ pub struct ContextMetrics {
     pub interface: Vec<ir::ItemId>,
     /// Models defined in this context, sorted.
     pub owned_models: Vec<ir::ItemId>,
-    /// Tables defined or mapped in this context, sorted.
+    /// Tables this context owns ([`Proposal::table_owners`]), sorted.
     pub owned_tables: Vec<ir::TableId>,
+    /// Functions and methods that answer requests ([`is_endpoint`]), sorted.
+    pub endpoints: Vec<ir::ItemId>,
 }
 
 /// Metrics of the whole proposal.
@@ -187,8 +212,10 @@ pub struct SharedModel {
 pub struct SharedTable {
     /// The table.
     pub table: ir::TableId,
-    /// The context that defines or maps it, if one.
+    /// The context that owns it ([`Proposal::table_owners`]), if one.
     pub owner: Option<ContextId>,
+    /// Why that context owns it.
+    pub owner_reason: Option<OwnerReason>,
     /// Every context that touches it, with reads and writes, sorted by context.
     pub accesses: Vec<(ContextId, u32, u32)>,
 }
@@ -379,6 +406,21 @@ impl Proposal {
                 by.join(" ")
             );
         }
+        for d in &self.possibly_dead {
+            let items: Vec<&str> = d
+                .items
+                .iter()
+                .filter(|&&i| facts.owner_item(i) == i)
+                .map(|&i| item_path(i))
+                .collect();
+            let _ = writeln!(
+                out,
+                "possibly dead ({} lines): {}: {}",
+                d.code_lines,
+                items.join(" "),
+                d.reason
+            );
+        }
         for note in &self.constraint_notes {
             let _ = writeln!(out, "note {note}");
         }
@@ -411,6 +453,12 @@ pub struct ContextOptions {
     /// that only call wiring and kernel code (`main`). They belong to no context: each service
     /// gets its own.
     pub wiring: bool,
+    /// Whether the result is reshaped into services after clustering (`shape` module): generic
+    /// items used from most contexts join the kernel, each `table!` goes with its table's
+    /// owner, and contexts that are not services (under [`FRAGMENT_SHARE`] of the code with
+    /// no table and no endpoint, or tied to nothing) are merged into the context they are
+    /// most tied to, into the kernel, or reported as possibly dead.
+    pub shape: bool,
 }
 
 /// See [`ContextOptions::wiring`].
@@ -432,6 +480,7 @@ impl ContextOptions {
             constraints: Constraints::none(),
             objective: ObjectiveWeights::standard(),
             wiring: true,
+            shape: true,
         }
     }
 }
@@ -488,22 +537,53 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
     // pass 2 clusters the rest, so that a router mounting every context's handlers does not
     // glue them into a context of their own.
     let readmitted = constraints::pinned_kernel_nodes(facts, graph, &options.constraints);
-    let first = cluster_pass(facts, graph, options, &[], &readmitted);
+    // Migrations and schema setup touch every table: clustered, they would glue the tables
+    // together or make a context of their own.
+    let set_aside = if options.shape {
+        shape::migration_nodes(facts, graph, &readmitted)
+    } else {
+        std::collections::BTreeMap::new()
+    };
+    let pre: Vec<NodeId> = set_aside.keys().copied().collect();
+    let first = cluster_pass(facts, graph, options, &pre, &readmitted);
     let mut wiring = std::collections::BTreeMap::new();
+    let raw = expand(&first.groups, &first.group_labels);
     if options.wiring {
-        let raw = expand(&first.groups, &first.group_labels);
-        wiring = find_wiring(graph, &first.cluster, &raw, &first.groups);
+        wiring = find_wiring(facts, graph, &first.cluster, &raw, &first.groups);
+    }
+    if options.shape {
+        for (node, reason) in shape::generic_hubs(facts, graph, &first.cluster, &raw, &first.groups)
+        {
+            wiring.entry(node).or_insert(reason);
+        }
     }
     let pass = if wiring.is_empty() {
         first
     } else {
-        let excluded: Vec<NodeId> = wiring.keys().copied().collect();
+        let excluded: Vec<NodeId> = wiring
+            .keys()
+            .chain(&pre)
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let narrowed = second_pass_options(options, &first);
         let options = narrowed.as_ref().unwrap_or(options);
         let mut second = cluster_pass(facts, graph, options, &excluded, &readmitted);
         second.provenance.runs += first.provenance.runs;
         second
     };
+    for (node, reason) in set_aside {
+        wiring.entry(node).or_insert(reason);
+    }
+    if options.wiring && options.shape {
+        // Wiring hidden in the first pass by a hub (every handler in one context) shows
+        // once the hub is set aside; it is a leaf, so setting it aside needs no new pass.
+        let raw = expand(&pass.groups, &pass.group_labels);
+        for (node, reason) in find_wiring(facts, graph, &pass.cluster, &raw, &pass.groups) {
+            wiring.entry(node).or_insert(reason);
+        }
+    }
     let ClusterPass {
         cluster,
         groups,
@@ -535,6 +615,32 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
             declared[l as usize] = Some(groups.pin_names[*p as usize].clone());
         }
     }
+    let mut extra_kernel = wiring;
+    let mut dead = Vec::new();
+    if options.shape {
+        let pinned: Vec<bool> = declared.iter().map(Option::is_some).collect();
+        let shaped = shape::shape(facts, graph, &mut node_label, &pinned);
+        extra_kernel.extend(shaped.kernel);
+        dead = shaped.dead;
+        // Renumber the labels left, in order of first appearance.
+        let mut again: std::collections::BTreeMap<u32, u32> = std::collections::BTreeMap::new();
+        let mut kept: Vec<Option<String>> = Vec::new();
+        members.clear();
+        for id in graph.node_ids() {
+            let Some(old) = node_label[id.index()] else {
+                continue;
+            };
+            let next = again.len() as u32;
+            let l = *again.entry(old).or_insert(next);
+            if l as usize == members.len() {
+                members.push(Vec::new());
+                kept.push(declared[old as usize].clone());
+            }
+            node_label[id.index()] = Some(l);
+            members[l as usize].push(id);
+        }
+        declared = kept;
+    }
     let names = name_contexts(facts, graph, &members, &declared);
     let is_declared: Vec<bool> = declared.iter().map(Option::is_some).collect();
     measure::build(
@@ -545,7 +651,8 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
             node_label: &node_label,
             names: &names,
             declared: &is_declared,
-            extra_kernel: &wiring,
+            extra_kernel: &extra_kernel,
+            dead: &dead,
         },
         provenance,
         groups.notes.clone(),
@@ -603,6 +710,7 @@ pub fn measure_assignment(
             names: &names,
             declared: &declared,
             extra_kernel: &std::collections::BTreeMap::new(),
+            dead: &[],
         },
         Provenance {
             granularity: options.granularity.as_str().to_owned(),
@@ -740,14 +848,27 @@ fn cluster_pass(
 /// Wiring nodes (see [`ContextOptions::wiring`]) with their reason, and the entry points
 /// that only call them and the kernel; pinned nodes never are.
 fn find_wiring(
+    facts: &ir::Facts,
     graph: &DepGraph,
     cluster: &ClusterGraph,
     labels: &[u32],
     groups: &constraints::Groups,
 ) -> std::collections::BTreeMap<NodeId, String> {
     let mut out = std::collections::BTreeMap::new();
+    let data = seamline_graph::DataLayer::of(facts);
     for (i, &node) in cluster.nodes.iter().enumerate() {
         if groups.pin[groups.node_group[i] as usize].is_some() {
+            continue;
+        }
+        // A request handler or data code is a domain operation, however many contexts it
+        // calls: the router that mounts it is the wiring.
+        if data.node(facts, graph, node)
+            || graph
+                .node(node)
+                .items
+                .iter()
+                .any(|&i| shape::is_endpoint(facts, i))
+        {
             continue;
         }
         let own_module = graph.node(node).module;
@@ -801,7 +922,7 @@ fn find_wiring(
         if wires > 0
             && deps
                 .iter()
-                .all(|e| out.contains_key(&e.to) || graph.is_kernel(e.to))
+                .all(|e| out.contains_key(&e.to) || cluster.index[e.to.index()].is_none())
         {
             out.insert(
                 node,

@@ -678,3 +678,114 @@ fn a_target_count_is_met_after_fragments_are_merged() {
         assert_eq!(p.contexts.len(), target, "{}", p.dump(&facts));
     }
 }
+
+/// Two domains that own tables and a five-function text helper (under 1% of the code, no
+/// table, no endpoint) that only billing calls.
+fn domains_and_a_helper() -> ir::Facts {
+    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let domain = |b: &mut seamline_graph::testing::FactsBuilder, name: &str| {
+        let m = b.module(&format!("shop::{name}"), &format!("src/{name}.rs"), 600);
+        let schema = b.item(m, name, ir::ItemKind::TableSchema, 8, None);
+        let table = b.table(name, Some(schema));
+        let fns: Vec<ir::ItemId> = (0..6)
+            .map(|i| {
+                b.item(
+                    m,
+                    &format!("{name}_step_{i}"),
+                    ir::ItemKind::Function,
+                    100,
+                    None,
+                )
+            })
+            .collect();
+        for w in fns.windows(2) {
+            b.call(w[0], w[1]);
+            b.call(w[1], w[0]);
+        }
+        for &f in &fns {
+            b.access(f, table, ir::AccessMode::Write, 1);
+        }
+        fns
+    };
+    let orders = domain(&mut b, "orders");
+    let billing = domain(&mut b, "billing");
+    b.call(orders[0], billing[0]);
+    let text = b.module("shop::text", "src/text.rs", 10);
+    let helpers: Vec<ir::ItemId> = ["truncate", "title_case", "plural", "ellipsis", "initials"]
+        .iter()
+        .map(|n| b.item(text, n, ir::ItemKind::Function, 2, None))
+        .collect();
+    for &x in &helpers {
+        for &y in &helpers {
+            if x != y {
+                b.call(x, y);
+            }
+        }
+    }
+    b.call(billing[3], helpers[0]);
+    b.finish()
+}
+
+#[test]
+fn a_fragment_without_table_or_endpoint_joins_the_context_it_is_tied_to() {
+    let facts = domains_and_a_helper();
+    let mut raw = ContextOptions::standard(Granularity::Item);
+    raw.shape = false;
+    let unshaped = check(&facts, &raw);
+    // Clustering alone keeps the dense helper apart: a context that is not a service.
+    assert_ne!(
+        context_of(&unshaped, &facts, "shop::text::truncate"),
+        context_of(&unshaped, &facts, "shop::billing::billing_step_3"),
+        "{}",
+        unshaped.dump(&facts)
+    );
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    assert_eq!(names(&p).len(), 2, "{}", p.dump(&facts));
+    assert_eq!(
+        context_of(&p, &facts, "shop::text::truncate"),
+        context_of(&p, &facts, "shop::billing::billing_step_3")
+    );
+    // Each table is owned by the context that writes it.
+    for t in ["orders", "billing"] {
+        let id = facts.tables.iter().find(|x| x.name == t).unwrap().id;
+        let (owner, reason) = p.table_owners[id.index()].unwrap();
+        assert_eq!(reason, contexts::OwnerReason::Writes);
+        assert_eq!(
+            p.contexts[owner.index()].name,
+            context_of(&p, &facts, &format!("shop::{t}::{t}_step_0"))
+        );
+    }
+}
+
+#[test]
+fn colliding_names_take_their_next_concept_never_a_number() {
+    // Two contexts whose every token is `invoice`: the second cannot take it and must not
+    // become `invoice-2`.
+    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let a = b.module("shop::invoice", "src/invoice.rs", 40);
+    let c = b.module(
+        "shop::legacy_invoice::draft",
+        "src/legacy_invoice/draft.rs",
+        20,
+    );
+    let ia = b.item(a, "Invoice", ir::ItemKind::Struct, 40, None);
+    let ic = b.item(c, "InvoiceDraft", ir::ItemKind::Struct, 20, None);
+    let facts = b.finish();
+    let graph = seamline_graph::DepGraph::build(
+        &facts,
+        &seamline_graph::GraphOptions::standard(Granularity::Item),
+    );
+    let na = graph.node_of_item(ia).unwrap();
+    let nc = graph.node_of_item(ic).unwrap();
+    let names = contexts::name_contexts(&facts, &graph, &[vec![na], vec![nc]], &[None, None]);
+    assert_eq!(names[0], "invoice");
+    assert_ne!(names[1], "invoice");
+    assert!(
+        !names[1].ends_with(|c: char| c.is_ascii_digit()),
+        "{names:?}"
+    );
+    // Even with nothing but the taken word: a pair or a path, never a number.
+    let d = contexts::name_contexts(&facts, &graph, &[vec![na], vec![na]], &[None, None]);
+    assert_ne!(d[0], d[1]);
+    assert!(!d[1].ends_with(|c: char| c.is_ascii_digit()), "{d:?}");
+}

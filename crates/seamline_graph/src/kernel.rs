@@ -1,6 +1,11 @@
 //! Shared-kernel detection: nodes used from many modules spread over many areas are generic
 //! infrastructure (errors, config, utils), set aside rather than glued to one context.
 //! The rule is documented on [`crate::KernelOptions`].
+//!
+//! The data layer is never kernel: a model mapped to a table, a `table!`, code that reads or
+//! writes a table, or a module holding any of them belongs to a context, however many
+//! contexts use it and whatever its folder is called (`db`, `models`, `schema`). Sharing it
+//! is coupling to report ("share IDs, not models"), not infrastructure to hide.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +22,95 @@ pub fn module_area(path: &str) -> &str {
     match ends.next() {
         Some(end) => &path[..end],
         None => path,
+    }
+}
+
+/// Derives that map a type onto a table (diesel, sqlx, sea-orm).
+const DB_DERIVES: &[&str] = &[
+    "Queryable",
+    "QueryableByName",
+    "Insertable",
+    "Identifiable",
+    "AsChangeset",
+    "Selectable",
+    "Associations",
+    "FromRow",
+    "DeriveEntityModel",
+];
+
+/// Which items and modules belong to the data layer: `table!` schemas, models mapped to a
+/// table (a mapping, a database derive) or with an identity of their own (an `id` field),
+/// and code that reads or writes a table. Methods and impls count for their type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataLayer {
+    /// By item index, for owner items.
+    items: Vec<bool>,
+    /// By module index: the module declares a table or holds a data item or a table access.
+    modules: Vec<bool>,
+}
+
+impl DataLayer {
+    /// Reads the data layer from the facts.
+    pub fn of(facts: &ir::Facts) -> DataLayer {
+        let mut items = vec![false; facts.items.len()];
+        let mut modules = vec![false; facts.modules.len()];
+        for it in &facts.items {
+            let domain_model = it.kind.is_model()
+                && (it.table.is_some()
+                    || it.fields.iter().any(|f| f.name == "id")
+                    || it.derives.iter().any(|d| {
+                        let d = d.rsplit("::").next().unwrap_or(d);
+                        DB_DERIVES.contains(&d)
+                    }));
+            if domain_model || it.kind == ir::ItemKind::TableSchema || it.table.is_some() {
+                items[facts.owner_item(it.id).index()] = true;
+            }
+        }
+        for a in &facts.table_accesses {
+            if let Some(i) = a.item
+                && i.index() < items.len()
+            {
+                items[facts.owner_item(i).index()] = true;
+            }
+            if let Some(m) = modules.get_mut(a.module.index()) {
+                *m = true;
+            }
+        }
+        for t in &facts.tables {
+            if let Some(def) = &t.defined_in
+                && let Some(m) = modules.get_mut(def.module.index())
+            {
+                *m = true;
+            }
+        }
+        for it in &facts.items {
+            if items[facts.owner_item(it.id).index()]
+                && let Some(m) = modules.get_mut(it.module.index())
+            {
+                *m = true;
+            }
+        }
+        DataLayer { items, modules }
+    }
+
+    /// Whether the item (or the type it belongs to) is in the data layer.
+    pub fn item(&self, facts: &ir::Facts, item: ir::ItemId) -> bool {
+        item.index() < self.items.len() && self.items[facts.owner_item(item).index()]
+    }
+
+    /// Whether the module declares a table or holds data-layer code.
+    pub fn module(&self, module: ir::ModuleId) -> bool {
+        self.modules.get(module.index()).copied().unwrap_or(false)
+    }
+
+    /// Whether a node of the graph is in the data layer: any of its items at item
+    /// granularity, its module at module granularity.
+    pub fn node(&self, facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> bool {
+        let n = graph.node(node);
+        match n.key {
+            crate::NodeKey::Module(m) => self.module(m),
+            crate::NodeKey::Item(_) => n.items.iter().any(|&i| self.item(facts, i)),
+        }
     }
 }
 
@@ -82,9 +176,13 @@ pub(crate) fn detect(
             .len();
         (modules.len(), n_users, share, areas)
     };
+    let data = DataLayer::of(facts);
     let mut out: BTreeMap<NodeId, String> = BTreeMap::new();
     // Any node, by measured structure alone.
     for (node_id, modules) in node_fan_in {
+        if data.node(facts, graph, node_id) {
+            continue;
+        }
         let (n_fan_in, n_users, share, areas) = spread(graph.node(node_id).module, &modules);
         if n_fan_in >= options.min_fan_in
             && share >= options.min_share
@@ -101,6 +199,9 @@ pub(crate) fn detect(
     }
     // Generically named modules, judged as a whole.
     for (&module, modules) in &module_fan_in {
+        if data.module(module) {
+            continue;
+        }
         let module_path = facts
             .modules
             .get(module.index())
@@ -120,6 +221,9 @@ pub(crate) fn detect(
             && areas >= options.named_min_areas.min(n_areas)
         {
             for &node in graph.nodes_of_module(module) {
+                if data.node(facts, graph, node) {
+                    continue;
+                }
                 out.entry(node).or_insert_with(|| {
                     format!(
                         "generic name `{generic}`, and its module is used from {n_fan_in} of {n_users} modules ({:.0}%) across {areas} areas",

@@ -21,7 +21,7 @@ mod weighted;
 pub use dep_graph::{
     ClusterGraph, DepEdge, DepGraph, Node, NodeId, NodeKey, PLUMBING_REASON, TableLink,
 };
-pub use kernel::module_area;
+pub use kernel::{DataLayer, module_area};
 pub use options::{Dampening, Granularity, GraphOptions, KernelOptions, KindWeights};
 pub use scc::nontrivial_sccs;
 pub use weighted::{Partition, WeightedGraph};

@@ -110,7 +110,10 @@ impl Dampening {
 /// - a module with a segment of its path in `generic_names` is kernel as a whole (all its
 ///   nodes, at either granularity) if the same three quantities measured for the whole
 ///   module reach `named_min_fan_in`, `named_min_share` and `named_min_areas`: the name lowers the
-///   bar, the structure still decides.
+///   bar, the structure still decides;
+/// - the data layer ([`crate::DataLayer`]: `table!` schemas, models mapped to a table or with
+///   an `id`, code that reads or writes a table, and at module granularity the modules holding
+///   them) is never kernel: a model many contexts use is a shared model, not infrastructure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelOptions {
     /// Whether to detect a kernel at all.

@@ -416,5 +416,43 @@ pub(crate) fn plan(
         cross_references: cross,
         thresholds: options.thresholds.clone(),
         history,
+        possibly_dead: possibly_dead(&input),
     }
+}
+
+/// The proposal's possibly dead code, ready for display, largest first.
+fn possibly_dead(input: &Input<'_>) -> Vec<crate::DeadCodePlan> {
+    let mut out: Vec<crate::DeadCodePlan> = input
+        .proposal
+        .possibly_dead
+        .iter()
+        .map(|d| {
+            let mut items: Vec<ItemRef> = d
+                .items
+                .iter()
+                .filter(|&&i| input.owner_item(i) == i)
+                .filter_map(|&i| input.item_ref(i))
+                .collect();
+            items.sort_by(|a, b| a.path.cmp(&b.path));
+            crate::DeadCodePlan {
+                items,
+                modules: d
+                    .modules
+                    .iter()
+                    .filter_map(|&m| input.module_ref(m))
+                    .collect(),
+                code_lines: d.code_lines,
+                reason: d.reason.clone(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.code_lines.cmp(&a.code_lines).then_with(|| {
+            a.items
+                .first()
+                .map(|i| &i.path)
+                .cmp(&b.items.first().map(|i| &i.path))
+        })
+    });
+    out
 }

@@ -420,6 +420,11 @@ pub(crate) fn shared_tables(input: &Input<'_>, t: &Thresholds) -> Vec<SharedTabl
             table,
             owner,
             owner_proposed,
+            owner_reason: if owner_proposed {
+                None
+            } else {
+                st.owner_reason.map(|r| r.as_str())
+            },
             uses,
             technique,
             change,

@@ -104,6 +104,21 @@ pub struct Plan {
     pub thresholds: Thresholds,
     /// What the git history says (`None` without `--history`).
     pub history: Option<PlanHistory>,
+    /// Code nothing refers to, set aside rather than proposed as a service, largest first.
+    pub possibly_dead: Vec<DeadCodePlan>,
+}
+
+/// Code nothing outside refers to and that refers to no context: possibly dead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadCodePlan {
+    /// Its items (owner items: methods and impls go with their type), by path.
+    pub items: Vec<ItemRef>,
+    /// The modules wholly in it.
+    pub modules: Vec<ModuleRef>,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Why, in one sentence.
+    pub reason: String,
 }
 
 impl Plan {
@@ -736,6 +751,9 @@ pub struct SharedTablePlan {
     pub owner: Option<ContextId>,
     /// Whether the owner was proposed by the plan (no context defines or maps the table).
     pub owner_proposed: bool,
+    /// Why the owner owns it (`writes`, `main-reader`, `schema`, `mapping`: see
+    /// `seamline_cluster::contexts::table_owners`), `None` when the plan proposed it.
+    pub owner_reason: Option<&'static str>,
     /// Every context's accesses, by context.
     pub uses: Vec<TableUse>,
     /// The technique for the other contexts.

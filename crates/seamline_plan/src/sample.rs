@@ -9,8 +9,8 @@
 //! tables, owned models and tables, Ca/Ce/instability) but takes the modularity as given.
 
 use seamline_cluster::contexts::{
-    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, PlanMetrics,
-    Proposal, Provenance, SharedModel, SharedTable,
+    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, OwnerReason,
+    PlanMetrics, Proposal, Provenance, SharedModel, SharedTable,
 };
 use seamline_ir as ir;
 use std::collections::{BTreeMap, BTreeSet};
@@ -695,6 +695,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
                 interface,
                 owned_models,
                 owned_tables,
+                endpoints: Vec::new(),
             },
             modules,
             items,
@@ -722,6 +723,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             (all.len() > 1).then(|| SharedTable {
                 table,
                 owner,
+                owner_reason: owner.map(|_| OwnerReason::Schema),
                 accesses: uses.into_iter().map(|(c, (r, w))| (c, r, w)).collect(),
             })
         })
@@ -746,6 +748,11 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         .sum();
     Proposal {
         constraint_notes: Vec::new(),
+        table_owners: table_owner
+            .iter()
+            .map(|o| o.map(|c| (c, OwnerReason::Schema)))
+            .collect(),
+        possibly_dead: Vec::new(),
         kernel_reasons: kernel_modules
             .iter()
             .map(|_| "used by every context and depends on none".to_owned())

@@ -74,8 +74,10 @@ pub struct ContextMetricsJson<'a> {
     pub interface: Vec<Cow<'a, str>>,
     /// Item ids of the models it defines.
     pub owned_models: Vec<Cow<'a, str>>,
-    /// Names of the tables it defines or maps.
+    /// Names of the tables it owns (it writes them most; see `tables[].owner_reason`).
     pub owned_tables: Vec<&'a str>,
+    /// Item ids of the functions and methods that answer requests.
+    pub endpoints: Vec<Cow<'a, str>>,
 }
 
 /// The shared kernel (`kernel`).
@@ -133,8 +135,10 @@ pub struct SharedModelJson<'a> {
 pub struct SharedTableJson<'a> {
     /// The table name.
     pub table: &'a str,
-    /// The context that defines or maps it, or null.
+    /// The context that owns it, or null.
     pub owner: Option<&'a str>,
+    /// Why (`writes`, `main-reader`, `schema`, `mapping`), or null.
+    pub owner_reason: Option<&'static str>,
     /// Every context touching it.
     pub accesses: Vec<TableAccessJson<'a>>,
 }
@@ -248,6 +252,15 @@ pub fn attach<'a>(
     for (idx, it) in report.items.iter_mut().enumerate() {
         it.context = Some(proposal.item_context.get(idx).copied().flatten().map(name));
     }
+    for t in report.tables.iter_mut() {
+        let owner = facts
+            .tables
+            .iter()
+            .find(|x| x.name == t.name)
+            .and_then(|x| proposal.table_owners.get(x.id.index()).copied().flatten());
+        t.owner = Some(owner.map(|(c, _)| name(c)));
+        t.owner_reason = Some(owner.map(|(_, r)| r.as_str()));
+    }
 
     let p = &proposal.provenance;
     report.clustering = Some(ClusteringJson {
@@ -284,6 +297,7 @@ pub fn attach<'a>(
                         interface: m.interface.iter().filter_map(|&id| item(id)).collect(),
                         owned_models: m.owned_models.iter().filter_map(|&id| item(id)).collect(),
                         owned_tables: m.owned_tables.iter().filter_map(|&id| table(id)).collect(),
+                        endpoints: m.endpoints.iter().filter_map(|&id| item(id)).collect(),
                     },
                 }
             })
@@ -342,6 +356,7 @@ pub fn attach<'a>(
                 Some(SharedTableJson {
                     table: table(s.table)?,
                     owner: s.owner.map(name),
+                    owner_reason: s.owner_reason.map(|r| r.as_str()),
                     accesses: s
                         .accesses
                         .iter()

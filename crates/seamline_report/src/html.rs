@@ -104,7 +104,7 @@ fn rich(s: &str) -> Rich {
     if parts.len().is_multiple_of(2) {
         return vec![Seg {
             code: false,
-            text: s.to_owned(),
+            text: visible(s),
         }];
     }
     parts
@@ -113,9 +113,69 @@ fn rich(s: &str) -> Rich {
         .filter(|(_, p)| !p.is_empty())
         .map(|(i, p)| Seg {
             code: i % 2 == 1,
-            text: (*p).to_owned(),
+            text: visible(p),
         })
         .collect()
+}
+
+/// Text from the analysed code with its invisible characters (bidi overrides, line
+/// separators, controls) shown as `U+XXXX`, so that a table or item name cannot reorder or
+/// hide what the page says; askama still escapes the rest.
+fn visible(s: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    let shown: String = if s.chars().any(hidden) {
+        s.chars()
+            .map(|c| {
+                if hidden(c) {
+                    format!("U+{:04X}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    } else {
+        s.to_owned()
+    };
+    defuse(&shown)
+}
+
+/// Script URLs (`javascript:`) and event handlers (`onerror=`) in text from the analysed
+/// code get a look-alike colon or equals sign, so that no filter, copy-paste or later
+/// template change can ever turn them into live markup. The JSON keeps the exact text.
+fn defuse(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let mut cut: Vec<usize> = Vec::new();
+    for scheme in ["javascript:", "vbscript:", "data:"] {
+        cut.extend(lower.match_indices(scheme).map(|(i, m)| i + m.len() - 1));
+    }
+    for (i, _) in lower.match_indices("on") {
+        let mut j = i + 2;
+        while j < b.len() && b[j].is_ascii_alphabetic() {
+            j += 1;
+        }
+        let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if word_start && j > i + 2 && j < b.len() && b[j] == b'=' {
+            cut.push(j);
+        }
+    }
+    if cut.is_empty() {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 4 * cut.len());
+    for (i, c) in s.char_indices() {
+        match c {
+            ':' if cut.contains(&i) => out.push('\u{A789}'),
+            '=' if cut.contains(&i) => out.push('\u{FF1D}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct Stat {
@@ -798,7 +858,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
                     .map(|x| x.to_string())
                     .unwrap_or_default(),
                 models: s.owns.models.iter().map(|m| m.name.clone()).collect(),
-                tables: s.owns.tables.iter().map(|t| t.name.clone()).collect(),
+                tables: s.owns.tables.iter().map(|t| visible(&t.name)).collect(),
                 files,
                 files_left,
                 modules,
@@ -878,7 +938,7 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
         .shared_tables
         .iter()
         .map(|t| SharedTableV {
-            name: t.table.name.clone(),
+            name: visible(&t.table.name),
             owner: t.owner.map(|c| chip(plan, c)),
             owner_proposed: t.owner_proposed,
             uses_left: t.uses.len().saturating_sub(shown::TABLE_USES),
@@ -964,7 +1024,11 @@ fn page(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> Page {
             n_rewrites: s.rewrites.len(),
             new_calls: s.new_network_calls,
             new_events: s.new_events,
-            tables: s.tables_to_migrate.iter().map(|t| t.name.clone()).collect(),
+            tables: s
+                .tables_to_migrate
+                .iter()
+                .map(|t| visible(&t.name))
+                .collect(),
             advice: s.advice.iter().map(|a| rich(a)).collect(),
             rewrites: top(s.rewrites.iter().collect(), shown::REWRITES, |r| {
                 u64::from(r.count)

@@ -261,6 +261,14 @@ pub struct Table<'a> {
     pub mapped_by: Vec<Cow<'a, str>>,
     /// Modules that read or write the table, sorted by module id.
     pub accessed_by: Vec<TableAccess<'a>>,
+    /// The owning context's name, null when no context touches, declares or maps it;
+    /// absent without a proposal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Option<&'a str>>,
+    /// Why that context owns it (`writes`, `main-reader`, `schema`, `mapping`); absent
+    /// without a proposal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_reason: Option<Option<&'static str>>,
 }
 
 /// One module's accesses to a table.
@@ -742,6 +750,8 @@ fn tables<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Table<'a>> {
                     evidence: acc.first.map(|l| ids.loc(l)).unwrap_or_default(),
                 })
                 .collect(),
+            owner: None,
+            owner_reason: None,
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(b.name));

@@ -31,8 +31,25 @@ pub fn escape(s: &str) -> String {
                 out.push(ch);
             }
             c if c.is_control() => {}
+            // Bidi overrides and isolates would reorder what the reader sees.
+            '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' => {}
+            c if ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) => {}
             c => out.push(c),
         }
+    }
+    // A renderer that autolinks must not find a script URL in text from the analysed code.
+    if out.to_ascii_lowercase().contains("javascript:") {
+        let lower = out.to_ascii_lowercase();
+        let mut safe = String::with_capacity(out.len() + 8);
+        let mut last = 0;
+        for (i, _) in lower.match_indices("javascript:") {
+            safe.push_str(&out[last..i + 10]);
+            safe.push_str("&#58;");
+            last = i + 11;
+        }
+        safe.push_str(&out[last..]);
+        out = safe;
     }
     out
 }
@@ -69,8 +86,25 @@ pub fn mermaid_escape(s: &str) -> String {
             }
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
+            // Bidi overrides and isolates would reorder what the reader sees.
+            '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' => {}
+            c if ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) => {}
             c => out.push(c),
         }
+    }
+    // A renderer that autolinks must not find a script URL in text from the analysed code.
+    if out.to_ascii_lowercase().contains("javascript:") {
+        let lower = out.to_ascii_lowercase();
+        let mut safe = String::with_capacity(out.len() + 8);
+        let mut last = 0;
+        for (i, _) in lower.match_indices("javascript:") {
+            safe.push_str(&out[last..i + 10]);
+            safe.push_str("&#58;");
+            last = i + 11;
+        }
+        safe.push_str(&out[last..]);
+        out = safe;
     }
     out
 }
@@ -615,6 +649,27 @@ pub fn render(root: &str, plan: &Plan) -> String {
     if shown < plan.extraction.len() {
         left_out.push((shown, plan.extraction.len(), "extraction steps (the first)"));
     }
+    if !plan.possibly_dead.is_empty() {
+        let _ = writeln!(w, "\n## Possibly dead code\n");
+        for d in plan.possibly_dead.iter().take(DEAD_ROWS) {
+            let first: Vec<String> = d.items.iter().take(3).map(|i| code(&i.path)).collect();
+            let _ = writeln!(
+                w,
+                "- {}{} ({} lines): {}",
+                first.join(", "),
+                if d.items.len() > 3 { ", ..." } else { "" },
+                d.code_lines,
+                escape(&d.reason)
+            );
+        }
+        if plan.possibly_dead.len() > DEAD_ROWS {
+            let _ = writeln!(
+                w,
+                "- and {} more (see the JSON)",
+                plan.possibly_dead.len() - DEAD_ROWS
+            );
+        }
+    }
     if let Some(h) = &plan.history {
         history(w, plan, h);
     }
@@ -642,6 +697,9 @@ pub fn render(root: &str, plan: &Plan) -> String {
     );
     out
 }
+
+/// Rows of the possibly dead code list; the JSON has them all.
+const DEAD_ROWS: usize = 10;
 
 /// Rows of the history lists; the JSON has them all.
 const HISTORY_ROWS: usize = 5;

@@ -38,6 +38,21 @@ pub struct PlanJson {
     /// What the git history says; absent without `--history`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryJson>,
+    /// Code nothing refers to, set aside rather than proposed as a service, largest first.
+    pub possibly_dead: Vec<DeadCodeJson>,
+}
+
+/// `plan.possibly_dead[]`.
+#[derive(Debug, Serialize)]
+pub struct DeadCodeJson {
+    /// Item ids (owner items), by path.
+    pub items: Vec<String>,
+    /// Module ids of the modules wholly in it.
+    pub modules: Vec<String>,
+    /// Lines of code.
+    pub code_lines: u64,
+    /// Why, in one sentence.
+    pub reason: String,
 }
 
 /// What the codebase is (`plan.codebase`).
@@ -473,6 +488,9 @@ pub struct SharedTableJson {
     pub owner: Option<String>,
     /// Whether the plan proposed the owner.
     pub owner_proposed: bool,
+    /// Why the owner owns it (`writes`, `main-reader`, `schema`, `mapping`), null when the
+    /// plan proposed it.
+    pub owner_reason: Option<&'static str>,
     /// Uses per context.
     pub uses: Vec<TableUseJson>,
     /// `owner-api`, `replicate-by-events` or `saga`.
@@ -765,6 +783,7 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 table: t.table.name.clone(),
                 owner: t.owner.map(name),
                 owner_proposed: t.owner_proposed,
+                owner_reason: t.owner_reason,
                 uses: t
                     .uses
                     .iter()
@@ -844,6 +863,16 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
             })
             .collect(),
         history: plan.history.as_ref().map(|h| history_json(plan, h)),
+        possibly_dead: plan
+            .possibly_dead
+            .iter()
+            .map(|d| DeadCodeJson {
+                items: d.items.iter().map(|i| i.path.clone()).collect(),
+                modules: d.modules.iter().map(|m| m.path.clone()).collect(),
+                code_lines: d.code_lines,
+                reason: d.reason.clone(),
+            })
+            .collect(),
     }
 }
 

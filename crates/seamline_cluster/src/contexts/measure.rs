@@ -9,8 +9,8 @@ use seamline_graph::{ClusterGraph, DepGraph, NodeId, Partition};
 use seamline_ir as ir;
 
 use super::{
-    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, PlanMetrics,
-    Proposal, Provenance, SharedModel, SharedTable,
+    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, DeadCode, EdgeEvidence,
+    PlanMetrics, Proposal, Provenance, SharedModel, SharedTable,
 };
 
 /// At most this many evidence entries are kept per context edge (the counts are complete).
@@ -32,8 +32,11 @@ pub(crate) struct Labelling<'a> {
     pub names: &'a [String],
     /// Whether each label's name was declared by a pin.
     pub declared: &'a [bool],
-    /// Nodes set aside after clustering (wiring), with their reason; they count as kernel.
+    /// Nodes set aside after clustering (wiring, generic items), with their reason; they
+    /// count as kernel.
     pub extra_kernel: &'a BTreeMap<NodeId, String>,
+    /// Groups of nodes nothing refers to (possibly dead code), with their reason.
+    pub dead: &'a [(Vec<NodeId>, String)],
 }
 
 /// Builds the proposal. Contexts are sorted by name.
@@ -150,10 +153,10 @@ pub(crate) fn build(
             None => module_context.get(module.index()).copied().flatten(),
         }
     };
-    let table_owner: Vec<Option<ContextId>> = facts
-        .tables
+    let owners = super::shape::table_owners(facts, graph, &node_ctx);
+    let table_owner: Vec<Option<ContextId>> = owners
         .iter()
-        .map(|t| table_owner_context(t, &item_context, &module_context))
+        .map(|o| o.map(|o| ContextId(o.label)))
         .collect();
     let mut edges: BTreeMap<(ContextId, ContextId), ([u32; 5], Vec<EdgeEvidence>)> =
         BTreeMap::new();
@@ -315,6 +318,7 @@ pub(crate) fn build(
         .map(|(table, by)| SharedTable {
             table,
             owner: table_owner[table.index()],
+            owner_reason: owners[table.index()].map(|o| o.reason),
             accesses: by.into_iter().map(|(c, (r, w))| (c, r, w)).collect(),
         })
         .collect();
@@ -359,9 +363,13 @@ pub(crate) fn build(
     }
     let mut ctx_items: Vec<Vec<ir::ItemId>> = vec![Vec::new(); k];
     let mut owned_models: Vec<Vec<ir::ItemId>> = vec![Vec::new(); k];
+    let mut endpoints: Vec<Vec<ir::ItemId>> = vec![Vec::new(); k];
     for (i, c) in item_context.iter().enumerate() {
         if let Some(c) = c {
             ctx_items[c.index()].push(ir::ItemId(i as u32));
+            if super::shape::is_endpoint(facts, ir::ItemId(i as u32)) {
+                endpoints[c.index()].push(ir::ItemId(i as u32));
+            }
             let item = &facts.items[i];
             if item.kind.is_model() {
                 owned_models[c.index()].push(item.id);
@@ -402,6 +410,7 @@ pub(crate) fn build(
                     interface: interface[new].iter().copied().collect(),
                     owned_models: std::mem::take(&mut owned_models[new]),
                     owned_tables: std::mem::take(&mut owned_tables[new]),
+                    endpoints: std::mem::take(&mut endpoints[new]),
                     size: sizes[new],
                 },
             }
@@ -433,6 +442,30 @@ pub(crate) fn build(
         context_edges,
         cycles,
     };
+    let possibly_dead = labelling
+        .dead
+        .iter()
+        .map(|(nodes, reason)| {
+            let mut items: Vec<ir::ItemId> = nodes
+                .iter()
+                .flat_map(|&n| graph.node(n).items.iter().copied())
+                .collect();
+            items.sort_unstable();
+            items.dedup();
+            let set: BTreeSet<NodeId> = nodes.iter().copied().collect();
+            let mut modules: Vec<ir::ModuleId> =
+                nodes.iter().map(|&n| graph.node(n).module).collect();
+            modules.sort_unstable();
+            modules.dedup();
+            modules.retain(|&m| graph.nodes_of_module(m).iter().all(|n| set.contains(n)));
+            DeadCode {
+                code_lines: nodes.iter().map(|&n| graph.node(n).code_lines).sum(),
+                items,
+                modules,
+                reason: reason.clone(),
+            }
+        })
+        .collect();
     Proposal {
         contexts,
         module_context,
@@ -442,6 +475,11 @@ pub(crate) fn build(
         provenance,
         metrics,
         constraint_notes,
+        table_owners: owners
+            .iter()
+            .map(|o| o.map(|o| (ContextId(o.label), o.reason)))
+            .collect(),
+        possibly_dead,
     }
 }
 
@@ -453,26 +491,4 @@ fn majority(lines: &BTreeMap<u32, u64>) -> Option<u32> {
         }
     }
     best.map(|(c, _)| c)
-}
-
-/// The context owning a table: its `table!` item's, else its declaring module's, else the
-/// one most of its mapped models belong to (lowest id on ties).
-fn table_owner_context(
-    table: &ir::Table,
-    item_context: &[Option<ContextId>],
-    module_context: &[Option<ContextId>],
-) -> Option<ContextId> {
-    if let Some(def) = &table.defined_in {
-        let by_item = def
-            .item
-            .and_then(|i| item_context.get(i.index()).copied().flatten());
-        return by_item.or_else(|| module_context.get(def.module.index()).copied().flatten());
-    }
-    let mut count: BTreeMap<u32, u64> = BTreeMap::new();
-    for &i in &table.mapped_by {
-        if let Some(c) = item_context.get(i.index()).copied().flatten() {
-            *count.entry(c.0).or_default() += 1;
-        }
-    }
-    majority(&count).map(ContextId)
 }

@@ -110,6 +110,88 @@ pub const SKIPPED_WORDS: &[&str] = &[
     "rows",
 ];
 
+/// Rust keywords and words that name code rather than a concept (`struct`, `macro`,
+/// `code`, `private`): never a context's name.
+pub const NOT_CONCEPTS: &[&str] = &[
+    "as",
+    "async",
+    "await",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "true",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "abstract",
+    "become",
+    "box",
+    "do",
+    "final",
+    "macro",
+    "override",
+    "priv",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "try",
+    "gen",
+    "fn",
+    "code",
+    "private",
+    "public",
+    "context",
+    "invalid",
+    "valid",
+    "other",
+    "misc",
+    "extractor",
+    "extractors",
+    "generic",
+    "wrapper",
+    "inner",
+    "item",
+    "value",
+    "result",
+    "option",
+    "all",
+    "path",
+    "param",
+    "params",
+    "init",
+    "text",
+    "page",
+    "postgres",
+    "postgre",
+];
+
 /// Layer folders whose children are named after domains rather than entities.
 pub const BEHAVIOUR_LAYERS: &[&str] = &[
     "routes",
@@ -183,11 +265,11 @@ pub fn words(ident: &str) -> Vec<String> {
 }
 
 fn meaningful(word: &str) -> Option<String> {
-    if SKIPPED_WORDS.contains(&word) {
+    if SKIPPED_WORDS.contains(&word) || NOT_CONCEPTS.contains(&word) {
         return None;
     }
     let s = singular(word);
-    if s.len() < 3 || SKIPPED_WORDS.contains(&s.as_str()) {
+    if s.len() < 3 || SKIPPED_WORDS.contains(&s.as_str()) || NOT_CONCEPTS.contains(&s.as_str()) {
         return None;
     }
     Some(s)
@@ -219,6 +301,24 @@ fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<St
             && it.kind.is_model()
         {
             add(&it.name, 1.0);
+        }
+        // A `table!` names the concept its owner is about: it counts like a model of the
+        // size of the code that maps it.
+        if let Some(it) = facts.items.get(i.index())
+            && it.kind == ir::ItemKind::TableSchema
+            && let Some(t) = it.table.and_then(|t| facts.tables.get(t.index()))
+        {
+            let mapped: u64 = t
+                .mapped_by
+                .iter()
+                .filter_map(|&m| facts.items.get(m.index()))
+                .map(|m| u64::from(m.code_lines))
+                .sum();
+            let w = (weight as u64).max(mapped).max(1) as f64;
+            for tok in words(&t.name).iter().filter_map(|x| meaningful(x)) {
+                let e = out.entry(tok).or_default();
+                *e = e.max(w * 2.0);
+            }
         }
     } else {
         for &i in &n.items {
@@ -275,20 +375,73 @@ pub fn name_contexts(
             .iter()
             .map(|(_, t)| (*t).clone())
             .find(|t| !taken.contains(t))
-            .unwrap_or_else(|| {
-                let base = ranked
-                    .first()
-                    .map(|(_, t)| (*t).clone())
-                    .unwrap_or_else(|| "context".to_owned());
-                (2..)
-                    .map(|i| format!("{base}-{i}"))
-                    .find(|n| !taken.contains(n))
-                    .unwrap_or(base)
-            });
+            .or_else(|| {
+                // Every concept of this context is taken: pair its two best concepts
+                // (`download-queue`), never a number.
+                ranked.iter().enumerate().find_map(|(i, (_, a))| {
+                    ranked[i + 1..]
+                        .iter()
+                        .map(|(_, b)| format!("{a}-{b}"))
+                        .find(|n| !taken.contains(n))
+                })
+            })
+            .unwrap_or_else(|| fallback_name(facts, graph, &members[c], &taken));
         taken.insert(name.clone());
         names[c] = Some(name);
     }
     names.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// A name from the context's largest node when no concept is left: the words of its path
+/// below the crate root, as many as make it unique (`sync-index`, `admin-sync-index`).
+fn fallback_name(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    nodes: &[NodeId],
+    taken: &BTreeSet<String>,
+) -> String {
+    let mut by_size: Vec<NodeId> = nodes.to_vec();
+    by_size.sort_by_key(|&n| (std::cmp::Reverse(graph.node(n).code_lines), n));
+    for &n in &by_size {
+        let node = graph.node(n);
+        let path_words: Vec<String> = node
+            .label
+            .split("::")
+            .skip(1)
+            .flat_map(words)
+            .filter_map(|w| meaningful(&w))
+            .collect();
+        for take in 1..=path_words.len() {
+            let name = path_words[path_words.len() - take..].join("-");
+            if !name.is_empty() && !taken.contains(&name) {
+                return name;
+            }
+        }
+    }
+    // Only reachable when every path word of every node is taken: the crate's name, with
+    // as much of the largest node's path as makes it unique.
+    let first = by_size.first().map(|&n| graph.node(n));
+    let krate = first
+        .and_then(|n| facts.modules.get(n.module.index()))
+        .and_then(|m| m.path.split("::").next())
+        .unwrap_or("app");
+    let mut name = krate.replace('_', "-");
+    for w in first
+        .map(|n| {
+            n.label
+                .split("::")
+                .skip(1)
+                .flat_map(words)
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    {
+        if !taken.contains(&name) {
+            break;
+        }
+        name = format!("{name}-{w}");
+    }
+    name
 }
 
 #[cfg(test)]

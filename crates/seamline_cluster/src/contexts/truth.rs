@@ -299,6 +299,7 @@ fn baseline_proposal(
             names: &names,
             declared: &vec![false; k],
             extra_kernel: &BTreeMap::new(),
+            dead: &[],
         },
         Provenance {
             granularity: "module".to_owned(),
