@@ -216,7 +216,7 @@ fn summary(proposal: &Proposal, plan: &Plan) -> String {
     let mut out = format!(
         "  {:<13}{:>9}  ({} kernel {}, {} {} between contexts)\n",
         "contexts",
-        terminal::group(n as u64),
+        ir::format::thousands(n as u64),
         kernel,
         if kernel == 1 { "module" } else { "modules" },
         plan.cycles.len(),

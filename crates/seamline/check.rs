@@ -15,6 +15,7 @@ use seamline_check::config::{Level, Settings};
 use seamline_check::render::{self, Report};
 use seamline_check::{Assignment, Rule, baseline};
 use seamline_ir as ir;
+use seamline_ir::format::plural;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -369,10 +370,6 @@ fn report(
         return Err(ViolationsFound.into());
     }
     Ok(())
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Reads source lines for snippets, each file once.
