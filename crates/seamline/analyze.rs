@@ -235,7 +235,7 @@ fn summary(proposal: &Proposal, plan: &Plan) -> String {
     let mut out = format!(
         "  {:<13}{:>9}  ({} kernel {}, {} {} between contexts)\n",
         "contexts",
-        terminal::group(n as u64),
+        ir::format::thousands(n as u64),
         kernel,
         if kernel == 1 { "module" } else { "modules" },
         plan.cycles.len(),
@@ -372,7 +372,7 @@ pub fn debug_facts(args: &InputArgs, verbosity: Verbosity) -> anyhow::Result<()>
 
 /// Runs `debug parse`: read and parse only, then one line of figures on stdout.
 pub fn debug_parse(args: &InputArgs) -> anyhow::Result<()> {
-    let options = frontend_options(args, None);
+    let options = args.frontend_options(None);
     let start = Instant::now();
     let stats = seamline_frontend::parse_only(&options).map_err(|e| anyhow::anyhow!("{e}"))?;
     let elapsed = start.elapsed();
@@ -463,7 +463,7 @@ fn analyse(
             Arc::new(move |p: seamline_frontend::Progress| bar.update(p.files_done, p.files_total))
                 as Arc<dyn Fn(seamline_frontend::Progress) + Send + Sync>
         });
-    let options = frontend_options(args, callback);
+    let options = args.frontend_options(callback);
     let res = timings.time("frontend", || seamline_frontend::analyze(&options));
     if let Some(bar) = &progress {
         bar.finish();
@@ -482,19 +482,6 @@ fn display_base(path: &Path, root: &str) -> String {
         }
     } else {
         root.to_owned()
-    }
-}
-
-fn frontend_options(
-    args: &InputArgs,
-    progress: Option<Arc<dyn Fn(seamline_frontend::Progress) + Send + Sync>>,
-) -> seamline_frontend::Options {
-    seamline_frontend::Options {
-        root: args.path.clone(),
-        include_tests: args.include_tests,
-        max_file_size: args.max_file_size,
-        threads: args.threads.unwrap_or(0),
-        progress,
     }
 }
 

@@ -5,6 +5,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Exit codes, shown after `--help` and documented in the README.
 pub const EXIT_CODES: &str = "\
@@ -13,7 +14,10 @@ Exit codes:
   1  `check` found at least one error-level violation.
   2  Usage error, unreadable or empty input, unwritable output, or seamline failed.";
 
-/// The default for `--max-file-size`: 10 MB (the `default_value` below spells it).
+/// The default of `--max-file-size`, as every command that reads a codebase spells it.
+pub const MAX_FILE_SIZE_DEFAULT: &str = "10MB";
+
+/// [`MAX_FILE_SIZE_DEFAULT`] in bytes.
 #[cfg(test)]
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10_000_000;
 
@@ -133,8 +137,25 @@ pub struct InputArgs {
     pub include_tests: bool,
     /// Skip (and report) files larger than this: bytes, or with a unit (KB, MB, GB, KiB,
     /// MiB, GiB).
-    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = MAX_FILE_SIZE_DEFAULT, value_parser = parse_size)]
     pub max_file_size: u64,
+}
+
+impl InputArgs {
+    /// The frontend's options for these arguments: the one place where a command's input
+    /// flags become `seamline_frontend::Options`.
+    pub fn frontend_options(
+        &self,
+        progress: Option<Arc<dyn Fn(seamline_frontend::Progress) + Send + Sync>>,
+    ) -> seamline_frontend::Options {
+        seamline_frontend::Options {
+            root: self.path.clone(),
+            include_tests: self.include_tests,
+            max_file_size: self.max_file_size,
+            threads: self.threads.unwrap_or(0),
+            progress,
+        }
+    }
 }
 
 /// `seamline analyze`.

@@ -15,6 +15,7 @@ use seamline_check::config::{Level, Settings};
 use seamline_check::render::{self, Report};
 use seamline_check::{Assignment, Rule, baseline};
 use seamline_ir as ir;
+use seamline_ir::format::plural;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -179,14 +180,7 @@ pub fn load_settings(input: &InputArgs, config: Option<&Path>) -> anyhow::Result
 
 /// Runs the frontend (no progress bar: `check` is meant for CI logs).
 pub fn analyse(input: &InputArgs) -> anyhow::Result<ir::Facts> {
-    let options = seamline_frontend::Options {
-        root: input.path.clone(),
-        include_tests: input.include_tests,
-        max_file_size: input.max_file_size,
-        threads: input.threads.unwrap_or(0),
-        progress: None,
-    };
-    seamline_frontend::analyze(&options).map_err(|e| anyhow::anyhow!("{e}"))
+    seamline_frontend::analyze(&input.frontend_options(None)).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Fails (exit 2) when the analysis is incomplete: a file that could not be read or
@@ -369,10 +363,6 @@ fn report(
         return Err(ViolationsFound.into());
     }
     Ok(())
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Reads source lines for snippets, each file once.

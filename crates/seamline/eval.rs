@@ -4,7 +4,8 @@
 //! modules, and the shared kernel scored separately (precision and recall).
 //!
 //! Wiring only: the truth file is parsed here (serde_json); the scores are
-//! `seamline_cluster::contexts::{evaluate, folder_baseline, components_baseline}`.
+//! `seamline_cluster::contexts::{evaluate, folder_baseline, components_baseline}`, and the
+//! JSON output is `seamline_report::eval_json`.
 //! The truth file has the shape of `fixtures/shop/expected.json`:
 //! `{"labels": {"src/x.rs": "billing", ...}, "items": {"src/models/mixed.rs": {"Invoice":
 //! "billing"}}}`, paths relative to PATH; labels `kernel`, `shared` or `shared-kernel` mark
@@ -16,6 +17,7 @@ use clap::{Args, ValueEnum};
 use seamline_cluster::contexts::{self, ContextOptions, EvalReport, Proposal, Truth};
 use seamline_graph::Granularity;
 use seamline_ir as ir;
+use seamline_report::eval_json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,10 @@ pub struct EvalArgs {
     /// read, but left out of the model).
     #[arg(long)]
     pub include_tests: bool,
+    /// Skip (and report) files larger than this: bytes, or with a unit (KB, MB, GB, KiB,
+    /// MiB, GiB).
+    #[arg(long, value_name = "SIZE", default_value = crate::args::MAX_FILE_SIZE_DEFAULT, value_parser = crate::args::parse_size)]
+    pub max_file_size: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: EvalFormat,
@@ -133,14 +139,14 @@ pub fn run(args: &EvalArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         },
     };
     let threads = args.threads.unwrap_or(0) as usize;
-    let facts = seamline_frontend::analyze(&seamline_frontend::Options {
-        root: root.clone(),
+    let input = crate::args::InputArgs {
+        path: root.clone(),
+        threads: Some(threads),
         include_tests: args.include_tests,
-        max_file_size: 10_000_000,
-        threads,
-        progress: None,
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+        max_file_size: args.max_file_size,
+    };
+    let facts = seamline_frontend::analyze(&input.frontend_options(None))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if facts.modules.is_empty() {
         bail!("no Rust module found in {}", root.display());
     }
@@ -226,13 +232,23 @@ pub fn run(args: &EvalArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             missing.len(),
             history_pairs,
         ),
-        EvalFormat::Json => render_json(
-            &scored,
-            args.granularity.graph(),
-            true_contexts.len(),
-            missing.len(),
-            history_pairs,
-        ),
+        EvalFormat::Json => {
+            let scored: Vec<eval_json::Scored<'_>> = scored
+                .iter()
+                .map(|s| eval_json::Scored {
+                    name: s.name,
+                    contexts: s.contexts,
+                    report: &s.report,
+                })
+                .collect();
+            let run = eval_json::EvalRun {
+                granularity: args.granularity.graph().as_str(),
+                truth_contexts: true_contexts.len(),
+                missing_files: missing.len(),
+                history: history_pairs,
+            };
+            eval_json::render(&scored, &run)
+        }
     };
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -306,58 +322,6 @@ fn render_text(
         );
     }
     out
-}
-
-fn render_json(
-    scored: &[Scored],
-    granularity: Granularity,
-    true_contexts: usize,
-    missing: usize,
-    history: Option<(usize, usize)>,
-) -> String {
-    let agreement = |a: &contexts::Agreement| {
-        serde_json::json!({
-            "n": a.n, "ari": round(a.ari), "nmi": round(a.nmi), "mojofm": round(a.mojofm),
-            "purity": round(a.purity), "inverse_purity": round(a.inverse_purity),
-        })
-    };
-    let kernel = |k: &contexts::KernelScore| {
-        serde_json::json!({
-            "truth": k.truth, "predicted": k.predicted, "correct": k.correct,
-            "precision": round(k.precision), "recall": round(k.recall),
-        })
-    };
-    let results: Vec<serde_json::Value> = scored
-        .iter()
-        .map(|s| {
-            serde_json::json!({
-                "name": s.name,
-                "contexts": s.contexts,
-                "items": agreement(&s.report.items),
-                "modules": agreement(&s.report.modules),
-                "kernel_items": kernel(&s.report.kernel_items),
-                "kernel_modules": kernel(&s.report.kernel_modules),
-            })
-        })
-        .collect();
-    let value = serde_json::json!({
-        "granularity": granularity.as_str(),
-        "truth_contexts": true_contexts,
-        "unlabelled_items": scored.first().map_or(0, |s| s.report.unlabelled_items),
-        "missing_files": missing,
-        "results": results,
-        "history": history.map(|(commits, pairs)| serde_json::json!({
-            "commits": commits, "co_change_pairs": pairs,
-        })),
-    });
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
-/// Six decimals: enough to compare, and no float noise in the JSON.
-fn round(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 #[cfg(test)]

@@ -8,15 +8,12 @@
 //! `Proposal::module_context`) and maps the group names back to ids. The plan crate does
 //! not know git, and `seamline_history` does not know modules.
 
+use crate::history::MIN_SHARED_COMMITS;
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_history::History;
 use seamline_ir as ir;
 use seamline_plan::{ContextHistory, CrossCoupling, HistorySignals, ModuleHotspot};
 use std::collections::BTreeMap;
-
-/// Module pairs of different contexts that changed together in fewer commits than this are
-/// left out: one shared commit is an accident (as `history::MIN_SHARED_COMMITS`).
-pub const MIN_SHARED_COMMITS: u32 = 2;
 
 /// At most this many hotspots are kept (the hottest); the report shows fewer.
 pub const MAX_HOTSPOTS: usize = 100;

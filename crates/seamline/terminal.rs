@@ -8,6 +8,7 @@
 //! Write errors on stderr are ignored: a closed stderr must not turn a good run into a crash.
 
 use seamline_ir as ir;
+use seamline_ir::format::{plural, thousands};
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -129,14 +130,14 @@ pub fn render_summary(facts: &ir::Facts, n_dependencies: usize, elapsed: Duratio
             facts.files.len() as u64,
             format!(
                 "{} analysed, {} orphan",
-                group(analysed as u64),
-                group(orphans as u64)
+                thousands(analysed as u64),
+                thousands(orphans as u64)
             ),
         ),
         (
             "lines",
             lines,
-            format!("{} code", group(facts.code_lines())),
+            format!("{} code", thousands(facts.code_lines())),
         ),
         ("modules", facts.modules.len() as u64, String::new()),
         ("items", facts.items.len() as u64, String::new()),
@@ -151,13 +152,10 @@ pub fn render_summary(facts: &ir::Facts, n_dependencies: usize, elapsed: Duratio
             "diagnostics",
             facts.diagnostics.len() as u64,
             format!(
-                "{} {}, {} {}, {} {}",
-                errors,
-                plural(errors, "error"),
-                warnings,
-                plural(warnings, "warning"),
-                notes,
-                plural(notes, "note")
+                "{}, {}, {}",
+                plural(errors, "error", "errors"),
+                plural(warnings, "warning", "warnings"),
+                plural(notes, "note", "notes")
             ),
         ),
     ];
@@ -169,7 +167,7 @@ pub fn render_summary(facts: &ir::Facts, n_dependencies: usize, elapsed: Duratio
     let head = console::style("Analysed").green().bold().for_stderr();
     let mut out = format!("{head} {root} in {}\n", seconds(elapsed));
     for (name, n, detail) in rows {
-        let n = group(n);
+        let n = thousands(n);
         if detail.is_empty() {
             out.push_str(&format!("  {name:<13}{n:>9}\n"));
         } else {
@@ -186,27 +184,6 @@ pub fn seconds(d: Duration) -> String {
     } else {
         format!("{:.2}s", d.as_secs_f64())
     }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
-    }
-}
-
-/// `12,345`.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Stage timings, printed on stderr with `--verbose`.
@@ -341,14 +318,5 @@ mod tests {
         let all = render_diagnostics(&diags, ".", Verbosity::Verbose);
         assert_eq!(all.matches("error[").count(), DIAGNOSTIC_CAP + 5);
         assert!(!all.contains("more diagnostics"));
-    }
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(341_234), "341,234");
-        assert_eq!(group(1_234_567), "1,234,567");
     }
 }

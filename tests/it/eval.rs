@@ -243,3 +243,48 @@ fn history_outside_a_git_repository_is_a_note_not_an_error() {
     ]);
     assert_code(&run, 2);
 }
+
+#[test]
+fn eval_takes_the_file_size_limit_of_analyze_and_versions_its_json() {
+    let sandbox = Sandbox::fixture("shop");
+    let (v, _) = eval_json(&sandbox, &[]);
+    assert_eq!(v["schema_version"], "1");
+    let run = sandbox.run(&["eval", "--truth", "shop/expected.json", "--format", "json"]);
+    assert!(
+        !run.stderr.contains("could not be analysed"),
+        "{}",
+        run.stderr
+    );
+    // Below the size of most of shop's files, they are skipped and said so, as by analyze.
+    let run = sandbox.run(&[
+        "eval",
+        "--truth",
+        "shop/expected.json",
+        "--format",
+        "json",
+        "--max-file-size",
+        "2KB",
+    ]);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr.contains("could not be analysed"),
+        "{}",
+        run.stderr
+    );
+    let skipped: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_ne!(
+        result(&skipped, "proposal")["items"]["n"],
+        result(&v, "proposal")["items"]["n"]
+    );
+    // The same parser as analyze's: a size it rejects is a usage error.
+    assert_code(
+        &sandbox.run(&[
+            "eval",
+            "--truth",
+            "shop/expected.json",
+            "--max-file-size",
+            "lots",
+        ]),
+        2,
+    );
+}

@@ -4,6 +4,7 @@
 //! Every renderer takes the same [`Report`] and keeps its order, which [`crate::check`]
 //! made deterministic.
 
+use seamline_ir::format::plural;
 use serde_json::{Value, json};
 
 use crate::baseline::Entry;
@@ -62,10 +63,6 @@ impl Style {
         };
         self.paint(code, s.as_str())
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The human format: each violation as a compiler diagnostic with a source snippet

@@ -1,6 +1,7 @@
 //! The rules of `seamline check`, evaluated on an [`Assignment`]: forbidden dependencies,
 //! cycles between contexts, metric thresholds, unmatched allowances, unassigned modules.
 
+use seamline_ir::format::plural;
 use std::collections::{BTreeMap, BTreeSet};
 
 use seamline_cluster::contexts::glob_match;
@@ -133,10 +134,6 @@ pub fn join_root(root: &str, file: &str) -> String {
 
 fn matches(a: &Allowance, from: &str, to: &str) -> bool {
     glob_match(&a.from, from) && glob_match(&a.to, to)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn fmt_value(x: f64) -> String {

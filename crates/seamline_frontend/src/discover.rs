@@ -4,7 +4,7 @@
 //! With a `Cargo.toml` at the root, `cargo metadata --no-deps --offline` tells the workspace
 //! members and targets. When cargo cannot be run or rejects the manifest, or when there is
 //! no manifest at all, crates are guessed by walking the tree: every `Cargo.toml` with a
-//! `[package]` (read as text, never executed) gives its `src/lib.rs` (or `[lib] path`),
+//! `[package]` (parsed as TOML, never executed) gives its `src/lib.rs` (or `[lib] path`),
 //! `src/main.rs` and `src/bin/*.rs` targets and its dependencies on other packages of the
 //! tree (renames included), and a root that is not a package becomes a crate named after
 //! the folder, which may name every library of the tree. A single `.rs` file is a crate named after the file.
@@ -507,7 +507,7 @@ pub(crate) fn ident_name(name: &str) -> String {
     out
 }
 
-/// The few manifest keys the fallback needs, read as text.
+/// The few manifest keys the fallback needs.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct ManifestText {
     pub package_name: Option<String>,
@@ -515,111 +515,79 @@ pub(crate) struct ManifestText {
     pub lib_path: Option<String>,
     /// `[[bin]]` targets: (name, path), as written.
     pub bins: Vec<(Option<String>, Option<String>)>,
-    /// Dependencies: (name in code before `-` -> `_`, package, dev-only).
+    /// Dependencies: (name in code before `-` -> `_`, package, dev-only), in no meaningful
+    /// order (`name_crates` sorts the resolved ones).
     pub deps: Vec<(String, String, bool)>,
 }
 
-/// The value of `key = "value"` somewhere in `text` (an inline table), if any.
-fn inline_value(text: &str, key: &str) -> Option<String> {
-    let mut rest = text;
-    while let Some(pos) = rest.find(key) {
-        let before = rest[..pos].chars().last();
-        let after = rest[pos + key.len()..].trim_start();
-        let at_key_start = before.is_none_or(|c| c == '{' || c == ',' || c.is_whitespace());
-        let quoted = after
-            .strip_prefix('=')
-            .and_then(|v| v.trim_start().strip_prefix('"'));
-        if let (true, Some(v)) = (at_key_start, quoted) {
-            return v.split('"').next().map(str::to_owned);
+/// How many lines the fallback drops from a manifest that is not TOML before giving up:
+/// each retry parses the whole text again, so this bounds the work on a garbage file.
+const MAX_DROPPED_LINES: usize = 64;
+
+/// Parses a manifest that cargo may have rejected: where the TOML parser stops, the line it
+/// stopped on is dropped and the rest parsed again, so that one bad line does not hide the
+/// package name (the parser has no error recovery of its own).
+fn parse_tolerant(text: &str) -> toml::Table {
+    let mut text = text.to_owned();
+    for _ in 0..=MAX_DROPPED_LINES {
+        let err = match text.parse::<toml::Table>() {
+            Ok(table) => return table,
+            Err(err) => err,
+        };
+        let Some(at) = err.span().map(|span| span.start) else {
+            break;
+        };
+        let Some((before, after)) = text.get(..at).zip(text.get(at..)) else {
+            break;
+        };
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let end = after.find('\n').map_or(text.len(), |i| at + i);
+        if start == end {
+            break; // an error at an empty line or the end: nothing left to drop
         }
-        rest = &rest[pos + key.len()..];
+        text.replace_range(start..end, "");
     }
-    None
+    toml::Table::new()
 }
 
-/// Reads `[package] name`, `[lib] name` and `path`, and the dependency names from a
-/// manifest's text, tolerating anything else (this runs when cargo rejected the manifest).
+/// Reads `[package] name`, `[lib] name` and `path`, `[[bin]]` names and paths, and the
+/// dependency names from a manifest's text, tolerating anything else (this runs when cargo
+/// rejected the manifest).
 pub(crate) fn read_manifest_text(text: &str) -> ManifestText {
-    let mut out = ManifestText::default();
-    let mut section = String::new();
-    // In `[dependencies.foo]`: index of foo in `out.deps`.
-    let mut table_dep: Option<usize> = None;
-    let deps_kind = |section: &str| -> Option<bool> {
-        let last = section.rsplit('.').next().unwrap_or(section);
-        if section.starts_with("workspace") {
-            None
-        } else if last == "dependencies" {
-            Some(false)
-        } else if last == "dev-dependencies" {
-            Some(true)
-        } else {
-            None
-        }
+    let table = parse_tolerant(text);
+    let string = |value: Option<&toml::Value>, key: &str| -> Option<String> {
+        value?.get(key)?.as_str().map(str::to_owned)
     };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            if line.starts_with("[[") && line.trim_matches(['[', ']', ' ']) == "bin" {
-                out.bins.push((None, None));
+    let mut out = ManifestText {
+        package_name: string(table.get("package"), "name"),
+        lib_name: string(table.get("lib"), "name"),
+        lib_path: string(table.get("lib"), "path"),
+        ..ManifestText::default()
+    };
+    if let Some(bins) = table.get("bin").and_then(toml::Value::as_array) {
+        out.bins = bins
+            .iter()
+            .map(|bin| (string(Some(bin), "name"), string(Some(bin), "path")))
+            .collect();
+    }
+    // `[dependencies]`, `[dev-dependencies]` and their `[target.'cfg(..)'.*]` forms; build
+    // dependencies and `[workspace.dependencies]` are not used by the code.
+    let targets = table.get("target").and_then(toml::Value::as_table);
+    let scopes = std::iter::once(&table).chain(
+        targets
+            .into_iter()
+            .flat_map(|targets| targets.values().filter_map(toml::Value::as_table)),
+    );
+    for scope in scopes {
+        for (key, dev) in [("dependencies", false), ("dev-dependencies", true)] {
+            let Some(deps) = scope.get(key).and_then(toml::Value::as_table) else {
+                continue;
+            };
+            for (name, spec) in deps {
+                // `foo = "1"`, `foo = { package = "bar", .. }`, `foo.workspace = true`.
+                let package = string(Some(spec), "package").unwrap_or_else(|| name.clone());
+                out.deps.push((name.clone(), package, dev));
             }
-            section = line
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .trim()
-                .replace(['"', ' '], "");
-            table_dep = None;
-            // `[dependencies.foo]`
-            let table = section
-                .rsplit_once('.')
-                .and_then(|(head, name)| Some((name.to_owned(), deps_kind(head)?)));
-            if let Some((name, dev)) = table {
-                out.deps.push((name.clone(), name, dev));
-                table_dep = Some(out.deps.len() - 1);
-            }
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let key = key.trim().trim_matches('"');
-        let value = value.trim();
-        if let Some(dev) = deps_kind(&section) {
-            // `foo = "1"`, `foo = { package = "bar", .. }`, `foo.workspace = true`.
-            let name = key.split('.').next().unwrap_or(key).trim_matches('"');
-            if !name.is_empty() && !name.starts_with('#') {
-                let package = inline_value(value, "package").unwrap_or_else(|| name.to_owned());
-                out.deps.push((name.to_owned(), package, dev));
-            }
-            continue;
-        }
-        if let (Some(i), "package") = (table_dep, key) {
-            if let Some(v) = value.strip_prefix('"').and_then(|v| v.split('"').next()) {
-                out.deps[i].1 = v.to_owned();
-            }
-            continue;
-        }
-        let Some(value) = value
-            .strip_prefix('"')
-            .and_then(|v| v.split('"').next())
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        match (section.as_str(), key) {
-            ("package", "name") => out.package_name = Some(value),
-            ("lib", "name") => out.lib_name = Some(value),
-            ("lib", "path") => out.lib_path = Some(value),
-            ("bin", "name") => {
-                if let Some(bin) = out.bins.last_mut() {
-                    bin.0 = Some(value);
-                }
-            }
-            ("bin", "path") => {
-                if let Some(bin) = out.bins.last_mut() {
-                    bin.1 = Some(value);
-                }
-            }
-            _ => {}
         }
     }
     out
@@ -1146,8 +1114,9 @@ path = "../real"
 [workspace.dependencies]
 ignored = "1"
 "#;
-        let deps = read_manifest_text(text).deps;
-        let want: Vec<(String, String, bool)> = [
+        let mut deps = read_manifest_text(text).deps;
+        deps.sort();
+        let mut want: Vec<(String, String, bool)> = [
             ("serde", "serde", false),
             ("types", "core-types", false),
             ("billing", "billing", false),
@@ -1158,7 +1127,26 @@ ignored = "1"
         .iter()
         .map(|(a, b, c)| (a.to_string(), b.to_string(), *c))
         .collect();
+        want.sort();
         assert_eq!(deps, want);
+    }
+
+    #[test]
+    fn manifest_lines_that_are_not_toml_are_dropped_and_the_rest_read() {
+        let text = "[package]\nname = \"kept\"\nthis line is not toml\n[[bin]]\nname = \"tool\"\npath = \"cli/tool.rs\"\n[[bin]]\npath = = broken\nname = \"other\"\n[dependencies]\nx = { path = \"../x\" }\n";
+        let got = read_manifest_text(text);
+        assert_eq!(got.package_name.as_deref(), Some("kept"));
+        assert_eq!(
+            got.bins,
+            [
+                (Some("tool".to_owned()), Some("cli/tool.rs".to_owned())),
+                (Some("other".to_owned()), None),
+            ]
+        );
+        assert_eq!(got.deps, [("x".to_owned(), "x".to_owned(), false)]);
+        // Garbage with no TOML in it at all gives nothing, and terminates.
+        let garbage = "= = =\n".repeat(10_000);
+        assert_eq!(read_manifest_text(&garbage), ManifestText::default());
     }
 
     #[test]

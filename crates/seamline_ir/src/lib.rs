@@ -12,6 +12,7 @@
 
 mod diagnostic;
 mod dump;
+pub mod format;
 
 pub use diagnostic::{DiagCode, Diagnostic, Severity};
 

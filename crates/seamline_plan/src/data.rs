@@ -14,6 +14,7 @@ use crate::{
 };
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
+use seamline_ir::format::plural;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `OrderLine` -> `order_line`.
@@ -35,10 +36,6 @@ pub(crate) fn snake(name: &str) -> String {
 fn names(input: &Input<'_>, ids: impl IntoIterator<Item = ContextId>) -> String {
     let v: Vec<&str> = ids.into_iter().map(|c| input.ctx_name(c)).collect();
     list(&v)
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// `OrderId`, `UserID`, `SessionKey`: a type that only identifies another.

@@ -26,10 +26,10 @@
 //! last month.
 
 use crate::build::Input;
-use crate::verdict::thousands;
 use crate::{ModuleRef, Thresholds};
 use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
+use seamline_ir::format::thousands;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the git history says, aggregated by the caller onto the analysed modules and the

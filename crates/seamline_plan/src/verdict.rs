@@ -34,6 +34,7 @@
 //! decisive and come first.
 
 use crate::{Codebase, CodebaseKind, KeyNumbers, Reason, ReasonKind, Verdict};
+use seamline_ir::format::thousands;
 
 /// The thresholds of the verdict and of a few techniques. Configurable in `seamline.toml`;
 /// [`Thresholds::recommended`] gives the documented defaults.
@@ -133,19 +134,6 @@ fn ratio(n: usize, d: usize) -> f64 {
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
-}
-
-/// Formats a count with thousands separators (`12,345`).
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 pub(crate) fn decide(

@@ -18,6 +18,7 @@ use crate::svg::{self, ContextMap, colour};
 use askama::Template;
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
+use seamline_ir::format::thousands;
 use seamline_plan::{CrossRef, Plan, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -658,18 +659,6 @@ fn ref_v(plan: &Plan, r: &CrossRef) -> RefV {
         count: r.count,
         at: r.at.to_string(),
     }
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// How much of each long list the page shows; the JSON has every entry. A large workspace

@@ -13,6 +13,7 @@ pub mod json;
 pub mod contexts_json;
 
 pub mod dot;
+pub mod eval_json;
 pub mod html;
 pub mod md;
 pub mod plan_json;

@@ -12,6 +12,7 @@
 //! break the layout of a table or leave the code block.
 
 use crate::svg::colour;
+use seamline_ir::format::thousands;
 use seamline_plan::{CutTechnique, Plan};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -192,18 +193,6 @@ fn cell_list_of(v: Vec<String>, total: usize) -> String {
         let _ = write!(s, " +{more} more");
     }
     s
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Renders the plan as a Markdown summary. `root` is the analysed root as the user gave it.

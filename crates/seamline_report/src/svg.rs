@@ -24,6 +24,7 @@
 
 use askama::Template;
 use seamline_cluster::contexts::ContextId;
+use seamline_ir::format::thousands;
 use seamline_plan::Plan;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -548,18 +549,6 @@ fn grid_layout(
     }
     let height = margin + rows.len() as f64 * row_h;
     (pos, width, height, 1.0)
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[derive(Template)]
