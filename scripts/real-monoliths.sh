@@ -12,8 +12,8 @@
 # - fragments: contexts under 1% of the code that own no table and expose no endpoint
 #   (not services);
 # - numbered: contexts with a numbered or fallback name (`context-2`, `download-2`);
-# - no-writer: tables whose owner context has no module that writes them (module
-#   granularity, read from `tables[].accessed_by`);
+# - no-writer: tables whose owner context holds none of the code that writes them (the
+#   contexts of the writing modules and of their items, from `tables[].accessed_by`);
 # - kernel: share of the code in the shared kernel;
 # - step 1: the first extraction step, with its share of the code;
 # - verdict: the plan's verdict.
@@ -74,12 +74,19 @@ numbered = sum(
     if re.search(r"-\d+$", s["name"]) or s["name"].startswith("context")
 )
 module_ctx = {m["id"]: m["context"] for m in doc["modules"]}
+item_ctx = {i["id"]: i["context"] for i in doc["items"]}
 no_writer = 0
 for t in doc["tables"]:
     owners = [s["name"] for s in plan["services"] if t["name"] in s["tables"]]
     if not owners:
         continue
-    writers = {module_ctx.get(a["module"]) for a in t["accessed_by"] if a["writes"] > 0}
+    # At item granularity a module's items can sit in several contexts: the writers are
+    # the contexts of the items of each writing module, not the module's majority context.
+    writers = set()
+    for a in t["accessed_by"]:
+        if a["writes"] > 0:
+            writers.add(module_ctx.get(a["module"]))
+            writers.update(item_ctx.get(i) for i in a.get("items", []))
     if owners[0] not in writers:
         no_writer += 1
 kernel_lines = sum(m["code_lines"] for m in doc["modules"] if m["context"] is None)
