@@ -33,26 +33,38 @@ pub fn escape(s: &str) -> String {
             }
             c if c.is_control() => {}
             // Bidi overrides and isolates would reorder what the reader sees.
-            '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' => {}
-            c if ('\u{202A}'..='\u{202E}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c) => {}
+            c if reorders(c) => {}
             c => out.push(c),
         }
     }
     // A renderer that autolinks must not find a script URL in text from the analysed code.
-    if out.to_ascii_lowercase().contains("javascript:") {
-        let lower = out.to_ascii_lowercase();
-        let mut safe = String::with_capacity(out.len() + 8);
-        let mut last = 0;
-        for (i, _) in lower.match_indices("javascript:") {
-            safe.push_str(&out[last..i + 10]);
-            safe.push_str("&#58;");
-            last = i + 11;
-        }
-        safe.push_str(&out[last..]);
-        out = safe;
+    defuse_script_urls(out)
+}
+
+/// Bidi overrides, isolates and marks, and the line and paragraph separators: characters that
+/// would reorder or break what the reader sees.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// Writes the colon of every `javascript:` (any case) as an entity, so that no renderer
+/// autolinks it. ASCII lowercasing keeps byte offsets, so the indices apply to `text`.
+fn defuse_script_urls(text: String) -> String {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("javascript:") {
+        return text;
     }
-    out
+    let mut safe = String::with_capacity(text.len() + 8);
+    let mut last = 0;
+    for (i, _) in lower.match_indices("javascript:") {
+        safe.push_str(&text[last..i + 10]);
+        safe.push_str("&#58;");
+        last = i + 11;
+    }
+    safe.push_str(&text[last..]);
+    safe
 }
 
 /// Text from the analysed code as inline code (`<code>` with escaped content: a backtick in
@@ -88,24 +100,9 @@ pub fn mermaid_escape(s: &str) -> String {
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
             // Bidi overrides and isolates would reorder what the reader sees.
-            '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' => {}
-            c if ('\u{202A}'..='\u{202E}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c) => {}
+            c if reorders(c) => {}
             c => out.push(c),
         }
-    }
-    // A renderer that autolinks must not find a script URL in text from the analysed code.
-    if out.to_ascii_lowercase().contains("javascript:") {
-        let lower = out.to_ascii_lowercase();
-        let mut safe = String::with_capacity(out.len() + 8);
-        let mut last = 0;
-        for (i, _) in lower.match_indices("javascript:") {
-            safe.push_str(&out[last..i + 10]);
-            safe.push_str("&#58;");
-            last = i + 11;
-        }
-        safe.push_str(&out[last..]);
-        out = safe;
     }
     out
 }
