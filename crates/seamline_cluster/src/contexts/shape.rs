@@ -317,12 +317,7 @@ pub(crate) fn generic_hubs(
     let data = DataLayer::of(facts);
     // Values that domain data embeds (an `Address` in an order) are shared models, not
     // infrastructure.
-    let embedded: BTreeSet<ir::ItemId> = facts
-        .items
-        .iter()
-        .filter(|it| data.item(facts, it.id))
-        .flat_map(|it| it.fields.iter().flat_map(|f| f.refs.iter().copied()))
-        .collect();
+    let embedded = embedded_values(facts, &data);
     for (i, &node) in cluster.nodes.iter().enumerate() {
         if groups.pin[groups.node_group[i] as usize].is_some()
             || data.node(facts, graph, node)
@@ -393,6 +388,17 @@ pub(crate) fn generic_hubs(
     out
 }
 
+/// The items that domain data embeds in its fields (an `Address` in an order): shared
+/// models, never generic kernel.
+fn embedded_values(facts: &ir::Facts, data: &DataLayer) -> BTreeSet<ir::ItemId> {
+    facts
+        .items
+        .iter()
+        .filter(|it| data.item(facts, it.id))
+        .flat_map(|it| it.fields.iter().flat_map(|f| f.refs.iter().copied()))
+        .collect()
+}
+
 /// What [`shape`] set aside.
 #[derive(Debug, Default)]
 pub(crate) struct Shaped {
@@ -427,12 +433,7 @@ pub(crate) fn shape(
 
     // Generic items used from most other contexts join the kernel; values that domain data
     // embeds are shared models instead.
-    let embedded: BTreeSet<ir::ItemId> = facts
-        .items
-        .iter()
-        .filter(|it| data.item(facts, it.id))
-        .flat_map(|it| it.fields.iter().flat_map(|f| f.refs.iter().copied()))
-        .collect();
+    let embedded = embedded_values(facts, &data);
     if graph.granularity() == Granularity::Item && k > GENERIC_MIN_CONTEXTS {
         let mut users: BTreeMap<NodeId, BTreeSet<u32>> = BTreeMap::new();
         for e in &edges {
