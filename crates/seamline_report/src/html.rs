@@ -123,12 +123,7 @@ fn rich(s: &str) -> Rich {
 /// separators, controls) shown as `U+XXXX`, so that a table or item name cannot reorder or
 /// hide what the page says; askama still escapes the rest.
 fn visible(s: &str) -> String {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
-            || ('\u{202A}'..='\u{202E}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    };
+    let hidden = |c: char| c.is_control() || crate::reorders(c);
     let shown: String = if s.chars().any(hidden) {
         s.chars()
             .map(|c| {

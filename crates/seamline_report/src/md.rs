@@ -33,20 +33,12 @@ pub fn escape(s: &str) -> String {
             }
             c if c.is_control() => {}
             // Bidi overrides and isolates would reorder what the reader sees.
-            c if reorders(c) => {}
+            c if crate::reorders(c) => {}
             c => out.push(c),
         }
     }
     // A renderer that autolinks must not find a script URL in text from the analysed code.
     defuse_script_urls(out)
-}
-
-/// Bidi overrides, isolates and marks, and the line and paragraph separators: characters that
-/// would reorder or break what the reader sees.
-fn reorders(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}')
-        || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 /// Writes the colon of every `javascript:` (any case) as an entity, so that no renderer
@@ -100,7 +92,7 @@ pub fn mermaid_escape(s: &str) -> String {
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
             // Bidi overrides and isolates would reorder what the reader sees.
-            c if reorders(c) => {}
+            c if crate::reorders(c) => {}
             c => out.push(c),
         }
     }
