@@ -9,6 +9,7 @@
 mod analyze;
 mod args;
 mod check;
+mod config;
 mod eval;
 mod history;
 mod history_signals;
