@@ -45,7 +45,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             terminal::note(verbosity, &format!("history: {}", d.message));
         }
         options.graph.co_change =
-            crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
+            seamline_history::onto::module_co_change(&facts, &history, args.history.min_revisions);
         // `--history-weight` wins over `[clustering.weights] history`.
         if let Some(w) = args.history.history_weight {
             options.graph.history_weight = w;
@@ -64,12 +64,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         }
     }
     let signals = history.as_ref().map(|h| {
-        crate::history_signals::build_history_signals(
-            &facts,
-            &proposal,
-            h,
-            args.history.min_revisions,
-        )
+        seamline_history::onto::plan_signals(&facts, &proposal, h, args.history.min_revisions)
     });
     let plan = timings.time("plan", || {
         seamline_plan::plan_with_history(

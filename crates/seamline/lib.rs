@@ -12,7 +12,6 @@ mod check;
 mod config;
 mod eval;
 mod history;
-mod history_signals;
 mod init;
 mod terminal;
 
