@@ -45,7 +45,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             terminal::note(verbosity, &format!("history: {}", d.message));
         }
         options.graph.co_change =
-            crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
+            seamline_history::onto::module_co_change(&facts, &history, args.history.min_revisions);
         // `--history-weight` wins over `[clustering.weights] history`.
         if let Some(w) = args.history.history_weight {
             options.graph.history_weight = w;
@@ -64,12 +64,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         }
     }
     let signals = history.as_ref().map(|h| {
-        crate::history_signals::build_history_signals(
-            &facts,
-            &proposal,
-            h,
-            args.history.min_revisions,
-        )
+        seamline_history::onto::plan_signals(&facts, &proposal, h, args.history.min_revisions)
     });
     let plan = timings.time("plan", || {
         seamline_plan::plan_with_history(
@@ -182,35 +177,6 @@ fn write_json(
     Ok(())
 }
 
-/// The verdict's thresholds: the recommended ones, with `[plan]` of seamline.toml applied.
-pub fn thresholds(plan: &seamline_check::config::PlanThresholds) -> Thresholds {
-    let mut t = Thresholds::recommended();
-    let p = plan;
-    macro_rules! set {
-        ($($field:ident),*) => {$(
-            if let Some(x) = p.$field {
-                t.$field = x;
-            }
-        )*};
-    }
-    set!(
-        single_service_code_lines,
-        keep_below_code_lines,
-        min_contexts,
-        min_mean_context_lines,
-        min_modularity,
-        max_cycle_share,
-        max_shared_table_share,
-        max_shared_model_share,
-        hot_read_count,
-        coupled_min_degree,
-        coupled_min_shared_commits,
-        distinct_owner_share,
-        history_discount
-    );
-    t
-}
-
 /// The plan without history (the debug commands).
 fn plan(facts: &ir::Facts, proposal: &Proposal, thresholds: Thresholds) -> Plan {
     seamline_plan::plan(facts, proposal, &PlanOptions { thresholds })
@@ -276,8 +242,8 @@ fn context_options(
         GranularityArg::Item => Granularity::Item,
     };
     let mut options = ContextOptions::standard(granularity);
-    let settings = crate::check::load_settings(input, cluster.config.as_deref())?;
-    settings.clustering.apply(&mut options);
+    let settings = crate::config::load(input, cluster.config.as_deref())?;
+    settings.cluster.apply(&mut options);
     if verbosity == Verbosity::Verbose && settings.from_file {
         terminal::note(
             verbosity,
@@ -290,7 +256,7 @@ fn context_options(
     if let Some(n) = cluster.min_context_size {
         options.min_context_size = usize::try_from(n).unwrap_or(usize::MAX);
     }
-    Ok((options, thresholds(&settings.plan)))
+    Ok((options, settings.plan))
 }
 
 /// The worker pool of the clustering ensemble: `--threads`, or one per core.

@@ -11,18 +11,15 @@ use crate::args::InputArgs;
 use crate::terminal::{self, Timings, Verbosity};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
-use seamline_check::config::{Level, Settings};
 use seamline_check::render::{self, Report};
 use seamline_check::{Assignment, Rule, baseline};
+use seamline_config::{Level, Settings};
 use seamline_ir as ir;
 use seamline_ir::format::plural;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-
-/// The config file looked for in PATH when `--config` is not given.
-pub const CONFIG_FILE: &str = "seamline.toml";
+use std::path::PathBuf;
 
 /// `seamline check`.
 #[derive(Debug, Args)]
@@ -112,7 +109,7 @@ pub fn overrides(args: &CheckArgs) -> anyhow::Result<BTreeMap<Rule, Level>> {
         for id in list {
             let Some(rule) = Rule::from_id(id) else {
                 let ids = Rule::ALL.iter().map(|r| r.as_str());
-                let hint = match seamline_check::did_you_mean(id, ids) {
+                let hint = match seamline_config::did_you_mean(id, ids) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "rules: {}",
@@ -129,53 +126,6 @@ pub fn overrides(args: &CheckArgs) -> anyhow::Result<BTreeMap<Rule, Level>> {
         }
     }
     Ok(out)
-}
-
-/// The display path of a file inside the analysed folder.
-pub fn display_in(root: &Path, name: &str) -> String {
-    terminal::join_root(&root.to_string_lossy(), name)
-}
-
-/// Reads the settings: `--config FILE` (must exist), else `PATH/seamline.toml` if it
-/// exists, else the defaults. Config errors carry `file:line:col` and a hint.
-pub fn load_settings(input: &InputArgs, config: Option<&Path>) -> anyhow::Result<Settings> {
-    let (path, display, required) = match config {
-        Some(p) => (p.to_path_buf(), p.to_string_lossy().into_owned(), true),
-        None => {
-            let dir = if input.path.is_dir() {
-                input.path.clone()
-            } else {
-                input
-                    .path
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default()
-            };
-            (dir.join(CONFIG_FILE), display_in(&dir, CONFIG_FILE), false)
-        }
-    };
-    if !required && !path.exists() {
-        return Ok(Settings::defaults(&display));
-    }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {display}"))?;
-    Settings::parse(&text, &display).map_err(|e| {
-        // One rustc-style error per problem, then main's one-line summary.
-        for err in &e.errors {
-            let label = console::style("error").red().bold().for_stderr();
-            let mut text = format!(
-                "{label}: {}\n  --> {}:{}:{}",
-                err.message, e.path, err.pos.line, err.pos.col
-            );
-            if let Some(hint) = &err.hint {
-                text.push_str(&format!("\n   = help: {hint}"));
-            }
-            terminal::line(&text);
-        }
-        anyhow::anyhow!(
-            "invalid configuration {display} ({})",
-            plural(e.errors.len(), "error", "errors")
-        )
-    })
 }
 
 /// Runs the frontend (no progress bar: `check` is meant for CI logs).
@@ -227,13 +177,13 @@ pub fn constraint_notes(proposal: &seamline_check::Proposal, settings: &Settings
 
 /// The proposal, with the clustering options of `[clustering]`.
 pub fn propose(facts: &ir::Facts, settings: &Settings) -> seamline_check::Proposal {
-    seamline_check::propose(facts, &settings.clustering)
+    seamline_check::propose(facts, &settings.cluster)
 }
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let overrides = overrides(args)?;
-    let settings = load_settings(&args.input, args.config.as_deref())?;
+    let settings = crate::config::load(&args.input, args.config.as_deref())?;
     let base =
         match &args.baseline {
             Some(path) => {
@@ -260,7 +210,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         root: &root,
     };
     let violations = timings.time("rules", || {
-        seamline_check::check(&facts, &assignment, &settings, &options)
+        seamline_check::check(&facts, &assignment, &settings.check, &options)
     });
     let res = report(args, verbosity, violations, base.as_ref(), &contexts);
     if verbosity == Verbosity::Verbose {
@@ -271,8 +221,8 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> anyhow::Result<()> {
 
 /// The assignment to check and the sentence saying where its contexts come from.
 fn contexts(facts: &ir::Facts, settings: &Settings, verbosity: Verbosity) -> (Assignment, String) {
-    if settings.declares_contexts() {
-        let a = Assignment::declared(facts, settings);
+    if settings.check.declares_contexts() {
+        let a = Assignment::declared(facts, &settings.check);
         let text = format!(
             "{} declared in {}",
             plural(a.names.len(), "context", "contexts"),

@@ -190,7 +190,7 @@ pub fn run(args: &EvalArgs, verbosity: Verbosity) -> anyhow::Result<()> {
             terminal::note(verbosity, &format!("history: {}", d.message));
         }
         options.graph.co_change =
-            crate::history::co_change_edges(&facts, &history, args.history.min_revisions);
+            seamline_history::onto::module_co_change(&facts, &history, args.history.min_revisions);
         if let Some(w) = args.history.history_weight {
             options.graph.history_weight = w;
         }

@@ -4,11 +4,12 @@
 //! `--force` (exit 2).
 
 use crate::args::InputArgs;
-use crate::check::{self, CONFIG_FILE};
+use crate::check;
+use crate::config::{CONFIG_FILE, display_in};
 use crate::terminal::{self, Verbosity};
 use anyhow::{Context, bail};
 use clap::Args;
-use seamline_check::config::Settings;
+use seamline_config::Settings;
 use std::path::{Path, PathBuf};
 
 /// `seamline init`.
@@ -42,7 +43,7 @@ pub fn run(args: &InitArgs, verbosity: Verbosity) -> anyhow::Result<()> {
                     .map(Path::to_path_buf)
                     .unwrap_or_default()
             };
-            (dir.join(CONFIG_FILE), check::display_in(&dir, CONFIG_FILE))
+            (dir.join(CONFIG_FILE), display_in(&dir, CONFIG_FILE))
         }
     };
     if path.exists() && !args.force {
@@ -68,7 +69,7 @@ pub fn run(args: &InitArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let text = seamline_check::template::init_config(&facts, &proposal, &root);
     // Never write a file that `check` would reject.
     let declared = match Settings::parse(&text, &display) {
-        Ok(s) => s.contexts.len(),
+        Ok(s) => s.check.contexts.len(),
         Err(e) => bail!("seamline init produced an invalid configuration (a bug): {e}"),
     };
     std::fs::write(&path, text).with_context(|| format!("cannot write {display}"))?;

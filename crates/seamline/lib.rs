@@ -9,9 +9,9 @@
 mod analyze;
 mod args;
 mod check;
+mod config;
 mod eval;
 mod history;
-mod history_signals;
 mod init;
 mod terminal;
 

@@ -1044,6 +1044,27 @@ fn plan_thresholds_in_seamline_toml_change_the_verdict() {
     assert_eq!(t["min_modularity"], 0.3, "unset keys keep their defaults");
     let plan = sb.run(&["debug", "plan", "tiny"]);
     assert!(plan.stdout.contains("modularise-first"), "{}", plan.stdout);
+    let real = json["plan"]["codebase"]["real_contexts"]
+        .as_array()
+        .unwrap();
+    assert!(!real.is_empty(), "{}", json["plan"]["codebase"]);
+
+    // The same file with a higher bar for a real domain: no context holds 90% of the code,
+    // so there is nothing to split.
+    std::fs::write(
+        sb.tmp().join("tiny/seamline.toml"),
+        "[plan]\nsingle_service_code_lines = 0\nkeep_below_code_lines = 0\nmin_contexts = 1\nmin_mean_context_lines = 0\nmax_cycle_share = 0.9\nmin_real_context_share = 0.9\n",
+    )
+    .unwrap();
+    let run = sb.run(&["analyze", "tiny", "--format", "json", "--out", "real", "-q"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = read_json(&sb.tmp().join("real/seamline.json"));
+    assert_eq!(json["plan"]["verdict"], "keep-monolith", "{}", json["plan"]);
+    assert_eq!(json["plan"]["thresholds"]["min_real_context_share"], 0.9);
+    assert_eq!(
+        json["plan"]["codebase"]["real_contexts"],
+        serde_json::json!([])
+    );
 
     // A bad value is a config error at its position (exit 2).
     std::fs::write(
@@ -1060,6 +1081,19 @@ fn plan_thresholds_in_seamline_toml_change_the_verdict() {
         "{}",
         run.stderr
     );
+    std::fs::write(
+        sb.tmp().join("tiny/seamline.toml"),
+        "[plan]\nmax_team_authors = 2.5\nmin_first_step_share = -0.1\n",
+    )
+    .unwrap();
+    let run = sb.run(&["analyze", "tiny", "--out", "bad", "-q"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    for expected in [
+        "error: `max_team_authors` must be an integer, found a float\n  --> tiny/seamline.toml:2:20",
+        "error: `min_first_step_share` must be between 0 and 1\n  --> tiny/seamline.toml:3:24",
+    ] {
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
 }
 
 #[test]

@@ -719,6 +719,13 @@ fn init_then_check_passes_and_a_new_use_across_contexts_fails() {
         text.contains("reason = \"existing dependency at src/"),
         "{text}"
     );
+    // Every threshold of the verdict is offered, commented out with its default.
+    assert!(text.contains("\n# [plan]\n"), "{text}");
+    assert!(
+        text.contains("\n# single_service_code_lines = 5000 "),
+        "{text}"
+    );
+    assert!(text.contains("\n# min_distinct_owners = 3 "), "{text}");
 
     // Right after init, check passes.
     let run = sb.run(&["check", "shop"]);

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use seamline_check::config::Settings;
 use seamline_check::{Assignment, CheckOptions};
+use seamline_config::{CheckSettings, Settings};
 use seamline_ir as ir;
 
 #[allow(clippy::print_stderr)] // A bench says what it measures.
@@ -24,10 +24,12 @@ static ROOT: LazyLock<PathBuf> = LazyLock::new(bench_root);
 
 static FACTS: LazyLock<ir::Facts> = LazyLock::new(|| frontend().expect("the frontend failed"));
 
-static SETTINGS: LazyLock<Settings> = LazyLock::new(|| {
-    let proposal = seamline_check::propose(&FACTS, &Settings::defaults("x").clustering);
+static SETTINGS: LazyLock<CheckSettings> = LazyLock::new(|| {
+    let proposal = seamline_check::propose(&FACTS, &Settings::defaults("x").cluster);
     let text = seamline_check::template::init_config(&FACTS, &proposal, ".");
-    Settings::parse(&text, "seamline.toml").expect("init writes a valid config")
+    Settings::parse(&text, "seamline.toml")
+        .expect("init writes a valid config")
+        .check
 });
 
 fn bench_root() -> PathBuf {

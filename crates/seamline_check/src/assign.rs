@@ -5,7 +5,7 @@
 use seamline_cluster::contexts::{Proposal, glob_match};
 use seamline_ir as ir;
 
-use crate::config::Settings;
+use seamline_config::CheckSettings;
 
 /// Where the contexts of an [`Assignment`] come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +129,7 @@ fn matches_fast(glob: &str, text: &str) -> bool {
 impl Assignment {
     /// Assigns modules to the declared contexts: kernel patterns first, then the first
     /// context (in file order) with a matching pattern; items follow their module.
-    pub fn declared(facts: &ir::Facts, settings: &Settings) -> Assignment {
+    pub fn declared(facts: &ir::Facts, settings: &CheckSettings) -> Assignment {
         let module_context: Vec<Slot> = facts
             .modules
             .iter()

@@ -5,9 +5,9 @@
 //! [`Violation`]s. Everything here is a pure function: the binary reads `seamline.toml`,
 //! source lines (for snippets) and baselines from disk and passes them in as values.
 //!
-//! - [`config`]: `seamline.toml` text -> validated [`config::Settings`], with
-//!   `file:line:col` errors and "did you mean" hints (cargo-deny's
-//!   `UnvalidatedConfig::validate` style).
+//! What it enforces comes from `seamline.toml`, validated by `seamline_config` into
+//! [`seamline_config::CheckSettings`].
+//!
 //! - [`assign`]: which context every module and item belongs to, and the references that
 //!   cross a context boundary, with their evidence.
 //! - [`rules`]: the rules ([`Rule`]) evaluated on an assignment.
@@ -19,7 +19,6 @@
 
 pub mod assign;
 pub mod baseline;
-pub mod config;
 pub mod render;
 pub mod rules;
 pub mod template;
@@ -28,13 +27,12 @@ use seamline_ir as ir;
 use std::fmt;
 
 pub use assign::{Assignment, Crossing, Source};
-pub use config::{ConfigError, ConfigErrors, Level, Settings};
 pub use rules::{CheckOptions, check};
 pub use seamline_cluster::contexts::Proposal;
 
 /// The clustering stage's proposal as `check` and `init` use it: item granularity (as
 /// `analyze` uses), with `[clustering]` of `seamline.toml` applied.
-pub fn propose(facts: &ir::Facts, clustering: &config::Clustering) -> Proposal {
+pub fn propose(facts: &ir::Facts, clustering: &seamline_config::ClusterSettings) -> Proposal {
     let mut options =
         seamline_cluster::contexts::ContextOptions::standard(seamline_graph::Granularity::Item);
     clustering.apply(&mut options);
@@ -162,35 +160,6 @@ pub fn sort_violations(violations: &mut [Violation]) {
     violations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// The smallest edit distance suggestion: the candidate closest to `word`, if it is close
-/// enough to be a typo (distance at most a third of the word, at least 1).
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let max = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (levenshtein(word, c), c))
-        .filter(|&(d, _)| d <= max)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,16 +199,5 @@ mod tests {
         assert_eq!(m("src/*/tax.rs"), ["shop::billing::tax"]);
         assert_eq!(m("src/*.rs"), Vec::<&str>::new());
         assert_eq!(m("**/tax.rs"), ["shop::billing::tax"]);
-    }
-
-    #[test]
-    fn typos_get_a_suggestion_and_unrelated_words_do_not() {
-        let keys = ["max_shared_models", "max_shared_tables", "no_cycles"];
-        assert_eq!(
-            did_you_mean("max_shared_model", keys),
-            Some("max_shared_models")
-        );
-        assert_eq!(did_you_mean("no_cycle", keys), Some("no_cycles"));
-        assert_eq!(did_you_mean("colour", keys), None);
     }
 }

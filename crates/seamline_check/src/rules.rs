@@ -8,8 +8,8 @@ use seamline_cluster::contexts::glob_match;
 use seamline_ir as ir;
 
 use crate::assign::{self, Assignment, Crossing, Slot, Source};
-use crate::config::{Allowance, Level, Pos, Settings, Threshold, Unlisted};
 use crate::{Place, Rule, Violation, sort_violations};
+use seamline_config::{Allowance, CheckSettings, Level, Pos, Threshold, Unlisted};
 
 /// At most this many items are listed in a metric violation's notes.
 const MAX_LISTED: usize = 10;
@@ -28,7 +28,7 @@ pub struct CheckOptions<'a> {
 pub fn check(
     facts: &ir::Facts,
     assignment: &Assignment,
-    settings: &Settings,
+    settings: &CheckSettings,
     options: &CheckOptions<'_>,
 ) -> Vec<Violation> {
     let overrides = options.overrides;
@@ -82,7 +82,7 @@ pub struct Measures {
 /// Measures an assignment (modularity is left out: see [`assign::modularity`]).
 pub fn measures(facts: &ir::Facts, assignment: &Assignment) -> Measures {
     let crossings = assignment.crossings(facts);
-    let settings = Settings::defaults("seamline.toml");
+    let settings = seamline_config::Settings::defaults("seamline.toml").check;
     let cx = Cx {
         facts,
         assignment,
@@ -117,7 +117,7 @@ fn instability(ca: usize, ce: usize) -> f64 {
 struct Cx<'a> {
     facts: &'a ir::Facts,
     assignment: &'a Assignment,
-    settings: &'a Settings,
+    settings: &'a CheckSettings,
     crossings: &'a [Crossing],
     root: &'a str,
 }

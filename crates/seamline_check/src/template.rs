@@ -5,7 +5,7 @@
 //! between the declared contexts, each with a generated reason naming where it is. So right
 //! after `init`, `check` passes, and a new dependency between two contexts that had none
 //! fails at the line that made it. Today's metric values are written as comments next to
-//! commented-out thresholds.
+//! commented-out thresholds, and the verdict's thresholds (`[plan]`) with their defaults.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,8 +14,8 @@ use seamline_cluster::contexts::Proposal;
 use seamline_ir as ir;
 
 use crate::assign::{self, Assignment, Slot};
-use crate::config::Settings;
 use crate::rules;
+use seamline_config::Settings;
 
 /// A TOML basic string.
 pub fn toml_string(s: &str) -> String {
@@ -187,7 +187,7 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
     // granularity and glob matching are exactly what `check` will see).
     let declared = Settings::parse(&head, "seamline.toml")
         .unwrap_or_else(|_| Settings::defaults("seamline.toml"));
-    let assignment = Assignment::declared(facts, &declared);
+    let assignment = Assignment::declared(facts, &declared.check);
     let crossings = assignment.crossings(facts);
     let mut first: BTreeMap<(String, String), ir::Location> = BTreeMap::new();
     for c in &crossings {
@@ -307,6 +307,8 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
         text,
         "# apart = [[\"crate::catalog::**\", \"crate::orders::**\"]]"
     );
+    text.push('\n');
+    text.push_str(&seamline_config::commented_plan_section());
     text
 }
 

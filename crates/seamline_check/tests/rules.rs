@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use seamline_check::config::{Level, Settings};
 use seamline_check::{Assignment, Rule, Violation};
+use seamline_config::{Level, Settings};
 use seamline_graph::testing::FactsBuilder;
 use seamline_ir as ir;
 
@@ -34,7 +34,9 @@ fn check_with(
     overrides: &[(Rule, Level)],
     expect: &str,
 ) -> Vec<Violation> {
-    let settings = Settings::parse(config, "seamline.toml").unwrap_or_else(|e| panic!("{e}"));
+    let settings = Settings::parse(config, "seamline.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .check;
     let assignment = Assignment::declared(facts, &settings);
     let overrides: BTreeMap<Rule, Level> = overrides.iter().copied().collect();
     let options = seamline_check::CheckOptions {
@@ -260,7 +262,7 @@ fn command_line_levels_override_the_config() {
 #[test]
 fn kernel_and_unassigned_modules_never_cross() {
     let facts = shop();
-    let settings = Settings::parse(CONTEXTS, "seamline.toml").unwrap();
+    let settings = Settings::parse(CONTEXTS, "seamline.toml").unwrap().check;
     let a = Assignment::declared(&facts, &settings);
     let crossings = a.crossings(&facts);
     let described: Vec<String> = crossings
@@ -294,8 +296,9 @@ fn init_allows_exactly_todays_dependencies_and_then_a_new_one_fails() {
     let proposal = propose(&facts, &ContextOptions::standard(Granularity::Module));
     assert!(proposal.contexts.len() >= 2, "{}", proposal.dump(&facts));
     let text = seamline_check::template::init_config(&facts, &proposal, ".");
-    let settings =
-        Settings::parse(&text, "seamline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let settings = Settings::parse(&text, "seamline.toml")
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+        .check;
     assert_eq!(settings.contexts.len(), proposal.contexts.len());
     let assignment = Assignment::declared(&facts, &settings);
     let none = BTreeMap::new();

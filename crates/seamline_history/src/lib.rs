@@ -8,8 +8,10 @@
 //!   its commits into a [`History`] of plain data. Problems (not a repository, shallow clone,
 //!   empty history, corrupt objects, limits hit) become [`ir::Diagnostic`]s inside it.
 //! - [`change_coupling`], [`churn`], [`hotspots`], [`ownership`] and [`contributor_coupling`]
-//!   are pure functions over a [`History`] and an arbitrary grouping of files (per module,
-//!   per proposed context), so the caller decides the granularity.
+//!   are pure functions over a [`History`] and an arbitrary grouping of files, so the
+//!   caller decides the granularity.
+//! - [`onto`] groups them by the analysed code's modules and proposed contexts: the
+//!   clustering's co-change edges and the plan's [`seamline_plan::HistorySignals`].
 //!
 //! # What is read
 //!
@@ -55,6 +57,7 @@ use std::collections::BTreeMap;
 
 use seamline_ir as ir;
 
+pub mod onto;
 mod read;
 mod signals;
 
@@ -68,8 +71,10 @@ pub use signals::{
 pub const DEFAULT_MAX_COMMITS: usize = 5000;
 /// The default for [`HistoryOptions::max_files_per_commit`].
 pub const DEFAULT_MAX_FILES_PER_COMMIT: usize = 50;
-/// File pairs that changed together fewer times than this are left out of
-/// [`History::co_changes`] (the per-commit data in [`History::commits`] keeps everything).
+/// Pairs that changed together fewer times than this are left out: one shared commit is an
+/// accident, two are a pattern. It applies to the file pairs of [`History::co_changes`] (the
+/// per-commit data in [`History::commits`] keeps everything) and to the module pairs of
+/// [`onto`].
 pub const MIN_CO_CHANGES: u32 = 2;
 
 /// What part of the history to read.

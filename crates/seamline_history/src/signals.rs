@@ -1,8 +1,9 @@
 //! Pure signals derived from a [`History`]: change coupling, churn, hotspots, ownership
 //! and contributor coupling, each aggregated by a caller-chosen grouping of files.
 //!
-//! A grouping is a function from a file path (relative to the analysed folder) to the
-//! name of its group (a module, a proposed context), or `None` to leave the file out.
+//! A grouping is a function from a file path (relative to the analysed folder) to its group,
+//! or `None` to leave the file out. A group is any ordered key: a module or context id
+//! (`onto` groups by those), or a name. Every list ordered "by group" follows the key's order.
 //! Every function counts a commit once per group, however many of the group's files it
 //! changed, so a group's figures do not grow with the number of files it is split into.
 
@@ -12,11 +13,11 @@ use crate::History;
 
 /// How strongly two groups change together (logical coupling).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Coupling {
-    /// The smaller group name.
-    pub a: String,
-    /// The larger group name.
-    pub b: String,
+pub struct Coupling<K = String> {
+    /// The smaller group.
+    pub a: K,
+    /// The larger group.
+    pub b: K,
     /// Commits that changed both groups.
     pub shared: u32,
     /// Commits that changed `a`.
@@ -52,9 +53,9 @@ pub struct Churn {
 
 /// A group that both changes often and is large.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Hotspot {
+pub struct Hotspot<K = String> {
     /// The group.
-    pub group: String,
+    pub group: K,
     /// Commits that changed it ([`Churn::commits`]).
     pub commits: u32,
     /// Its size as given by the caller (lines of code, items).
@@ -80,11 +81,11 @@ pub struct Ownership {
 
 /// Two groups worked on by the same people.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ContributorCoupling {
-    /// The smaller group name.
-    pub a: String,
-    /// The larger group name.
-    pub b: String,
+pub struct ContributorCoupling<K = String> {
+    /// The smaller group.
+    pub a: K,
+    /// The larger group.
+    pub b: K,
     /// Authors who changed both groups: `|D(a) ∩ D(b)|`, the contributor coupling weight
     /// of Mazlami, Cito and Leitner 2017, "Extraction of Microservices from Monolithic
     /// Software Architectures" (ICWS), where `D(x)` is the set of developers of `x`.
@@ -102,13 +103,13 @@ pub struct ContributorCoupling {
 /// degree of coupling; see [`Coupling`] for each formula and its source.
 ///
 /// Sorted by degree (descending), then shared commits (descending), then `(a, b)`.
-pub fn change_coupling(
+pub fn change_coupling<K: Ord + Clone>(
     history: &History,
-    group_of: &dyn Fn(&str) -> Option<String>,
+    group_of: &dyn Fn(&str) -> Option<K>,
     min_revisions: u32,
-) -> Vec<Coupling> {
-    let mut revs: BTreeMap<String, u32> = BTreeMap::new();
-    let mut shared: BTreeMap<(String, String), u32> = BTreeMap::new();
+) -> Vec<Coupling<K>> {
+    let mut revs: BTreeMap<K, u32> = BTreeMap::new();
+    let mut shared: BTreeMap<(K, K), u32> = BTreeMap::new();
     let mut n_transactions: u32 = 0;
     for commit in &history.commits {
         let groups = groups_of_commit(commit, group_of);
@@ -116,7 +117,7 @@ pub fn change_coupling(
             continue;
         }
         n_transactions += 1;
-        let groups: Vec<String> = groups.into_iter().collect();
+        let groups: Vec<K> = groups.into_iter().collect();
         for (idx, a) in groups.iter().enumerate() {
             *revs.entry(a.clone()).or_default() += 1;
             for b in &groups[idx + 1..] {
@@ -124,7 +125,7 @@ pub fn change_coupling(
             }
         }
     }
-    let mut res: Vec<Coupling> = shared
+    let mut res: Vec<Coupling<K>> = shared
         .into_iter()
         .filter_map(|((a, b), n_shared)| {
             let revs_a = revs[&a];
@@ -157,13 +158,13 @@ pub fn change_coupling(
 
 /// Churn per group: commits that changed it (each commit once) and lines added and
 /// removed (code-maat's `entity-churn`, aggregated).
-pub fn churn(
+pub fn churn<K: Ord + Clone>(
     history: &History,
-    group_of: &dyn Fn(&str) -> Option<String>,
-) -> BTreeMap<String, Churn> {
-    let mut res: BTreeMap<String, Churn> = BTreeMap::new();
+    group_of: &dyn Fn(&str) -> Option<K>,
+) -> BTreeMap<K, Churn> {
+    let mut res: BTreeMap<K, Churn> = BTreeMap::new();
     for commit in &history.commits {
-        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut seen: BTreeSet<K> = BTreeSet::new();
         for file in &commit.files {
             let Some(group) = group_of(&file.path) else {
                 continue;
@@ -183,12 +184,12 @@ pub fn churn(
 ///
 /// `size_of` gives a group's size (lines of code, items); groups it returns `None` or 0
 /// for, and groups that never changed, are left out. Sorted by score (descending), then
-/// commits (descending), then name.
-pub fn hotspots(
-    churn: &BTreeMap<String, Churn>,
-    size_of: &dyn Fn(&str) -> Option<u64>,
-) -> Vec<Hotspot> {
-    let sized: Vec<(&String, u32, u64)> = churn
+/// commits (descending), then group.
+pub fn hotspots<K: Ord + Clone>(
+    churn: &BTreeMap<K, Churn>,
+    size_of: &dyn Fn(&K) -> Option<u64>,
+) -> Vec<Hotspot<K>> {
+    let sized: Vec<(&K, u32, u64)> = churn
         .iter()
         .filter_map(|(group, churn)| {
             let size = size_of(group)?;
@@ -197,7 +198,7 @@ pub fn hotspots(
         .collect();
     let max_commits = sized.iter().map(|s| s.1).max().unwrap_or(1);
     let max_size = sized.iter().map(|s| s.2).max().unwrap_or(1);
-    let mut res: Vec<Hotspot> = sized
+    let mut res: Vec<Hotspot<K>> = sized
         .into_iter()
         .map(|(group, commits, size)| Hotspot {
             group: group.clone(),
@@ -220,11 +221,11 @@ pub fn hotspots(
 /// the code, which makes it a good candidate to extract (Conway's law; Tornhill's
 /// "knowledge map"). Counting commits rather than lines keeps one bulk commit from
 /// dominating.
-pub fn ownership(
+pub fn ownership<K: Ord + Clone>(
     history: &History,
-    group_of: &dyn Fn(&str) -> Option<String>,
-) -> BTreeMap<String, Ownership> {
-    let mut counts: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
+    group_of: &dyn Fn(&str) -> Option<K>,
+) -> BTreeMap<K, Ownership> {
+    let mut counts: BTreeMap<K, BTreeMap<String, u32>> = BTreeMap::new();
     for commit in &history.commits {
         for group in groups_of_commit(commit, group_of) {
             *counts
@@ -254,17 +255,17 @@ pub fn ownership(
 /// Contributor coupling between groups: how many authors changed both (Mazlami et al.
 /// 2017; see [`ContributorCoupling`]). Only pairs with at least one shared author.
 /// Sorted by shared authors (descending), then Jaccard (descending), then `(a, b)`.
-pub fn contributor_coupling(
+pub fn contributor_coupling<K: Ord + Clone>(
     history: &History,
-    group_of: &dyn Fn(&str) -> Option<String>,
-) -> Vec<ContributorCoupling> {
-    let mut developers: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    group_of: &dyn Fn(&str) -> Option<K>,
+) -> Vec<ContributorCoupling<K>> {
+    let mut developers: BTreeMap<K, BTreeSet<&str>> = BTreeMap::new();
     for commit in &history.commits {
         for group in groups_of_commit(commit, group_of) {
             developers.entry(group).or_default().insert(&commit.author);
         }
     }
-    let groups: Vec<(&String, &BTreeSet<&str>)> = developers.iter().collect();
+    let groups: Vec<(&K, &BTreeSet<&str>)> = developers.iter().collect();
     let mut res = Vec::new();
     for (idx, (a, devs_a)) in groups.iter().enumerate() {
         for (b, devs_b) in &groups[idx + 1..] {
@@ -291,10 +292,10 @@ pub fn contributor_coupling(
 }
 
 /// The distinct groups a commit changed, sorted.
-fn groups_of_commit(
+fn groups_of_commit<K: Ord>(
     commit: &crate::CommitChanges,
-    group_of: &dyn Fn(&str) -> Option<String>,
-) -> BTreeSet<String> {
+    group_of: &dyn Fn(&str) -> Option<K>,
+) -> BTreeSet<K> {
     commit
         .files
         .iter()

@@ -118,7 +118,7 @@ fn churn_counts_each_commit_once_per_group() {
 #[test]
 fn hotspots_rank_frequency_times_size() {
     let res = churn(&sample(), &by_folder);
-    let sizes = |group: &str| match group {
+    let sizes = |group: &String| match group.as_str() {
         "orders" => Some(100),
         "billing" => Some(400),
         "catalog" => Some(0),
@@ -187,7 +187,7 @@ fn an_empty_history_gives_empty_signals() {
     let history = History::default();
     assert!(change_coupling(&history, &by_folder, 1).is_empty());
     assert!(churn(&history, &by_folder).is_empty());
-    assert!(hotspots(&BTreeMap::new(), &|_| Some(1)).is_empty());
+    assert!(hotspots(&BTreeMap::<String, Churn>::new(), &|_| Some(1)).is_empty());
     assert!(ownership(&history, &by_folder).is_empty());
     assert!(contributor_coupling(&history, &by_folder).is_empty());
 }

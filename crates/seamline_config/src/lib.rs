@@ -1,17 +1,26 @@
-//! `seamline.toml`: parsed from text with every key's and value's span, then validated once
-//! into [`Settings`] (cargo-deny's `UnvalidatedConfig::validate` style). Unknown keys and bad
-//! values are [`ConfigError`]s at `seamline.toml:line:col` with a hint; all of them are
-//! collected, not only the first.
+//! `seamline.toml`, the one home of seamline's configuration: parsed from text with every
+//! key's and value's span, then validated once into [`Settings`] (cargo-deny's
+//! `UnvalidatedConfig::validate` style), which holds one settings value per stage:
+//! [`ClusterSettings`] for the clustering (`[clustering]`), the plan's own
+//! [`seamline_plan::Thresholds`] for the verdict (`[plan]`), and [`CheckSettings`] for
+//! `seamline check` (`[[contexts]]`, `[kernel]`, `[rules]`). Unknown keys and bad values are
+//! [`ConfigError`]s at `seamline.toml:line:col` with a hint; all of them are collected, not
+//! only the first. Reading the file is the binary's job: this crate takes the text.
 //!
 //! The schema is documented in `docs/check.md`.
+#![deny(missing_docs)]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+mod plan;
 
 use std::fmt;
 use std::ops::Range;
 
+use seamline_plan::Thresholds;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::did_you_mean;
+pub use plan::commented_plan_section;
 
 /// A 1-based line and column (in characters) in `seamline.toml`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -214,41 +223,11 @@ pub struct Weights {
     pub history: Option<f64>,
 }
 
-/// `[plan]`: the verdict's thresholds (`seamline_plan::Thresholds`, same names), as plain
-/// data; unset keys keep `Thresholds::recommended()`. The binary applies them.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PlanThresholds {
-    /// `single_service_code_lines`: below it, keep the monolith whatever its structure.
-    pub single_service_code_lines: Option<u64>,
-    /// `keep_below_code_lines`: below it, keep the monolith unless it is tangled.
-    pub keep_below_code_lines: Option<u64>,
-    /// `min_contexts`: with fewer contexts, keep the monolith.
-    pub min_contexts: Option<usize>,
-    /// `min_mean_context_lines`: smaller contexts on average are over-fragmented.
-    pub min_mean_context_lines: Option<u64>,
-    /// `min_modularity`: below this Q, modularise first (-0.5..=1).
-    pub min_modularity: Option<f64>,
-    /// `max_cycle_share`: above this share of contexts in cycles, modularise first (0..=1).
-    pub max_cycle_share: Option<f64>,
-    /// `max_shared_table_share` (0..=1).
-    pub max_shared_table_share: Option<f64>,
-    /// `max_shared_model_share` (0..=1).
-    pub max_shared_model_share: Option<f64>,
-    /// `hot_read_count`: reads of another context's table that call for a read model.
-    pub hot_read_count: Option<u32>,
-    /// `coupled_min_degree`: change-coupling degree making two contexts dependent (0..=1).
-    pub coupled_min_degree: Option<f64>,
-    /// `coupled_min_shared_commits`: ... over at least this many shared commits.
-    pub coupled_min_shared_commits: Option<u32>,
-    /// `distinct_owner_share`: a main author's share making a distinct owner (0..=1).
-    pub distinct_owner_share: Option<f64>,
-    /// `history_discount`: largest share of a seam's cost the history takes off (0..=1).
-    pub history_discount: Option<f64>,
-}
-
-/// `[clustering]`: constraints handed to the clustering stage (issue 3), as plain data.
+/// `[clustering]`: the clustering stage's settings, as overrides of its standard
+/// `ContextOptions` (which depend on the granularity, and which `--contexts` and
+/// `--min-context-size` override in turn): see [`ClusterSettings::apply`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Clustering {
+pub struct ClusterSettings {
     /// `contexts = N`: ask for about N contexts.
     pub contexts: Option<usize>,
     /// `min_context_size = N`.
@@ -263,7 +242,7 @@ pub struct Clustering {
     pub weights: Weights,
 }
 
-impl Clustering {
+impl ClusterSettings {
     /// The constraints in the clustering stage's vocabulary.
     pub fn constraints(&self) -> seamline_cluster::contexts::Constraints {
         seamline_cluster::contexts::Constraints {
@@ -305,43 +284,63 @@ pub struct Settings {
     pub path: String,
     /// Whether the settings come from a file.
     pub from_file: bool,
+    /// `[[contexts]]`, `[kernel]` and `[rules]`: what `seamline check` enforces.
+    pub check: CheckSettings,
+    /// `[clustering]`.
+    pub cluster: ClusterSettings,
+    /// `[plan]`: [`Thresholds::recommended`] with the keys written in the file applied.
+    pub plan: Thresholds,
+}
+
+/// What `seamline check` reads: the declared contexts, the kernel and the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSettings {
+    /// The config's display path, where violations of a threshold or an allowance point.
+    pub path: String,
     /// Declared contexts, in file order (empty: `check` uses the proposal).
     pub contexts: Vec<ContextDecl>,
     /// `[kernel] modules`: modules every context may use.
     pub kernel: Vec<Pattern>,
     /// `[rules]`.
     pub rules: Rules,
-    /// `[clustering]`.
-    pub clustering: Clustering,
-    /// `[plan]`.
-    pub plan: PlanThresholds,
+}
+
+impl CheckSettings {
+    /// Whether contexts are declared (otherwise `check` uses the proposal).
+    pub fn declares_contexts(&self) -> bool {
+        !self.contexts.is_empty()
+    }
 }
 
 impl Settings {
     /// The settings when there is no `seamline.toml`: no declared contexts, cycles are
-    /// errors, no thresholds.
+    /// errors, no check thresholds, the standard clustering and the recommended verdict
+    /// thresholds.
     pub fn defaults(path: &str) -> Settings {
         Settings {
             path: path.to_owned(),
             from_file: false,
-            contexts: Vec::new(),
-            kernel: Vec::new(),
-            rules: Rules {
-                unlisted: Unlisted::Allow,
-                allow: Vec::new(),
-                deny: Vec::new(),
-                forbidden: Level::Error,
-                no_cycles: None,
-                no_cycles_pos: None,
-                pos: None,
-                max_shared_models: None,
-                max_shared_tables: None,
-                max_cross_context_dependencies: None,
-                max_instability: None,
-                min_modularity: None,
+            check: CheckSettings {
+                path: path.to_owned(),
+                contexts: Vec::new(),
+                kernel: Vec::new(),
+                rules: Rules {
+                    unlisted: Unlisted::Allow,
+                    allow: Vec::new(),
+                    deny: Vec::new(),
+                    forbidden: Level::Error,
+                    no_cycles: None,
+                    no_cycles_pos: None,
+                    pos: None,
+                    max_shared_models: None,
+                    max_shared_tables: None,
+                    max_cross_context_dependencies: None,
+                    max_instability: None,
+                    min_modularity: None,
+                },
             },
-            clustering: Clustering::default(),
-            plan: PlanThresholds::default(),
+            cluster: ClusterSettings::default(),
+            plan: Thresholds::recommended(),
         }
     }
 
@@ -379,11 +378,35 @@ impl Settings {
             })
         }
     }
+}
 
-    /// Whether contexts are declared (otherwise `check` uses the proposal).
-    pub fn declares_contexts(&self) -> bool {
-        !self.contexts.is_empty()
+/// The smallest edit distance suggestion: the candidate closest to `word`, if it is close
+/// enough to be a typo (distance at most a third of the word, at least 1).
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let max = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|&(d, _)| d <= max)
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
     }
+    prev[b.len()]
 }
 
 const ROOT_KEYS: &[&str] = &["contexts", "kernel", "rules", "clustering", "plan"];
@@ -412,21 +435,6 @@ const CLUSTERING_KEYS: &[&str] = &[
     "weights",
 ];
 const WEIGHT_KEYS: &[&str] = &["import", "type", "call", "impl", "table", "history"];
-const PLAN_KEYS: &[&str] = &[
-    "single_service_code_lines",
-    "keep_below_code_lines",
-    "min_contexts",
-    "min_mean_context_lines",
-    "min_modularity",
-    "max_cycle_share",
-    "max_shared_table_share",
-    "max_shared_model_share",
-    "hot_read_count",
-    "coupled_min_degree",
-    "coupled_min_shared_commits",
-    "distinct_owner_share",
-    "history_discount",
-];
 const PIN_KEYS: &[&str] = &["glob", "context"];
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -609,26 +617,26 @@ impl Cx<'_> {
     fn root(&mut self, root: &DeTable<'_>, settings: &mut Settings) {
         self.unknown_keys(root, ROOT_KEYS, "seamline.toml");
         if let Some(v) = root.get("contexts") {
-            self.contexts(v, settings);
+            self.contexts(v, &mut settings.check);
         }
         if let Some(v) = root.get("kernel")
             && let Some(t) = self.expect_table(v, "`kernel`")
         {
             self.unknown_keys(t, KERNEL_KEYS, "`[kernel]`");
             if let Some(m) = t.get("modules") {
-                settings.kernel = self.patterns(m, "`kernel.modules`");
+                settings.check.kernel = self.patterns(m, "`kernel.modules`");
             }
         }
         if let Some(v) = root.get("rules")
             && let Some(t) = self.expect_table(v, "`rules`")
         {
-            settings.rules.pos = Some(self.span_pos(v.span()));
-            self.rules(t, settings);
+            settings.check.rules.pos = Some(self.span_pos(v.span()));
+            self.rules(t, &mut settings.check);
         }
         if let Some(v) = root.get("clustering")
             && let Some(t) = self.expect_table(v, "`clustering`")
         {
-            self.clustering(t, &mut settings.clustering);
+            self.clustering(t, &mut settings.cluster);
         }
         if let Some(v) = root.get("plan")
             && let Some(t) = self.expect_table(v, "`plan`")
@@ -674,36 +682,14 @@ impl Cx<'_> {
         }
     }
 
-    fn plan(&mut self, t: &DeTable<'_>, out: &mut PlanThresholds) {
-        self.unknown_keys(t, PLAN_KEYS, "`[plan]`");
-        let count = 0.0..=u32::MAX as f64;
-        let lines = 0.0..=9.0e15;
-        let share = 0.0..=1.0;
-        out.single_service_code_lines = self
-            .ranged(t, "single_service_code_lines", true, lines.clone())
-            .map(|x| x as u64);
-        out.keep_below_code_lines = self
-            .ranged(t, "keep_below_code_lines", true, lines.clone())
-            .map(|x| x as u64);
-        out.min_contexts = self
-            .ranged(t, "min_contexts", true, count.clone())
-            .map(|x| x as usize);
-        out.min_mean_context_lines = self
-            .ranged(t, "min_mean_context_lines", true, lines)
-            .map(|x| x as u64);
-        out.min_modularity = self.ranged(t, "min_modularity", false, -0.5..=1.0);
-        out.max_cycle_share = self.ranged(t, "max_cycle_share", false, share.clone());
-        out.max_shared_table_share = self.ranged(t, "max_shared_table_share", false, share.clone());
-        out.max_shared_model_share = self.ranged(t, "max_shared_model_share", false, share.clone());
-        out.hot_read_count = self
-            .ranged(t, "hot_read_count", true, count.clone())
-            .map(|x| x as u32);
-        out.coupled_min_degree = self.ranged(t, "coupled_min_degree", false, share.clone());
-        out.coupled_min_shared_commits = self
-            .ranged(t, "coupled_min_shared_commits", true, count)
-            .map(|x| x as u32);
-        out.distinct_owner_share = self.ranged(t, "distinct_owner_share", false, share.clone());
-        out.history_discount = self.ranged(t, "history_discount", false, share);
+    fn plan(&mut self, t: &DeTable<'_>, out: &mut Thresholds) {
+        let names: Vec<&str> = plan::KEYS.iter().map(|k| k.name).collect();
+        self.unknown_keys(t, &names, "`[plan]`");
+        for key in plan::KEYS {
+            if let Some(x) = self.ranged(t, key.name, key.kind.integer(), key.kind.range()) {
+                (key.set)(out, x);
+            }
+        }
     }
 
     fn patterns(&mut self, v: &Value<'_>, what: &str) -> Vec<Pattern> {
@@ -749,7 +735,7 @@ impl Cx<'_> {
         out
     }
 
-    fn contexts(&mut self, v: &Value<'_>, settings: &mut Settings) {
+    fn contexts(&mut self, v: &Value<'_>, settings: &mut CheckSettings) {
         let Some(items) = self.expect_array(v, "`contexts`") else {
             return;
         };
@@ -821,7 +807,7 @@ impl Cx<'_> {
         }
     }
 
-    fn rules(&mut self, t: &DeTable<'_>, settings: &mut Settings) {
+    fn rules(&mut self, t: &DeTable<'_>, settings: &mut CheckSettings) {
         self.unknown_keys(t, RULES_KEYS, "`[rules]`");
         let names: Vec<String> = settings.contexts.iter().map(|c| c.name.clone()).collect();
         if let Some(v) = t.get("allow") {
@@ -992,7 +978,7 @@ impl Cx<'_> {
         out
     }
 
-    fn clustering(&mut self, t: &DeTable<'_>, out: &mut Clustering) {
+    fn clustering(&mut self, t: &DeTable<'_>, out: &mut ClusterSettings) {
         self.unknown_keys(t, CLUSTERING_KEYS, "`[clustering]`");
         for (key, slot) in [
             ("contexts", &mut out.contexts),
@@ -1115,27 +1101,27 @@ pins = [{ glob = "shop::billing::**", context = "billing" }]
 together = [["shop::a", "shop::b"]]
 "#;
         let s = Settings::parse(text, "seamline.toml").unwrap();
-        assert_eq!(s.contexts.len(), 2);
-        assert_eq!(s.contexts[0].name, "billing");
-        assert_eq!(s.contexts[0].pos, Pos { line: 3, col: 8 });
-        assert_eq!(s.contexts[0].modules[1].glob, "src/**/billing*.rs");
-        assert_eq!(s.contexts[0].modules[1].pos, Pos { line: 4, col: 33 });
-        assert_eq!(s.contexts[0].max_instability, Some(0.5));
-        assert_eq!(s.kernel[0].glob, "shop::util::**");
-        assert_eq!(s.rules.unlisted, Unlisted::Forbid);
-        assert_eq!(s.rules.allow[0].reason, "orders are paid");
-        assert_eq!(s.rules.allow[0].pos.line, 15);
-        assert_eq!(s.rules.no_cycles, Some(Level::Warning));
-        let m = s.rules.max_shared_models.unwrap();
+        assert_eq!(s.check.contexts.len(), 2);
+        assert_eq!(s.check.contexts[0].name, "billing");
+        assert_eq!(s.check.contexts[0].pos, Pos { line: 3, col: 8 });
+        assert_eq!(s.check.contexts[0].modules[1].glob, "src/**/billing*.rs");
+        assert_eq!(s.check.contexts[0].modules[1].pos, Pos { line: 4, col: 33 });
+        assert_eq!(s.check.contexts[0].max_instability, Some(0.5));
+        assert_eq!(s.check.kernel[0].glob, "shop::util::**");
+        assert_eq!(s.check.rules.unlisted, Unlisted::Forbid);
+        assert_eq!(s.check.rules.allow[0].reason, "orders are paid");
+        assert_eq!(s.check.rules.allow[0].pos.line, 15);
+        assert_eq!(s.check.rules.no_cycles, Some(Level::Warning));
+        let m = s.check.rules.max_shared_models.unwrap();
         assert_eq!((m.value, m.level, m.pos.line), (3.0, Level::Warning, 17));
-        assert_eq!(s.rules.max_shared_tables.unwrap().level, Level::Error);
-        assert_eq!(s.rules.min_modularity.unwrap().value, 0.25);
-        assert_eq!(s.clustering.contexts, Some(4));
+        assert_eq!(s.check.rules.max_shared_tables.unwrap().level, Level::Error);
+        assert_eq!(s.check.rules.min_modularity.unwrap().value, 0.25);
+        assert_eq!(s.cluster.contexts, Some(4));
         assert_eq!(
-            s.clustering.pins,
+            s.cluster.pins,
             vec![("shop::billing::**".to_owned(), "billing".to_owned())]
         );
-        assert_eq!(s.clustering.together.len(), 1);
+        assert_eq!(s.cluster.together.len(), 1);
     }
 
     #[test]
@@ -1192,11 +1178,11 @@ together = [["shop::a", "shop::b"]]
     fn weights_and_plan_thresholds_are_read_and_applied() {
         let text = "[clustering]\ncontexts = 3\n[clustering.weights]\nimport = 0\ntable = 8.5\nhistory = 1\n[plan]\nkeep_below_code_lines = 1000\nmin_modularity = -0.2\nmax_cycle_share = 0.5\nhot_read_count = 4\n";
         let s = Settings::parse(text, "seamline.toml").unwrap();
-        assert_eq!(s.clustering.weights.import, Some(0.0));
-        assert_eq!(s.clustering.weights.call, None);
+        assert_eq!(s.cluster.weights.import, Some(0.0));
+        assert_eq!(s.cluster.weights.call, None);
         let mut options =
             seamline_cluster::contexts::ContextOptions::standard(seamline_graph::Granularity::Item);
-        s.clustering.apply(&mut options);
+        s.cluster.apply(&mut options);
         let w = options.graph.weights;
         assert_eq!(
             (w.import, w.type_, w.call, w.impl_, w.table),
@@ -1204,11 +1190,15 @@ together = [["shop::a", "shop::b"]]
         );
         assert_eq!(options.graph.history_weight, 1.0);
         assert_eq!(options.target_contexts, Some(3));
-        assert_eq!(s.plan.keep_below_code_lines, Some(1000));
-        assert_eq!(s.plan.min_modularity, Some(-0.2));
-        assert_eq!(s.plan.max_cycle_share, Some(0.5));
-        assert_eq!(s.plan.hot_read_count, Some(4));
-        assert_eq!(s.plan.min_contexts, None);
+        assert_eq!(s.plan.keep_below_code_lines, 1000);
+        assert_eq!(s.plan.min_modularity, -0.2);
+        assert_eq!(s.plan.max_cycle_share, 0.5);
+        assert_eq!(s.plan.hot_read_count, 4);
+        assert_eq!(
+            s.plan.min_contexts,
+            Thresholds::recommended().min_contexts,
+            "unset keys keep the recommended value"
+        );
     }
 
     #[test]
@@ -1237,6 +1227,21 @@ together = [["shop::a", "shop::b"]]
             e.contains("seamline.toml:4:16: `min_contexts` must be an integer, found a float"),
             "{e}"
         );
+        let e = errors(
+            "[plan]\nmin_real_context_share = 1.5\nmax_team_authors = -1\nmin_distinct_owner = 2\n",
+        );
+        assert!(
+            e.contains("seamline.toml:2:26: `min_real_context_share` must be between 0 and 1"),
+            "{e}"
+        );
+        assert!(
+            e.contains("seamline.toml:3:20: `max_team_authors` must be between 0 and 4294967295"),
+            "{e}"
+        );
+        assert!(
+            e.contains("seamline.toml:4:1: unknown key `min_distinct_owner` in `[plan]`\n  = help: did you mean `min_distinct_owners`?"),
+            "{e}"
+        );
         let e = errors("[clustering]\nweights = 3\n");
         assert!(e.contains("`clustering.weights` must be a table"), "{e}");
     }
@@ -1258,5 +1263,21 @@ together = [["shop::a", "shop::b"]]
             "{msgs:?}"
         );
         assert!(msgs.contains(&"a context has no `name`"), "{msgs:?}");
+    }
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn typos_get_a_suggestion_and_unrelated_words_do_not() {
+        let keys = ["max_shared_models", "max_shared_tables", "no_cycles"];
+        assert_eq!(
+            did_you_mean("max_shared_model", keys),
+            Some("max_shared_models")
+        );
+        assert_eq!(did_you_mean("no_cycle", keys), Some("no_cycles"));
+        assert_eq!(did_you_mean("colour", keys), None);
     }
 }

@@ -1,32 +1,64 @@
-//! `--history` for the plan and the report: aggregates a [`History`] (per file) onto the
-//! analysed modules and the proposed contexts, as the plain [`HistorySignals`] that
-//! `seamline_plan::plan_with_history` takes.
+//! The history mapped onto the analysed code: the figures of [`crate::signals`] grouped by
+//! module and by proposed context, with the ids themselves as group keys.
 //!
-//! Wiring only: `seamline_history` computes every figure (churn, ownership, hotspots, change
-//! and contributor coupling) over a grouping of files; this file chooses the groupings (a
-//! file's module from `Facts::files[..].module`, a module's context from
-//! `Proposal::module_context`) and maps the group names back to ids. The plan crate does
-//! not know git, and `seamline_history` does not know modules.
+//! - [`module_co_change`]: change coupling between modules, the extra clustering edges of
+//!   `--history` (`GraphOptions::co_change`).
+//! - [`plan_signals`]: churn, ownership, hotspots, change and contributor coupling per
+//!   module and context, as the [`HistorySignals`] that `seamline_plan::plan_with_history`
+//!   takes.
+//!
+//! A file belongs to the module whose file it is (`Facts::files[..].module`), and a module
+//! to its context (`Proposal::module_context`); files outside any analysed module (docs,
+//! manifests, skipped files) are left out. The plan does not know commits, and the signals
+//! do not know modules: this is the one place that maps one onto the other.
 
-use crate::history::MIN_SHARED_COMMITS;
+use std::collections::BTreeMap;
+
 use seamline_cluster::contexts::{ContextId, Proposal};
-use seamline_history::History;
 use seamline_ir as ir;
 use seamline_plan::{ContextHistory, CrossCoupling, HistorySignals, ModuleHotspot};
-use std::collections::BTreeMap;
+
+use crate::{History, MIN_CO_CHANGES};
 
 /// At most this many hotspots are kept (the hottest); the report shows fewer.
 pub const MAX_HOTSPOTS: usize = 100;
 
+/// Change coupling between file-backed modules, as `(a, b, degree)` with `a < b`, sorted:
+/// the degree of coupling (`shared / mean(revisions)`, in `[0, 1]`) of every pair of
+/// modules changed by at least `min_revisions` commits each and together by at least
+/// [`MIN_CO_CHANGES`]. Files that are not a module's file (docs, manifests, files the
+/// analysis skipped) are left out; a file holding several modules counts for the first
+/// one that is not inline.
+pub fn module_co_change(
+    facts: &ir::Facts,
+    history: &History,
+    min_revisions: u32,
+) -> Vec<(ir::ModuleId, ir::ModuleId, f64)> {
+    let mut by_file: BTreeMap<&str, ir::ModuleId> = BTreeMap::new();
+    for module in facts.modules.iter().filter(|m| !m.inline) {
+        if let Some(file) = facts.files.get(module.file.index()) {
+            by_file.entry(file.path.as_str()).or_insert(module.id);
+        }
+    }
+    let group_of = |file: &str| by_file.get(file).copied();
+    let mut edges: Vec<(ir::ModuleId, ir::ModuleId, f64)> =
+        crate::change_coupling(history, &group_of, min_revisions)
+            .into_iter()
+            .filter(|c| c.shared >= MIN_CO_CHANGES)
+            .map(|c| (c.a.min(c.b), c.a.max(c.b), c.degree))
+            .collect();
+    edges.sort_by_key(|e| (e.0, e.1));
+    edges
+}
+
 /// Builds the plan's history input from what was read.
 ///
-/// Files outside any analysed module (docs, manifests, skipped files) are left out; files of
-/// kernel modules count for hotspots but belong to no context. Change coupling is computed
-/// between modules changed by at least `min_revisions` commits each (code-maat's
+/// Files of kernel modules count for hotspots but belong to no context. Change coupling is
+/// computed between modules changed by at least `min_revisions` commits each (code-maat's
 /// `min-revs`, the `--min-revisions` flag), and only pairs whose modules sit in different
-/// contexts and changed together at least [`MIN_SHARED_COMMITS`] times are kept. Group
-/// names are ids printed with a fixed width, so every list comes out in id order.
-pub fn build_history_signals(
+/// contexts and changed together at least [`MIN_CO_CHANGES`] times are kept. Every list
+/// comes out in id order where the figures tie.
+pub fn plan_signals(
     facts: &ir::Facts,
     proposal: &Proposal,
     history: &History,
@@ -48,25 +80,18 @@ pub fn build_history_signals(
             .flatten()
             .filter(|c| c.index() < proposal.contexts.len())
     };
-    let by_module = |path: &str| module_of_file.get(path).map(|m| key(m.index()));
-    let by_context = |path: &str| {
-        module_of_file
-            .get(path)
-            .and_then(|&m| context_of_module(m))
-            .map(|c| key(c.index()))
-    };
-    let module_id = |group: &str| group.parse::<u32>().ok().map(ir::ModuleId);
-    let context_id = |group: &str| group.parse::<u32>().ok().map(ContextId);
+    let by_module = |path: &str| module_of_file.get(path).copied();
+    let by_context = |path: &str| by_module(path).and_then(context_of_module);
 
     // Churn and ownership per context.
-    let churn = seamline_history::churn(history, &by_context);
-    let owners = seamline_history::ownership(history, &by_context);
+    let churn = crate::churn(history, &by_context);
+    let owners = crate::ownership(history, &by_context);
     let per_context = churn
         .iter()
-        .filter_map(|(group, churn)| {
-            let own = owners.get(group)?;
+        .filter_map(|(&context, churn)| {
+            let own = owners.get(&context)?;
             Some(ContextHistory {
-                context: context_id(group)?,
+                context,
                 commits: churn.commits,
                 lines_added: churn.added,
                 lines_removed: churn.removed,
@@ -78,47 +103,42 @@ pub fn build_history_signals(
         .collect();
 
     // Hotspots: module churn times the module's file size.
-    let module_churn = seamline_history::churn(history, &by_module);
-    let size_of = |group: &str| {
-        let m = module_id(group)?;
+    let module_churn = crate::churn(history, &by_module);
+    let size_of = |m: &ir::ModuleId| {
         let file = facts
             .files
             .get(facts.modules.get(m.index())?.file.index())?;
         Some(u64::from(file.code_lines))
     };
-    let hotspots = seamline_history::hotspots(&module_churn, &size_of)
+    let hotspots = crate::hotspots(&module_churn, &size_of)
         .into_iter()
         .take(MAX_HOTSPOTS)
-        .filter_map(|h| {
-            Some(ModuleHotspot {
-                module: module_id(&h.group)?,
-                commits: h.commits,
-                code_lines: h.size,
-                score: h.score,
-            })
+        .map(|h| ModuleHotspot {
+            module: h.group,
+            commits: h.commits,
+            code_lines: h.size,
+            score: h.score,
         })
         .collect();
 
     // Change coupling between modules of different contexts.
-    let cross_context_coupling =
-        seamline_history::change_coupling(history, &by_module, min_revisions)
-            .into_iter()
-            .filter(|c| c.shared >= MIN_SHARED_COMMITS)
-            .filter_map(|c| {
-                let (a, b) = (module_id(&c.a)?, module_id(&c.b)?);
-                let (ca, cb) = (context_of_module(a)?, context_of_module(b)?);
-                (ca != cb).then_some(CrossCoupling {
-                    a,
-                    b,
-                    shared: c.shared,
-                    degree: c.degree,
-                })
-            })
-            .collect();
-
-    let contributor_coupling = seamline_history::contributor_coupling(history, &by_context)
+    let cross_context_coupling = crate::change_coupling(history, &by_module, min_revisions)
         .into_iter()
-        .filter_map(|c| Some((context_id(&c.a)?, context_id(&c.b)?, c.jaccard)))
+        .filter(|c| c.shared >= MIN_CO_CHANGES)
+        .filter_map(|c| {
+            let (ca, cb) = (context_of_module(c.a)?, context_of_module(c.b)?);
+            (ca != cb).then_some(CrossCoupling {
+                a: c.a,
+                b: c.b,
+                shared: c.shared,
+                degree: c.degree,
+            })
+        })
+        .collect();
+
+    let contributor_coupling = crate::contributor_coupling(history, &by_context)
+        .into_iter()
+        .map(|c| (c.a, c.b, c.jaccard))
         .collect();
 
     HistorySignals {
@@ -132,14 +152,10 @@ pub fn build_history_signals(
     }
 }
 
-/// A group name for an id: fixed width, so that name order is id order.
-fn key(index: usize) -> String {
-    format!("{index:010}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{CommitChanges, FileChange};
     use seamline_plan::sample::{Assignment, FactsBuilder, measure};
     use std::path::Path;
     use std::process::Command;
@@ -211,9 +227,9 @@ mod tests {
         commit(root, &mut day, "Ada", &["src/billing.rs", "README.md"]);
         commit(root, &mut day, "Cy", &["src/util.rs", "src/catalog.rs"]);
 
-        let history = seamline_history::read_history(
+        let history = crate::read_history(
             root,
-            &seamline_history::HistoryOptions {
+            &crate::HistoryOptions {
                 since: None,
                 max_commits: 100,
                 max_files_per_commit: 50,
@@ -253,7 +269,7 @@ mod tests {
         };
         let module = |path: &str| facts.modules.iter().find(|m| m.path == path).unwrap().id;
 
-        let s = build_history_signals(&facts, &proposal, &history, 5);
+        let s = plan_signals(&facts, &proposal, &history, 5);
         assert_eq!(
             (s.commits_read, s.merges_skipped, s.huge_skipped),
             (12, 0, 0)
@@ -339,7 +355,53 @@ mod tests {
                 modularity: 0.0,
             },
         );
-        let s = build_history_signals(&facts, &proposal, &History::default(), 1);
+        let s = plan_signals(&facts, &proposal, &History::default(), 1);
         assert_eq!(s, HistorySignals::default());
+    }
+
+    /// A hand-written history of plain commits (no repository).
+    fn change(n: usize, files: &[&str]) -> CommitChanges {
+        CommitChanges {
+            id: format!("{n:040}"),
+            author: "Ada".to_owned(),
+            time: n as i64,
+            files: files
+                .iter()
+                .map(|f| FileChange {
+                    path: (*f).to_owned(),
+                    added: 1,
+                    removed: 0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn files_map_to_their_modules_and_rare_pairs_are_dropped() {
+        let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+        let a = b.module("shop::a", "src/a.rs", 10);
+        let bm = b.module("shop::b", "src/b.rs", 10);
+        let c = b.module("shop::c", "src/c.rs", 10);
+        let facts = b.finish();
+        // a and b change together 3 times out of 4 each; c with a once; README is no module.
+        let commits = vec![
+            change(1, &["src/a.rs", "src/b.rs", "README.md"]),
+            change(2, &["src/a.rs", "src/b.rs"]),
+            change(3, &["src/a.rs", "src/b.rs"]),
+            change(4, &["src/a.rs", "src/c.rs"]),
+            change(5, &["src/b.rs"]),
+            change(6, &["src/c.rs"]),
+        ];
+        let history = History {
+            commits,
+            ..History::default()
+        };
+        let edges = module_co_change(&facts, &history, 1);
+        assert_eq!(edges.len(), 1, "{edges:?}");
+        assert_eq!((edges[0].0, edges[0].1), (a.min(bm), a.max(bm)));
+        assert!((edges[0].2 - 0.75).abs() < 1e-9);
+        // Raising the minimum number of revisions above a's 4 drops everything.
+        assert!(module_co_change(&facts, &history, 5).is_empty());
+        let _ = c;
     }
 }
