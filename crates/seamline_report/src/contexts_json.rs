@@ -242,8 +242,8 @@ pub(crate) fn attach<'a>(
 
     let p = &proposal.provenance;
     report.clustering = Some(ClusteringJson {
-        granularity: &p.granularity,
-        algorithm: &p.algorithm,
+        granularity: p.granularity.as_str(),
+        algorithm: p.algorithm.as_str(),
         resolution: round(p.resolution),
         seed: p.seed,
         objective: round(p.objective),

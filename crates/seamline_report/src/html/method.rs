@@ -58,7 +58,11 @@ pub(super) fn section(plan: &Plan) -> MethodV {
     let p = &c.provenance;
     let provenance = format!(
         "{} granularity; {} (resolution {:.2}, seed {}), best of {} runs.",
-        p.granularity, p.algorithm, p.resolution, p.seed, p.runs
+        p.granularity.as_str(),
+        p.algorithm,
+        p.resolution,
+        p.seed,
+        p.runs
     );
     let mut glossary = glossary();
     if plan.history.is_some() {
