@@ -93,7 +93,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
                 HTML_FILE,
                 Some(timings.time("html", || {
                     with_display_root(&mut facts, |facts| {
-                        seamline_report::html::render(facts, &proposal, &plan)
+                        seamline_report::html::render(facts, &plan)
                     })
                 })),
             ),
@@ -157,9 +157,6 @@ fn write_json(
         name: env!("CARGO_PKG_NAME").to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     };
-    let plan_json = seamline_report::plan_json::plan_json(plan);
-    let mut report = seamline_report::json::build(facts, &tool);
-    seamline_report::contexts_json::attach(&mut report, facts, proposal, &plan_json);
     let style = style.map(|s| match s {
         crate::args::JsonStyleArg::Compact => seamline_report::json::JsonStyle::Compact,
         crate::args::JsonStyleArg::Pretty => seamline_report::json::JsonStyle::Pretty,
@@ -167,7 +164,7 @@ fn write_json(
     let tmp = path.with_extension("tmp");
     let written = std::fs::File::create(&tmp).and_then(|file| {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-        seamline_report::json::write_with(&report, style, &mut out)?;
+        seamline_report::json::write_document(facts, proposal, plan, &tool, style, &mut out)?;
         out.into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;
         Ok(())

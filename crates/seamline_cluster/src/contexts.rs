@@ -35,7 +35,9 @@ pub use truth::{
     Agreement, EvalReport, KernelScore, Truth, components_baseline, evaluate, folder_baseline,
 };
 
-use seamline_graph::{ClusterGraph, DepGraph, Granularity, GraphOptions, NodeId, Partition};
+/// The granularity of [`Provenance`] and of [`ContextOptions::standard`].
+pub use seamline_graph::Granularity;
+use seamline_graph::{ClusterGraph, DepGraph, GraphOptions, NodeId, Partition};
 use seamline_ir as ir;
 
 use crate::ensemble::{EnsembleConfig, run_ensemble};
@@ -114,10 +116,10 @@ pub struct Context {
 /// How the winning partition was chosen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Provenance {
-    /// `module` or `item`.
-    pub granularity: String,
-    /// The winning algorithm (`leiden`, `louvain`, `label-propagation`).
-    pub algorithm: String,
+    /// Modules or items.
+    pub granularity: Granularity,
+    /// The winning algorithm, or how the partition was found without one.
+    pub algorithm: Method,
     /// Its resolution parameter (0 for label propagation and the baselines, which have none).
     pub resolution: f64,
     /// Its seed.
@@ -126,6 +128,43 @@ pub struct Provenance {
     pub objective: f64,
     /// How many runs the ensemble made.
     pub runs: usize,
+}
+
+/// How a partition was found: the closed set of [`Provenance::algorithm`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The ensemble's winning algorithm.
+    Algorithm(crate::algo::Algorithm),
+    /// Every context declared in `seamline.toml`: nothing left to cluster.
+    Declared,
+    /// Nothing to cluster: the graph has no node.
+    Nothing,
+    /// The baseline with one context per top-level folder ([`folder_baseline`]).
+    FolderBaseline,
+    /// The baseline with one context per connected component ([`components_baseline`]).
+    ComponentsBaseline,
+    /// Assigned by hand (test samples).
+    HandMade,
+}
+
+impl Method {
+    /// Kebab-case name, as shown in reports and written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Algorithm(a) => a.name(),
+            Method::Declared => "declared",
+            Method::Nothing => "none",
+            Method::FolderBaseline => "folder-baseline",
+            Method::ComponentsBaseline => "components-baseline",
+            Method::HandMade => "hand-made",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Metrics of one context. Formulas and sources are documented where they are computed.
@@ -271,7 +310,12 @@ impl Proposal {
         let _ = writeln!(
             out,
             "granularity {} algorithm {} resolution {:.3} seed {} objective {:.4} runs {}",
-            p.granularity, p.algorithm, p.resolution, p.seed, p.objective, p.runs
+            p.granularity.as_str(),
+            p.algorithm,
+            p.resolution,
+            p.seed,
+            p.objective,
+            p.runs
         );
         let m = &self.metrics;
         let _ = writeln!(
@@ -713,8 +757,8 @@ pub fn measure_assignment(
             dead: &[],
         },
         Provenance {
-            granularity: options.granularity.as_str().to_owned(),
-            algorithm: "declared".to_owned(),
+            granularity: options.granularity,
+            algorithm: Method::Declared,
             resolution: 0.0,
             seed: 0,
             objective: 0.0,
@@ -779,7 +823,7 @@ fn cluster_pass(
             cluster,
             groups,
             group_labels: Vec::new(),
-            provenance: provenance(options, "none", 0.0, 0, 0.0, 0),
+            provenance: provenance(options, Method::Nothing, 0.0, 0, 0.0, 0),
         };
     }
     // Pinned groups start in their pin's community and stay there.
@@ -831,7 +875,7 @@ fn cluster_pass(
     let winner = &result.runs[result.winner];
     let provenance = provenance(
         options,
-        winner.algorithm.name(),
+        Method::Algorithm(winner.algorithm),
         winner.resolution.unwrap_or(0.0),
         winner.seed,
         winner.score,
@@ -936,15 +980,15 @@ fn find_wiring(
 
 fn provenance(
     options: &ContextOptions,
-    algorithm: &str,
+    algorithm: Method,
     resolution: f64,
     seed: u64,
     objective: f64,
     runs: usize,
 ) -> Provenance {
     Provenance {
-        granularity: options.graph.granularity.as_str().to_owned(),
-        algorithm: algorithm.to_owned(),
+        granularity: options.graph.granularity,
+        algorithm,
         resolution,
         seed,
         objective,

@@ -100,7 +100,7 @@ fn a_layered_two_domain_shop_splits_into_its_domains() {
             billing.map(|c| p.contexts[c.index()].name.as_str()),
             Some("billing")
         );
-        assert_eq!(p.provenance.granularity, granularity.as_str());
+        assert_eq!(p.provenance.granularity, granularity);
         assert!(p.provenance.runs > 0);
     }
 }
@@ -381,7 +381,10 @@ fn baselines_follow_folders_and_components() {
             "shop"
         ]
     );
-    assert_eq!(folders.provenance.algorithm, "folder-baseline");
+    assert_eq!(
+        folders.provenance.algorithm,
+        contexts::Method::FolderBaseline
+    );
     let components = contexts::components_baseline(&facts);
     // The domains and the kernel hang together; the five modules without items (root and
     // `mod.rs` files, which reference nothing here) are components of their own.

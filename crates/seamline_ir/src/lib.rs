@@ -540,11 +540,19 @@ impl Facts {
     }
 
     /// Checks the structural invariants listed on [`Facts`]; returns the first violation.
-    pub fn validate(&self) -> Result<(), String> {
-        fn check_ids<T>(v: &[T], id: impl Fn(&T) -> usize, what: &str) -> Result<(), String> {
-            for (i, x) in v.iter().enumerate() {
-                if id(x) != i {
-                    return Err(format!("{what}[{i}] has id {}", id(x)));
+    pub fn validate(&self) -> Result<(), FactsError> {
+        fn check_ids<T>(
+            v: &[T],
+            id: impl Fn(&T) -> usize,
+            what: &'static str,
+        ) -> Result<(), FactsError> {
+            for (index, x) in v.iter().enumerate() {
+                if id(x) != index {
+                    return Err(FactsError::IdNotIndex {
+                        what,
+                        index,
+                        id: id(x),
+                    });
                 }
             }
             Ok(())
@@ -556,27 +564,104 @@ impl Facts {
         check_ids(&self.tables, |t| t.id.index(), "tables")?;
         let n_items = self.items.len();
         let n_modules = self.modules.len();
+        let n_files = self.files.len();
+        let file = |what: &'static str, f: FileId| {
+            if f.index() < n_files {
+                Ok(())
+            } else {
+                Err(FactsError::BadFile { what })
+            }
+        };
+        for m in &self.modules {
+            file("module", m.file)?;
+        }
         for it in &self.items {
             if it.module.index() >= n_modules {
-                return Err(format!("item {} has a bad module", it.path));
+                return Err(FactsError::BadModule {
+                    item: it.path.clone(),
+                });
             }
             for p in it.parent.iter().chain(it.implements.iter()) {
                 if p.index() >= n_items {
-                    return Err(format!("item {} has a bad parent", it.path));
+                    return Err(FactsError::BadParent {
+                        item: it.path.clone(),
+                    });
                 }
             }
+            file("item", it.location.file)?;
         }
         for r in &self.references {
             if r.to.index() >= n_items || r.from_module.index() >= n_modules {
-                return Err("reference out of range".to_owned());
+                return Err(FactsError::ReferenceOutOfRange);
             }
+            file("reference", r.first.file)?;
+        }
+        for a in &self.table_accesses {
+            if a.module.index() >= n_modules || a.table.index() >= self.tables.len() {
+                return Err(FactsError::TableAccessOutOfRange);
+            }
+            file("table access", a.first.file)?;
         }
         if !self.files.windows(2).all(|w| w[0].path < w[1].path) {
-            return Err("files are not sorted by path".to_owned());
+            return Err(FactsError::Unsorted { what: "files" });
         }
         if !self.modules.windows(2).all(|w| w[0].path < w[1].path) {
-            return Err("modules are not sorted by path".to_owned());
+            return Err(FactsError::Unsorted { what: "modules" });
         }
         Ok(())
     }
 }
+
+/// A broken invariant of [`Facts`], as [`Facts::validate`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactsError {
+    /// An element's id is not its index.
+    IdNotIndex {
+        /// The vector (`crates`, `files`, `modules`, `items`, `tables`).
+        what: &'static str,
+        /// Its index.
+        index: usize,
+        /// The id it carries.
+        id: usize,
+    },
+    /// An item's module is out of range.
+    BadModule {
+        /// The item's path.
+        item: String,
+    },
+    /// An item's parent or implemented trait is out of range.
+    BadParent {
+        /// The item's path.
+        item: String,
+    },
+    /// A reference's target item or source module is out of range.
+    ReferenceOutOfRange,
+    /// A table access's module or table is out of range.
+    TableAccessOutOfRange,
+    /// A location or a module's file is out of range.
+    BadFile {
+        /// What holds the file id.
+        what: &'static str,
+    },
+    /// A vector is not sorted by its key.
+    Unsorted {
+        /// The vector.
+        what: &'static str,
+    },
+}
+
+impl std::fmt::Display for FactsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FactsError::IdNotIndex { what, index, id } => write!(f, "{what}[{index}] has id {id}"),
+            FactsError::BadModule { item } => write!(f, "item {item} has a bad module"),
+            FactsError::BadParent { item } => write!(f, "item {item} has a bad parent"),
+            FactsError::ReferenceOutOfRange => f.write_str("reference out of range"),
+            FactsError::TableAccessOutOfRange => f.write_str("table access out of range"),
+            FactsError::BadFile { what } => write!(f, "{what} has a file out of range"),
+            FactsError::Unsorted { what } => write!(f, "{what} are not sorted by path"),
+        }
+    }
+}
+
+impl std::error::Error for FactsError {}

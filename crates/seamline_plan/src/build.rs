@@ -2,6 +2,7 @@
 //! the context of a module, item or table, and the cross-boundary references.
 
 use crate::verdict::{self, Shares};
+use crate::views;
 use crate::{
     CrossRef, HistorySignals, ItemRef, KeyNumbers, Loc, ModuleRef, Plan, PlanOptions, TableRef,
     codebase, cycles, data, history, order, services, worklist,
@@ -54,7 +55,7 @@ fn returns(signature: &str) -> Returns {
     }
 }
 
-/// Read-only access to the inputs, tolerant of ids out of range.
+/// Read-only access to the inputs, checked by [`crate::validate`] before any is read.
 pub(crate) struct Input<'a> {
     pub facts: &'a ir::Facts,
     pub proposal: &'a Proposal,
@@ -63,12 +64,7 @@ pub(crate) struct Input<'a> {
 impl Input<'_> {
     pub fn loc(&self, loc: ir::Location) -> Loc {
         Loc {
-            file: self
-                .facts
-                .files
-                .get(loc.file.index())
-                .map(|f| f.path.clone())
-                .unwrap_or_else(|| "?".to_owned()),
+            file: self.facts.files[loc.file.index()].path.clone(),
             line: loc.line,
         }
     }
@@ -105,11 +101,7 @@ impl Input<'_> {
     }
 
     pub fn ctx_name(&self, c: ContextId) -> &str {
-        self.proposal
-            .contexts
-            .get(c.index())
-            .map(|c| c.name.as_str())
-            .unwrap_or("?")
+        &self.proposal.contexts[c.index()].name
     }
 
     /// The item a method or impl belongs to (its type), bounded and tolerant of bad ids.
@@ -287,6 +279,9 @@ pub(crate) fn plan(
     options: &PlanOptions,
     history: Option<&HistorySignals>,
 ) -> Plan {
+    if let Err(e) = crate::validate(facts, proposal) {
+        panic!("the plan's inputs do not fit together: {e}");
+    }
     let input = Input { facts, proposal };
     let cross = input.cross_refs();
     let services = services::services(&input, &cross);
@@ -400,7 +395,16 @@ pub(crate) fn plan(
         &options.thresholds,
     );
     let advice = verdict::advice(verdict, &codebase, worklist.len());
+    let context_edges = views::context_edges(&cross, &cycles);
+    let steps_by_context = views::step_of(proposal.contexts.len(), &extraction);
+    let module_deps = facts.module_deps();
     Plan {
+        modules: views::module_links(&input, &module_deps),
+        module_deps,
+        kernel: views::kernel(&input),
+        clustering: views::clustering(&input),
+        context_edges,
+        steps_by_context,
         verdict,
         advice,
         codebase,

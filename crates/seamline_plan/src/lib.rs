@@ -27,7 +27,9 @@ mod history;
 mod order;
 pub mod sample;
 mod services;
+mod validate;
 mod verdict;
+mod views;
 mod worklist;
 
 use seamline_cluster::contexts::{ContextId, Proposal};
@@ -38,6 +40,7 @@ pub use history::{
     ContextHistory, CoupledContexts, CouplingRow, CrossCoupling, HistorySignals, HotspotRow,
     ModuleHotspot, PlanHistory,
 };
+pub use validate::{InputError, validate};
 pub use verdict::Thresholds;
 
 /// Options of the plan stage. Built from `seamline.toml` by the binary.
@@ -49,8 +52,11 @@ pub struct PlanOptions {
 
 /// Computes the split plan. Pure: the same inputs give the same plan, byte for byte.
 ///
-/// Inconsistent inputs (a proposal computed on other facts, ids out of range) never panic:
-/// whatever cannot be resolved is left out.
+/// # Panics
+///
+/// When [`validate`] refuses the inputs (invalid facts, or a proposal computed on other
+/// facts): both come from seamline's own stages, so that is a bug in the caller. Checked
+/// once here, so that the plan and its renderers index ids directly.
 pub fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Plan {
     build::plan(facts, proposal, options, None)
 }
@@ -58,7 +64,7 @@ pub fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Pl
 /// [`plan`] with the git history's signals (issue 6): the extraction order prefers
 /// contexts that change often and have a distinct owner, contexts whose code changes
 /// together are flagged as not independently deployable, and [`Plan::history`] holds what
-/// the report shows. With `None` the plan is exactly [`plan`]'s.
+/// the report shows. With `None` the plan is exactly [`plan`]'s. Panics as [`plan`] does.
 pub fn plan_with_history(
     facts: &ir::Facts,
     proposal: &Proposal,
@@ -106,6 +112,71 @@ pub struct Plan {
     pub history: Option<PlanHistory>,
     /// Code nothing refers to, set aside rather than proposed as a service, largest first.
     pub possibly_dead: Vec<DeadCodePlan>,
+    /// The context map: one edge per ordered pair of contexts with references between them,
+    /// sorted by (from, to).
+    pub context_edges: Vec<MapEdge>,
+    /// The extraction step of every context (`None`: not extracted), indexed by
+    /// [`ContextId`]; read it with [`Plan::step_of`].
+    pub steps_by_context: Vec<Option<usize>>,
+    /// The shared kernel's modules with why each was set aside, in the proposal's order.
+    pub kernel: Vec<KernelModule>,
+    /// Every module's context, fan-in and fan-out, indexed by [`ir::ModuleId`].
+    pub modules: Vec<ModuleLinks>,
+    /// The module dependencies ([`ir::Facts::module_deps`]), sorted by (from, to, kind).
+    pub module_deps: Vec<ir::ModuleDep>,
+    /// How the contexts were found and the quality metrics of the partition.
+    pub clustering: ClusteringSummary,
+}
+
+/// An edge of the context map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapEdge {
+    /// The depending context.
+    pub from: ContextId,
+    /// The depended-on context.
+    pub to: ContextId,
+    /// References from one to the other (sum of counts).
+    pub references: u32,
+    /// Whether the edge lies inside a cycle between contexts.
+    pub in_cycle: bool,
+    /// Whether the plan cuts it.
+    pub cut: bool,
+}
+
+/// A module of the shared kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelModule {
+    /// The module.
+    pub module: ModuleRef,
+    /// Why it was set aside, in one sentence.
+    pub reason: String,
+}
+
+/// A module as the module explorer shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModuleLinks {
+    /// Its context (`None`: the shared kernel).
+    pub context: Option<ContextId>,
+    /// Distinct modules depending on it.
+    pub fan_in: usize,
+    /// Distinct modules it depends on.
+    pub fan_out: usize,
+}
+
+/// How the contexts were found, and the partition's quality metrics besides modularity
+/// (which is in [`KeyNumbers`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusteringSummary {
+    /// Granularity, winning algorithm, resolution, seed and runs.
+    pub provenance: seamline_cluster::contexts::Provenance,
+    /// Structural modularity SM.
+    pub structural_modularity: f64,
+    /// Inter-call percentage ICP (a share).
+    pub inter_call_percentage: f64,
+    /// Interface number IFN.
+    pub interface_number: f64,
+    /// Non-extreme distribution NED (a share).
+    pub non_extreme_distribution: f64,
 }
 
 /// Code nothing outside refers to and that refers to no context: possibly dead.
@@ -122,12 +193,14 @@ pub struct DeadCodePlan {
 }
 
 impl Plan {
-    /// The name of a context (`?` when out of range).
+    /// The name of a context.
     pub fn context_name(&self, id: ContextId) -> &str {
-        self.context_names
-            .get(id.index())
-            .map(String::as_str)
-            .unwrap_or("?")
+        &self.context_names[id.index()]
+    }
+
+    /// The extraction step of a context (`None`: not extracted).
+    pub fn step_of(&self, id: ContextId) -> Option<usize> {
+        self.steps_by_context[id.index()]
     }
 }
 
@@ -658,6 +731,13 @@ pub struct Service {
     pub state: State,
 }
 
+impl Service {
+    /// Its API items that are network endpoints.
+    pub fn endpoints(&self) -> impl Iterator<Item = &ApiItem> {
+        self.api.iter().filter(|a| a.is_endpoint())
+    }
+}
+
 /// A field that holds another context's model, by id or embedded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldUse {
@@ -696,6 +776,14 @@ pub struct SharedModelPlan {
     pub held_by_id: Vec<FieldUse>,
     /// The change, in one or two sentences.
     pub change: String,
+}
+
+impl SharedModelPlan {
+    /// Whether sharing it is intended (an identifier, or a type of the shared kernel) rather
+    /// than a model to untangle.
+    pub fn shared_on_purpose(&self) -> bool {
+        self.id_type || self.owner.is_none()
+    }
 }
 
 /// How other contexts should reach a shared table.
@@ -760,6 +848,16 @@ pub struct SharedTablePlan {
     pub technique: TableTechnique,
     /// The change, in one or two sentences.
     pub change: String,
+}
+
+impl SharedTablePlan {
+    /// Reads and writes over every context: how the renderers rank shared tables.
+    pub fn accesses(&self) -> u64 {
+        self.uses
+            .iter()
+            .map(|u| u64::from(u.reads) + u64::from(u.writes))
+            .sum()
+    }
 }
 
 /// How to cut a dependency between contexts.

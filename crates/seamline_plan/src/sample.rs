@@ -762,8 +762,8 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         module_context,
         item_context,
         provenance: Provenance {
-            granularity: "module".to_owned(),
-            algorithm: "hand-made".to_owned(),
+            granularity: seamline_cluster::contexts::Granularity::Module,
+            algorithm: seamline_cluster::contexts::Method::HandMade,
             resolution: 1.0,
             seed: 0,
             objective: a.modularity,

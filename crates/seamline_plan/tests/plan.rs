@@ -412,26 +412,62 @@ fn a_cycle_through_a_model_only_is_cut_by_reference_by_id() {
 }
 
 #[test]
-fn inconsistent_inputs_do_not_panic() {
-    let (facts, mut proposal) = shop(1);
-    // A proposal computed on other facts: vectors too short, ids out of range.
-    proposal.module_context.truncate(2);
-    proposal.item_context.truncate(3);
-    proposal.contexts[0]
-        .metrics
-        .owned_models
-        .push(ir::ItemId(9_999));
-    proposal.contexts[0]
-        .metrics
-        .owned_tables
-        .push(ir::TableId(9_999));
-    proposal.metrics.shared_models[0].model = ir::ItemId(9_999);
-    proposal.metrics.cycles[0].edges.push(9_999);
-    proposal.metrics.cycles[0].contexts.push(ContextId(77));
-    let p = plan(&facts, &proposal, &options());
-    assert_eq!(p.services.len(), 4);
-    let empty = plan(&ir::Facts::default(), &proposal, &options());
-    assert_eq!(empty.verdict, Verdict::KeepMonolith);
+fn a_proposal_of_other_facts_is_refused_at_the_boundary() {
+    use seamline_plan::{InputError, validate};
+    let (facts, proposal) = shop(1);
+    assert_eq!(validate(&facts, &proposal), Ok(()));
+    let refused = |change: &dyn Fn(&mut Proposal)| {
+        let mut other = proposal.clone();
+        change(&mut other);
+        validate(&facts, &other).unwrap_err()
+    };
+    assert_eq!(
+        refused(&|p| p.module_context.truncate(2)),
+        InputError::Length {
+            what: "module_context",
+            len: 2,
+            expected: facts.modules.len()
+        }
+    );
+    assert_eq!(
+        refused(&|p| p.contexts[0].metrics.owned_tables.push(ir::TableId(9_999))),
+        InputError::OutOfRange {
+            what: "owned tables",
+            index: 9_999
+        }
+    );
+    assert_eq!(
+        refused(&|p| p.metrics.shared_models[0].model = ir::ItemId(9_999)),
+        InputError::OutOfRange {
+            what: "shared model",
+            index: 9_999
+        }
+    );
+    assert_eq!(
+        refused(&|p| p.metrics.cycles[0].contexts.push(ContextId(77))),
+        InputError::OutOfRange {
+            what: "cycle",
+            index: 77
+        }
+    );
+    assert_eq!(
+        refused(&|p| p.metrics.cycles[0].edges.push(9_999)),
+        InputError::OutOfRange {
+            what: "cycle edges",
+            index: 9_999
+        }
+    );
+    // Facts that break their own invariants are refused before the proposal is looked at.
+    let mut broken = facts.clone();
+    broken.items[0].module = ir::ModuleId(9_999);
+    assert!(matches!(
+        validate(&broken, &proposal),
+        Err(InputError::Facts(ir::FactsError::BadModule { .. }))
+    ));
+    assert!(matches!(
+        validate(&ir::Facts::default(), &proposal),
+        Err(InputError::Length { .. })
+    ));
 }
 
 #[test]

@@ -102,7 +102,7 @@ fn main() -> std::io::Result<()> {
     );
     std::fs::create_dir_all(&out)?;
     let dir = std::path::Path::new(&out);
-    std::fs::write(dir.join("index.html"), html::render(&facts, &proposal, &p))?;
+    std::fs::write(dir.join("index.html"), html::render(&facts, &p))?;
     std::fs::write(dir.join("plan.md"), md::render(&facts.root, &p))?;
     eprintln!("wrote {}", dir.display());
     Ok(())

@@ -12,10 +12,10 @@ fn main() -> std::io::Result<()> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "large-report".to_owned());
-    let (facts, proposal, p) = generated::large();
+    let (facts, _, p) = generated::large();
     std::fs::create_dir_all(&out)?;
     let dir = std::path::Path::new(&out);
-    std::fs::write(dir.join("index.html"), html::render(&facts, &proposal, &p))?;
+    std::fs::write(dir.join("index.html"), html::render(&facts, &p))?;
     std::fs::write(dir.join("plan.md"), md::render(&facts.root, &p))?;
     std::fs::write(dir.join("map.svg"), svg::render(&p))?;
     eprintln!(

@@ -24,7 +24,7 @@ fn main() -> std::io::Result<()> {
     );
     std::fs::create_dir_all(&out)?;
     let dir = std::path::Path::new(&out);
-    std::fs::write(dir.join("index.html"), html::render(&facts, &proposal, &p))?;
+    std::fs::write(dir.join("index.html"), html::render(&facts, &p))?;
     std::fs::write(dir.join("plan.md"), md::render(&facts.root, &p))?;
     std::fs::write(dir.join("plan.dot"), dot::render(&p))?;
     std::fs::write(dir.join("map.svg"), svg::render(&p))?;

@@ -1,7 +1,7 @@
 //! The clustering and plan sections of `seamline.json`: `clustering`, `contexts`, `kernel`,
 //! `metrics` and `plan` at the top level, and `context` on every module and item.
 //!
-//! [`attach`] adds them to a document built by [`crate::json::build`], so that the core keys
+//! `attach` adds them to a document built by [`crate::json::build`], so that the core keys
 //! (schema version 1) never move and a reader of the facts alone is not affected: every new
 //! key is optional in the wire types and serialised only when a proposal was computed.
 //! Contexts are referred to by name, modules and items by the same string ids as the rest of
@@ -208,64 +208,42 @@ pub struct CycleEdgeJson<'a> {
 
 /// Adds the proposal and the plan to a document built from the same facts: `clustering`,
 /// `contexts`, `kernel`, `metrics`, `plan`, and `context` on every module and item (null for
-/// the shared kernel). Ids out of range (a proposal of other facts) are left out, never a
-/// panic.
-pub fn attach<'a>(
+/// the shared kernel). [`crate::json::document`] is its one caller.
+pub(crate) fn attach<'a>(
     report: &mut Report<'a>,
     facts: &'a ir::Facts,
     proposal: &'a Proposal,
-    plan: &'a PlanJson,
+    plan: PlanJson,
 ) {
-    let name = |c: ContextId| -> &'a str {
-        proposal
-            .contexts
-            .get(c.index())
-            .map(|c| c.name.as_str())
-            .unwrap_or("?")
-    };
+    let name = |c: ContextId| -> &'a str { &proposal.contexts[c.index()].name };
     // The document's string ids, by index (modules and items follow the IR's order).
     let item_ids: Vec<Cow<'a, str>> = report.items.iter().map(|i| i.id.clone()).collect();
-    let item = |id: ir::ItemId| -> Option<Cow<'a, str>> { item_ids.get(id.index()).cloned() };
-    let module = |id: ir::ModuleId| -> Option<&'a str> {
-        facts.modules.get(id.index()).map(|m| m.path.as_str())
-    };
-    let table = |id: ir::TableId| -> Option<&'a str> {
-        facts.tables.get(id.index()).map(|t| t.name.as_str())
-    };
-    let loc = |l: ir::Location| -> String {
-        match facts.files.get(l.file.index()) {
-            Some(f) => format!("{}:{}", f.path, l.line),
-            None => format!("?:{}", l.line),
-        }
-    };
+    let item = |id: ir::ItemId| -> Cow<'a, str> { item_ids[id.index()].clone() };
+    let module = |id: ir::ModuleId| -> &'a str { &facts.modules[id.index()].path };
+    let table = |id: ir::TableId| -> &'a str { &facts.tables[id.index()].name };
+    let loc =
+        |l: ir::Location| -> String { format!("{}:{}", facts.files[l.file.index()].path, l.line) };
 
-    for (idx, m) in report.modules.iter_mut().enumerate() {
-        m.context = Some(
-            proposal
-                .module_context
-                .get(idx)
-                .copied()
-                .flatten()
-                .map(name),
-        );
+    for (m, &c) in report.modules.iter_mut().zip(&proposal.module_context) {
+        m.context = Some(c.map(name));
     }
-    for (idx, it) in report.items.iter_mut().enumerate() {
-        it.context = Some(proposal.item_context.get(idx).copied().flatten().map(name));
+    for (it, &c) in report.items.iter_mut().zip(&proposal.item_context) {
+        it.context = Some(c.map(name));
     }
     for t in report.tables.iter_mut() {
         let owner = facts
             .tables
             .iter()
             .find(|x| x.name == t.name)
-            .and_then(|x| proposal.table_owners.get(x.id.index()).copied().flatten());
+            .and_then(|x| proposal.table_owners[x.id.index()]);
         t.owner = Some(owner.map(|(c, _)| name(c)));
         t.owner_reason = Some(owner.map(|(_, r)| r.as_str()));
     }
 
     let p = &proposal.provenance;
     report.clustering = Some(ClusteringJson {
-        granularity: &p.granularity,
-        algorithm: &p.algorithm,
+        granularity: p.granularity.as_str(),
+        algorithm: p.algorithm.as_str(),
         resolution: round(p.resolution),
         seed: p.seed,
         objective: round(p.objective),
@@ -282,8 +260,8 @@ pub fn attach<'a>(
                 ContextJson {
                     name: &c.name,
                     declared: c.declared,
-                    modules: c.modules.iter().filter_map(|&id| module(id)).collect(),
-                    items: c.items.iter().filter_map(|&id| item(id)).collect(),
+                    modules: c.modules.iter().map(|&id| module(id)).collect(),
+                    items: c.items.iter().map(|&id| item(id)).collect(),
                     metrics: ContextMetricsJson {
                         size: m.size,
                         modules: m.modules,
@@ -294,10 +272,10 @@ pub fn attach<'a>(
                         afferent: m.afferent,
                         efferent: m.efferent,
                         instability: round(m.instability),
-                        interface: m.interface.iter().filter_map(|&id| item(id)).collect(),
-                        owned_models: m.owned_models.iter().filter_map(|&id| item(id)).collect(),
-                        owned_tables: m.owned_tables.iter().filter_map(|&id| table(id)).collect(),
-                        endpoints: m.endpoints.iter().filter_map(|&id| item(id)).collect(),
+                        interface: m.interface.iter().map(|&id| item(id)).collect(),
+                        owned_models: m.owned_models.iter().map(|&id| item(id)).collect(),
+                        owned_tables: m.owned_tables.iter().map(|&id| table(id)).collect(),
+                        endpoints: m.endpoints.iter().map(|&id| item(id)).collect(),
                     },
                 }
             })
@@ -308,26 +286,20 @@ pub fn attach<'a>(
         modules: proposal
             .kernel_modules
             .iter()
-            .enumerate()
-            .filter_map(|(i, &id)| {
-                Some(KernelModuleJson {
-                    id: module(id)?,
-                    reason: proposal
-                        .kernel_reasons
-                        .get(i)
-                        .map(String::as_str)
-                        .unwrap_or(""),
-                })
+            .zip(&proposal.kernel_reasons)
+            .map(|(&id, reason)| KernelModuleJson {
+                id: module(id),
+                reason,
             })
             .collect(),
     });
 
     let pm = &proposal.metrics;
     let evidence = |e: &EdgeEvidence| EvidenceJson {
-        from_module: module(e.from_module).unwrap_or("?"),
-        from_item: e.from_item.and_then(item),
-        to_item: e.to_item.and_then(item),
-        table: e.table.and_then(table),
+        from_module: module(e.from_module),
+        from_item: e.from_item.map(item),
+        to_item: e.to_item.map(item),
+        table: e.table.map(table),
         kind: e.kind.as_str(),
         count: e.count,
         location: loc(e.location),
@@ -341,32 +313,28 @@ pub fn attach<'a>(
         shared_models: pm
             .shared_models
             .iter()
-            .filter_map(|s| {
-                Some(SharedModelJson {
-                    model: item(s.model)?,
-                    owner: s.owner.map(name),
-                    used_by: s.used_by.iter().map(|&c| name(c)).collect(),
-                })
+            .map(|s| SharedModelJson {
+                model: item(s.model),
+                owner: s.owner.map(name),
+                used_by: s.used_by.iter().map(|&c| name(c)).collect(),
             })
             .collect(),
         shared_tables: pm
             .shared_tables
             .iter()
-            .filter_map(|s| {
-                Some(SharedTableJson {
-                    table: table(s.table)?,
-                    owner: s.owner.map(name),
-                    owner_reason: s.owner_reason.map(|r| r.as_str()),
-                    accesses: s
-                        .accesses
-                        .iter()
-                        .map(|&(c, reads, writes)| TableAccessJson {
-                            context: name(c),
-                            reads,
-                            writes,
-                        })
-                        .collect(),
-                })
+            .map(|s| SharedTableJson {
+                table: table(s.table),
+                owner: s.owner.map(name),
+                owner_reason: s.owner_reason.map(|r| r.as_str()),
+                accesses: s
+                    .accesses
+                    .iter()
+                    .map(|&(c, reads, writes)| TableAccessJson {
+                        context: name(c),
+                        reads,
+                        writes,
+                    })
+                    .collect(),
             })
             .collect(),
         context_dependencies: pm
@@ -391,7 +359,7 @@ pub fn attach<'a>(
                 edges: c
                     .edges
                     .iter()
-                    .filter_map(|&i| pm.context_edges.get(i))
+                    .map(|&i| &pm.context_edges[i])
                     .map(|e| CycleEdgeJson {
                         from: name(e.from),
                         to: name(e.to),

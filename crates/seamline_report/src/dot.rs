@@ -5,7 +5,6 @@
 
 use crate::svg::colour;
 use seamline_plan::Plan;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Escapes text for a double-quoted DOT string.
@@ -39,56 +38,46 @@ pub fn render(plan: &Plan) -> String {
         w,
         "  edge [fontname=\"Helvetica\", fontsize=10, color=\"#8a94a6\"];"
     );
-    let step: BTreeMap<usize, usize> = plan
-        .extraction
-        .iter()
-        .map(|s| (s.context.index(), s.step))
-        .collect();
     for s in &plan.services {
-        let i = s.context.index();
         let _ = writeln!(
             w,
-            "  c{i} [label=\"{}\\n{} LOC{}\", fillcolor=\"{}\"];",
+            "  c{} [label=\"{}\\n{} LOC{}\", fillcolor=\"{}\"];",
+            s.context.index(),
             escape(&s.name),
             s.code_lines,
-            step.get(&i)
+            plan.step_of(s.context)
                 .map(|x| format!(" · step {x}"))
                 .unwrap_or_default(),
             colour(s.context)
         );
     }
-    let mut weights: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-    for r in &plan.cross_references {
-        *weights
-            .entry((r.from_context.index(), r.to_context.index()))
-            .or_default() += r.count;
-    }
-    let max = weights.values().copied().max().unwrap_or(1).max(1) as f64;
-    let mut in_cycle = Vec::new();
-    let mut cut = Vec::new();
-    for c in &plan.cycles {
-        for e in &c.edges {
-            in_cycle.push((e.from.index(), e.to.index()));
-        }
-        for x in &c.cuts {
-            if let Some(e) = c.edges.get(x.edge) {
-                cut.push((e.from.index(), e.to.index()));
-            }
-        }
-    }
-    for (&(a, b), &refs) in &weights {
+    let max = plan
+        .context_edges
+        .iter()
+        .map(|e| e.references)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    for e in &plan.context_edges {
+        let refs = e.references;
         let mut attrs = vec![
             format!("label=\"{refs}\""),
             format!("penwidth={:.1}", 1.0 + 5.0 * (f64::from(refs) / max).sqrt()),
         ];
-        if in_cycle.contains(&(a, b)) {
+        if e.in_cycle {
             attrs.push("color=\"#d64545\"".to_owned());
             attrs.push("fontcolor=\"#d64545\"".to_owned());
         }
-        if cut.contains(&(a, b)) {
+        if e.cut {
             attrs.push("style=dashed".to_owned());
         }
-        let _ = writeln!(w, "  c{a} -> c{b} [{}];", attrs.join(", "));
+        let _ = writeln!(
+            w,
+            "  c{} -> c{} [{}];",
+            e.from.index(),
+            e.to.index(),
+            attrs.join(", ")
+        );
     }
     let _ = writeln!(w, "}}");
     out

@@ -9,7 +9,9 @@
 //! nothing depends on time or thread count.
 //!
 //! Later stages add their sections (`contexts`, `metrics`, `plan`) as optional top-level keys
-//! of [`Report`], serialised only when present, so the core keys never move.
+//! of [`Report`], serialised only when present, so the core keys never move. [`document`]
+//! assembles the whole `seamline.json` (facts, proposal and plan), and [`write_document`]
+//! writes it as it is serialised.
 
 use seamline_ir as ir;
 use serde::Serialize;
@@ -30,7 +32,7 @@ pub struct ToolInfo {
 }
 
 /// The whole document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Report<'a> {
     /// [`SCHEMA_VERSION`].
     pub schema_version: &'static str,
@@ -66,7 +68,7 @@ pub struct Report<'a> {
     pub metrics: Option<crate::contexts_json::MetricsJson<'a>>,
     /// The split plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan: Option<&'a crate::plan_json::PlanJson>,
+    pub plan: Option<crate::plan_json::PlanJson>,
 }
 
 /// The `input` section.
@@ -415,8 +417,45 @@ fn default_style(report: &Report<'_>) -> JsonStyle {
     }
 }
 
-/// Builds the wire document from the facts.
+/// The whole `seamline.json`: the facts with their contexts, the proposal and the plan.
+/// `proposal` and `plan` must have been computed on `facts` (the plan checked that on its
+/// way in); the module dependencies are the plan's, computed once.
+pub fn document<'a>(
+    facts: &'a ir::Facts,
+    proposal: &'a seamline_cluster::contexts::Proposal,
+    plan: &seamline_plan::Plan,
+    tool: &ToolInfo,
+) -> Report<'a> {
+    let mut report = build_with(facts, tool, &plan.module_deps);
+    crate::contexts_json::attach(
+        &mut report,
+        facts,
+        proposal,
+        crate::plan_json::plan_json(plan),
+    );
+    report
+}
+
+/// Writes [`document`] to `out` as [`write_with`] does: as it is serialised, never held in
+/// memory whole.
+pub fn write_document<W: std::io::Write>(
+    facts: &ir::Facts,
+    proposal: &seamline_cluster::contexts::Proposal,
+    plan: &seamline_plan::Plan,
+    tool: &ToolInfo,
+    style: Option<JsonStyle>,
+    out: W,
+) -> std::io::Result<()> {
+    write_with(&document(facts, proposal, plan, tool), style, out)
+}
+
+/// Builds the wire document from the facts alone.
 pub fn build<'a>(facts: &'a ir::Facts, tool: &ToolInfo) -> Report<'a> {
+    build_with(facts, tool, &facts.module_deps())
+}
+
+/// [`build`] with the facts' module dependencies computed already.
+fn build_with<'a>(facts: &'a ir::Facts, tool: &ToolInfo, deps: &[ir::ModuleDep]) -> Report<'a> {
     let ids = Ids::new(facts);
     Report {
         schema_version: SCHEMA_VERSION,
@@ -426,7 +465,7 @@ pub fn build<'a>(facts: &'a ir::Facts, tool: &ToolInfo) -> Report<'a> {
         items: items(facts, &ids),
         models: models(facts, &ids),
         tables: tables(facts, &ids),
-        dependencies: dependencies(facts, &ids),
+        dependencies: dependencies(deps, &ids),
         references: references(facts, &ids),
         external: external(facts, &ids),
         clustering: None,
@@ -758,10 +797,9 @@ fn tables<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Table<'a>> {
     out
 }
 
-fn dependencies<'a>(facts: &'a ir::Facts, ids: &Ids<'a>) -> Vec<Dependency<'a>> {
-    let mut out: Vec<Dependency<'a>> = facts
-        .module_deps()
-        .into_iter()
+fn dependencies<'a>(deps: &[ir::ModuleDep], ids: &Ids<'a>) -> Vec<Dependency<'a>> {
+    let mut out: Vec<Dependency<'a>> = deps
+        .iter()
         .map(|d| Dependency {
             from: ids.module(d.from),
             to: ids.module(d.to),

@@ -14,7 +14,6 @@
 use crate::svg::colour;
 use seamline_ir::format::thousands;
 use seamline_plan::{CutTechnique, Plan};
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Escapes text from the analysed code for Markdown (inline text and table cells).
@@ -265,41 +264,29 @@ pub fn render(root: &str, plan: &Plan) -> String {
             "contexts on the map (the largest)",
         ));
     }
-    let mut all_weights: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-    for r in &plan.cross_references {
-        *all_weights
-            .entry((r.from_context.index(), r.to_context.index()))
-            .or_default() += r.count;
-    }
-    let n_edges = all_weights.len();
+    let n_edges = plan.context_edges.len();
     // The heaviest edges between contexts on the map, in the order of the pairs.
-    let mut ranked: Vec<((usize, usize), u32)> = all_weights
-        .into_iter()
-        .filter(|((a, b), _)| on_map.contains(a) && on_map.contains(b))
+    let mut edges: Vec<&seamline_plan::MapEdge> = plan
+        .context_edges
+        .iter()
+        .filter(|e| on_map.contains(&e.from.index()) && on_map.contains(&e.to.index()))
         .collect();
-    ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    ranked.truncate(cap::EDGES);
-    let weights: BTreeMap<(usize, usize), u32> = ranked.into_iter().collect();
-    if weights.len() < n_edges {
-        left_out.push((weights.len(), n_edges, "edges on the map (the heaviest)"));
-    }
-    let mut cycle_edges = Vec::new();
-    let mut cut = Vec::new();
-    for c in &plan.cycles {
-        for e in &c.edges {
-            cycle_edges.push((e.from.index(), e.to.index()));
-        }
-        for x in &c.cuts {
-            if let Some(e) = c.edges.get(x.edge) {
-                cut.push((e.from.index(), e.to.index()));
-            }
-        }
+    edges.sort_by(|x, y| {
+        y.references
+            .cmp(&x.references)
+            .then((x.from, x.to).cmp(&(y.from, y.to)))
+    });
+    edges.truncate(cap::EDGES);
+    edges.sort_by_key(|e| (e.from, e.to));
+    if edges.len() < n_edges {
+        left_out.push((edges.len(), n_edges, "edges on the map (the heaviest)"));
     }
     let mut link_styles = Vec::new();
-    for (i, (&(a, b), &refs)) in weights.iter().enumerate() {
-        let arrow = if cut.contains(&(a, b)) { "-.->" } else { "-->" };
+    for (i, e) in edges.iter().enumerate() {
+        let arrow = if e.cut { "-.->" } else { "-->" };
+        let (a, b, refs) = (e.from.index(), e.to.index(), e.references);
         let _ = writeln!(w, "  c{a} {arrow}|{refs}| c{b}");
-        if cycle_edges.contains(&(a, b)) {
+        if e.in_cycle {
             link_styles.push(i);
         }
     }
@@ -372,7 +359,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
             escape(&clip(&s.name, NAME_CHARS)),
             thousands(s.code_lines),
             cell_list(tables),
-            s.api.iter().filter(|a| a.is_endpoint()).count(),
+            s.endpoints().count(),
             links(&s.called_by),
             links(&s.calls),
             cell_list(stack),
@@ -404,9 +391,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
             rich(&clip(&s.purpose, SENTENCE_CHARS))
         );
         let endpoints: Vec<String> = s
-            .api
-            .iter()
-            .filter(|a| a.is_endpoint())
+            .endpoints()
             .take(5)
             .map(|a| {
                 code(&clip(
@@ -457,7 +442,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
         // The models to untangle first (identifiers and kernel types are shared on purpose),
         // then the most referenced.
         let models = heaviest(&plan.shared_models, cap::MODELS, |m| {
-            u64::from(!(m.id_type || m.owner.is_none())) << 32 | u64::from(m.references)
+            u64::from(!m.shared_on_purpose()) << 32 | u64::from(m.references)
         });
         let mut shown = 0;
         for m in &models {
@@ -500,12 +485,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
     if !plan.shared_tables.is_empty() {
         let _ = writeln!(w, "## Shared tables\n");
         let start = w.len();
-        let tables = heaviest(&plan.shared_tables, cap::TABLES, |t| {
-            t.uses
-                .iter()
-                .map(|u| u64::from(u.reads) + u64::from(u.writes))
-                .sum()
-        });
+        let tables = heaviest(&plan.shared_tables, cap::TABLES, |t| t.accesses());
         let mut shown = 0;
         for t in &tables {
             if !room(w, start, budget::TABLES) {
@@ -558,9 +538,7 @@ pub fn render(root: &str, plan: &Plan) -> String {
                 if !room(w, start, budget::CYCLES) {
                     break;
                 }
-                let Some(e) = c.edges.get(x.edge) else {
-                    continue;
-                };
+                let e = &c.edges[x.edge];
                 let _ = writeln!(
                     w,
                     "  - cut {} → {} by **{}**: {}",

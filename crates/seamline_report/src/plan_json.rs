@@ -816,14 +816,14 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 cuts: c
                     .cuts
                     .iter()
-                    .filter_map(|x| {
-                        let e = c.edges.get(x.edge)?;
-                        Some(CutJson {
+                    .map(|x| {
+                        let e = &c.edges[x.edge];
+                        CutJson {
                             from: name(e.from),
                             to: name(e.to),
                             technique: x.technique.as_str(),
                             rationale: x.rationale.clone(),
-                        })
+                        }
                     })
                     .collect(),
             })

@@ -179,11 +179,6 @@ pub fn layout(plan: &Plan) -> ContextMap {
             order.push(i);
         }
     }
-    let step_of: BTreeMap<usize, usize> = plan
-        .extraction
-        .iter()
-        .map(|s| (s.context.index(), s.step))
-        .collect();
     let mut lines = vec![0u64; n];
     for s in &plan.services {
         if s.context.index() < n && lines[s.context.index()] == 0 {
@@ -193,31 +188,29 @@ pub fn layout(plan: &Plan) -> ContextMap {
     let max_lines = lines.iter().copied().max().unwrap_or(0).max(1) as f64;
     let names: Vec<String> = plan.context_names.iter().map(|s| short_name(s)).collect();
     let subs: Vec<String> = (0..n)
-        .map(|i| match step_of.get(&i) {
+        .map(|i| match plan.step_of(ContextId(i as u32)) {
             Some(step) => format!("{} LOC · step {step}", thousands(lines[i])),
             None => format!("{} LOC", thousands(lines[i])),
         })
         .collect();
 
-    let mut weights: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-    for r in &plan.cross_references {
-        let key = (r.from_context.index(), r.to_context.index());
-        if key.0 < n && key.1 < n && key.0 != key.1 {
-            *weights.entry(key).or_default() += r.count;
-        }
-    }
-    let mut cycle_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let mut cut_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
-    for c in &plan.cycles {
-        for e in &c.edges {
-            cycle_pairs.insert((e.from.index(), e.to.index()));
-        }
-        for cut in &c.cuts {
-            if let Some(e) = c.edges.get(cut.edge) {
-                cut_pairs.insert((e.from.index(), e.to.index()));
-            }
-        }
-    }
+    let weights: BTreeMap<(usize, usize), u32> = plan
+        .context_edges
+        .iter()
+        .map(|e| ((e.from.index(), e.to.index()), e.references))
+        .collect();
+    let cycle_pairs: BTreeSet<(usize, usize)> = plan
+        .context_edges
+        .iter()
+        .filter(|e| e.in_cycle)
+        .map(|e| (e.from.index(), e.to.index()))
+        .collect();
+    let cut_pairs: BTreeSet<(usize, usize)> = plan
+        .context_edges
+        .iter()
+        .filter(|e| e.cut)
+        .map(|e| (e.from.index(), e.to.index()))
+        .collect();
     // Heaviest first, ties broken by the pair.
     let mut ranked: Vec<(u32, (usize, usize))> = weights.iter().map(|(&k, &w)| (w, k)).collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -33,8 +33,8 @@ fn the_generated_input_is_large() {
 
 #[test]
 fn the_page_of_a_large_input_stays_under_3_mb_and_summarises_long_lists() {
-    let (facts, proposal, p) = input();
-    let page = html::render(facts, proposal, p);
+    let (facts, _, p) = input();
+    let page = html::render(facts, p);
     assert!(page.len() < 3_000_000, "index.html is {} bytes", page.len());
     // Long lists are cut to their heaviest entries, and the page says where the rest are.
     let sites: usize = p.extraction.iter().map(|s| s.rewrites.len()).sum();
@@ -92,7 +92,7 @@ fn the_map_of_sixty_contexts_has_no_overlapping_labels_and_hides_weak_edges() {
     // Long names are shortened on the map, whole in the tooltip.
     let long = map.nodes.iter().find(|n| n.full_name.len() > 20).unwrap();
     assert!(long.name.ends_with('…') && long.name.chars().count() == 20);
-    let page = html::render(&input().0, &input().1, p);
+    let page = html::render(&input().0, p);
     assert!(page.contains("id=\"map-weak\""));
     assert!(page.contains(&format!("<title>{}: ", long.full_name)));
 }
@@ -157,18 +157,13 @@ fn the_markdown_summary_fits_even_when_every_name_is_long_and_hostile() {
 fn the_reports_of_a_large_input_are_deterministic_and_its_json_is_compact_by_default() {
     use seamline_report::json::{self, JsonStyle};
     let (facts, proposal, p) = input();
-    assert_eq!(
-        html::render(facts, proposal, p),
-        html::render(facts, proposal, p)
-    );
+    assert_eq!(html::render(facts, p), html::render(facts, p));
     assert_eq!(md::render(&facts.root, p), md::render(&facts.root, p));
     let tool = seamline_report::ToolInfo {
         name: "seamline".to_owned(),
         version: "0".to_owned(),
     };
-    let plan_json = seamline_report::plan_json::plan_json(p);
-    let mut report = json::build(facts, &tool);
-    seamline_report::contexts_json::attach(&mut report, facts, proposal, &plan_json);
+    let report = json::document(facts, proposal, p, &tool);
     let compact = json::render_with(&report, Some(JsonStyle::Compact));
     assert!(
         compact.len() > json::PRETTY_UP_TO,

@@ -32,8 +32,8 @@ fn dot_context_map_of_the_shop() {
 
 #[test]
 fn html_report_has_every_section_and_no_external_resource() {
-    let (facts, proposal, p) = shop_plan();
-    let page = html::render(&facts, &proposal, &p);
+    let (facts, _, p) = shop_plan();
+    let page = html::render(&facts, &p);
     for id in [
         "id=\"verdict\"",
         "id=\"map\"",
@@ -59,7 +59,7 @@ fn html_report_has_every_section_and_no_external_resource() {
     // Evidence down to file and line.
     assert!(page.contains("src/billing/mod.rs:74"));
     // Deterministic.
-    assert_eq!(page, html::render(&facts, &proposal, &p));
+    assert_eq!(page, html::render(&facts, &p));
 }
 
 #[test]
@@ -165,12 +165,12 @@ fn hostile() -> (ir::Facts, seamline_cluster::contexts::Proposal, Plan) {
 
 #[test]
 fn hostile_names_are_escaped_in_every_format() {
-    let (facts, proposal, p) = hostile();
+    let (facts, _, p) = hostile();
     // The plan does carry the hostile strings (so the test exercises the renderers).
     assert!(p.dump().contains("<script>alert(1)</script>"));
     assert!(!p.cycles.is_empty() && !p.shared_models.is_empty() && !p.shared_tables.is_empty());
 
-    let page = html::render(&facts, &proposal, &p);
+    let page = html::render(&facts, &p);
     assert_eq!(
         page.matches("<script").count(),
         2,
@@ -244,7 +244,7 @@ fn an_empty_codebase_renders_without_a_map() {
         },
     );
     let p = plan(&facts, &proposal, &options());
-    let page = html::render(&facts, &proposal, &p);
+    let page = html::render(&facts, &p);
     assert!(page.contains("<h1>Keep the monolith</h1>"));
     assert!(page.contains("No contexts were found."));
     assert!(md::render("", &p).contains("Keep the monolith"));

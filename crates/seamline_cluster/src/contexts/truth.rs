@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use seamline_graph::{DepGraph, Granularity, GraphOptions, KernelOptions, NodeId};
 use seamline_ir as ir;
 
-use super::{Proposal, Provenance, measure, naming};
+use super::{Method, Proposal, Provenance, measure, naming};
 
 /// A ground-truth labelling, parsed by the caller from the `fixtures/shop/expected.json`
 /// shape: `{"labels": {"src/x.rs": "billing"}, "items": {"src/models/mixed.rs":
@@ -276,7 +276,7 @@ fn baseline_proposal(
     facts: &ir::Facts,
     graph: &DepGraph,
     raw: &[u32],
-    algorithm: &str,
+    algorithm: Method,
     names: Option<Vec<String>>,
 ) -> Proposal {
     let labels = seamline_graph::Partition::from_labels(raw).labels;
@@ -302,8 +302,8 @@ fn baseline_proposal(
             dead: &[],
         },
         Provenance {
-            granularity: "module".to_owned(),
-            algorithm: algorithm.to_owned(),
+            granularity: Granularity::Module,
+            algorithm,
             resolution: 0.0,
             seed: 0,
             objective: 0.0,
@@ -353,7 +353,7 @@ pub fn folder_baseline(facts: &ir::Facts) -> Proposal {
             name
         })
         .collect();
-    baseline_proposal(facts, &graph, &raw, "folder-baseline", Some(names))
+    baseline_proposal(facts, &graph, &raw, Method::FolderBaseline, Some(names))
 }
 
 /// The connected-components baseline: modules connected by any dependency (either
@@ -382,7 +382,7 @@ pub fn components_baseline(facts: &ir::Facts) -> Proposal {
         }
     }
     let raw: Vec<u32> = (0..n as u32).map(|x| find(&mut parent, x)).collect();
-    baseline_proposal(facts, &graph, &raw, "components-baseline", None)
+    baseline_proposal(facts, &graph, &raw, Method::ComponentsBaseline, None)
 }
 
 #[cfg(test)]
