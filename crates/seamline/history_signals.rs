@@ -42,6 +42,7 @@ pub fn build_history_signals(
         .collect();
     let context_of_module = |m: ir::ModuleId| -> Option<ContextId> {
         proposal
+            .map
             .module_context
             .get(m.index())
             .copied()

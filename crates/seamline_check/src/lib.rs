@@ -27,9 +27,10 @@ pub mod template;
 use seamline_ir as ir;
 use std::fmt;
 
-pub use assign::{Assignment, Crossing, Source};
+pub use assign::{Assignment, Source};
 pub use config::{ConfigError, ConfigErrors, Level, Settings};
 pub use rules::{CheckOptions, check};
+pub use seamline_cluster::contexts::Crossing;
 pub use seamline_cluster::contexts::Proposal;
 
 /// The clustering stage's proposal as `check` and `init` use it: item granularity (as

@@ -36,7 +36,7 @@ fn module(facts: &ir::Facts, path: &str) -> ir::ModuleId {
 
 /// The name of the context holding an item (`<kernel>` for none).
 fn context_of(p: &Proposal, facts: &ir::Facts, path: &str) -> String {
-    p.item_context[item(facts, path).index()]
+    p.map.item_context[item(facts, path).index()]
         .map(|c| p.contexts[c.index()].name.clone())
         .unwrap_or_else(|| "<kernel>".to_owned())
 }
@@ -95,7 +95,7 @@ fn a_layered_two_domain_shop_splits_into_its_domains() {
             );
         }
         // Module contexts agree with their items.
-        let billing = p.module_context[module(&facts, "shop::services::billing").index()];
+        let billing = p.map.module_context[module(&facts, "shop::services::billing").index()];
         assert_eq!(
             billing.map(|c| p.contexts[c.index()].name.as_str()),
             Some("billing")
@@ -121,7 +121,7 @@ fn the_module_everyone_uses_is_the_shared_kernel() {
         p.kernel_reasons[at]
     );
     assert_eq!(context_of(&p, &facts, "shop::error::AppError"), "<kernel>");
-    assert_eq!(p.module_context[error.index()], None);
+    assert_eq!(p.map.module_context[error.index()], None);
     // `mod.rs` files without items are plumbing, also set aside.
     assert!(p.kernel_modules.contains(&module(&facts, "shop::routes")));
     // Only the kernel's model is shared by both contexts, with no owner.
@@ -386,7 +386,7 @@ fn baselines_follow_folders_and_components() {
     // The domains and the kernel hang together; the five modules without items (root and
     // `mod.rs` files, which reference nothing here) are components of their own.
     assert_eq!(components.contexts.len(), 6, "{}", components.dump(&facts));
-    let big = &components.contexts[components.item_context
+    let big = &components.contexts[components.map.item_context
         [item(&facts, "shop::models::order::Order").index()]
     .expect("assigned")
     .index()];
@@ -543,7 +543,7 @@ fn empty_and_edgeless_codebases_do_not_panic() {
     let facts = b.finish();
     let p = check(&facts, &ContextOptions::standard(Granularity::Item));
     assert_eq!(p.contexts.len(), 1, "{}", p.dump(&facts));
-    assert!(p.item_context.iter().all(Option::is_some));
+    assert!(p.map.item_context.iter().all(Option::is_some));
 }
 
 #[test]
@@ -553,6 +553,7 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
     let proposed = check(&facts, &options);
     // Declare exactly what was proposed, under other names: the metrics must agree.
     let module_context: Vec<Option<String>> = proposed
+        .map
         .module_context
         .iter()
         .map(|c| c.map(|c| format!("declared-{}", proposed.contexts[c.index()].name)))
@@ -561,7 +562,7 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
         contexts::measure_assignment(&facts, &options.graph, &module_context, &BTreeMap::new());
     assert_eq!(names(&declared), vec!["declared-billing", "declared-order"]);
     assert!(declared.contexts.iter().all(|c| c.declared));
-    assert_eq!(declared.item_context, proposed.item_context);
+    assert_eq!(declared.map.item_context, proposed.map.item_context);
     assert_eq!(
         declared.metrics.context_edges,
         proposed.metrics.context_edges
@@ -624,7 +625,7 @@ fn a_pin_overrides_the_kernel_rule() {
     let error = module(&facts, "shop::error");
     assert!(!p.kernel_modules.contains(&error));
     assert_eq!(
-        p.module_context[error.index()].map(|c| p.contexts[c.index()].name.as_str()),
+        p.map.module_context[error.index()].map(|c| p.contexts[c.index()].name.as_str()),
         Some("platform")
     );
     assert!(p.constraint_notes.is_empty(), "{:?}", p.constraint_notes);
@@ -748,7 +749,7 @@ fn a_fragment_without_table_or_endpoint_joins_the_context_it_is_tied_to() {
     // Each table is owned by the context that writes it.
     for t in ["orders", "billing"] {
         let id = facts.tables.iter().find(|x| x.name == t).unwrap().id;
-        let (owner, reason) = p.table_owners[id.index()].unwrap();
+        let (owner, reason) = p.map.table_owners[id.index()].unwrap();
         assert_eq!(reason, contexts::OwnerReason::Writes);
         assert_eq!(
             p.contexts[owner.index()].name,

@@ -49,8 +49,9 @@ pub struct PlanOptions {
 
 /// Computes the split plan. Pure: the same inputs give the same plan, byte for byte.
 ///
-/// Inconsistent inputs (a proposal computed on other facts, ids out of range) never panic:
-/// whatever cannot be resolved is left out.
+/// The proposal must be computed on these (validated) facts: its context map is indexed
+/// directly. Ids out of range in its other lists never panic: whatever cannot be resolved
+/// is left out.
 pub fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Plan {
     build::plan(facts, proposal, options, None)
 }

@@ -127,7 +127,8 @@ fn shared_models_tell_embedded_fields_from_ids() {
         .find(|m| m.model.name == "OrderId")
         .unwrap();
     assert!(order_id.id_type);
-    assert_eq!(p.numbers.shared_models, 3);
+    // Order, Product and Invoice, and the kernel's Money used by two contexts.
+    assert_eq!(p.numbers.shared_models, 4);
 }
 
 #[test]
@@ -412,11 +413,10 @@ fn a_cycle_through_a_model_only_is_cut_by_reference_by_id() {
 }
 
 #[test]
-fn inconsistent_inputs_do_not_panic() {
+fn ids_out_of_range_in_the_proposal_metrics_do_not_panic() {
     let (facts, mut proposal) = shop(1);
-    // A proposal computed on other facts: vectors too short, ids out of range.
-    proposal.module_context.truncate(2);
-    proposal.item_context.truncate(3);
+    // The context map is indexed directly (the proposal is computed on these facts); the
+    // lists a renderer or a hand-made proposal may get wrong are tolerated.
     proposal.contexts[0]
         .metrics
         .owned_models
@@ -430,8 +430,6 @@ fn inconsistent_inputs_do_not_panic() {
     proposal.metrics.cycles[0].contexts.push(ContextId(77));
     let p = plan(&facts, &proposal, &options());
     assert_eq!(p.services.len(), 4);
-    let empty = plan(&ir::Facts::default(), &proposal, &options());
-    assert_eq!(empty.verdict, Verdict::KeepMonolith);
 }
 
 #[test]
@@ -526,10 +524,18 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
                 0.5,
                 0.25
             ),
-            // Three of eight models shared: one replaced gets to the 25% tolerated.
+            // Four of eight models shared (the kernel's Money is used by three contexts):
+            // two replaced get to the 25% tolerated.
             (
                 "replace-model-by-id",
                 "src/orders/mod.rs:18".to_owned(),
+                "shared-models",
+                0.5,
+                0.375
+            ),
+            (
+                "replace-model-by-id",
+                "src/orders/mod.rs:25".to_owned(),
                 "shared-models",
                 0.375,
                 0.25
@@ -549,11 +555,18 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
         p.worklist[1].change
     );
     assert!(p.worklist[2].change.starts_with("Replace `Invoice`"));
-    // Once every metric is within its threshold, nothing more is asked.
+    // Once every metric is within its threshold, nothing more is asked: the last change of
+    // each metric reaches it.
     for w in &p.worklist {
-        assert!(w.after <= w.threshold + 1e-9, "{w:?}");
+        let last = p
+            .worklist
+            .iter()
+            .rev()
+            .find(|x| x.metric == w.metric)
+            .unwrap();
+        assert!(last.after <= last.threshold + 1e-9, "{last:?}");
     }
-    assert!(p.advice.contains("Start with the worklist: 3 changes"));
+    assert!(p.advice.contains("Start with the worklist: 4 changes"));
 
     // Within the thresholds, there is nothing to do.
     let (facts, proposal) = shop(1);
@@ -641,7 +654,7 @@ fn a_small_tangled_codebase_keeps_the_monolith_and_gets_the_worklist() {
         .find(|r| r.kind.as_str() == "cycles")
         .unwrap();
     assert!(cycles.crossed && !cycles.decisive);
-    assert_eq!(p.worklist.len(), 3);
+    assert_eq!(p.worklist.len(), 4);
     assert!(p.advice.contains("Tidy its modules first"), "{}", p.advice);
 }
 

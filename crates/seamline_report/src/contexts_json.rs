@@ -242,6 +242,7 @@ pub fn attach<'a>(
     for (idx, m) in report.modules.iter_mut().enumerate() {
         m.context = Some(
             proposal
+                .map
                 .module_context
                 .get(idx)
                 .copied()
@@ -250,14 +251,29 @@ pub fn attach<'a>(
         );
     }
     for (idx, it) in report.items.iter_mut().enumerate() {
-        it.context = Some(proposal.item_context.get(idx).copied().flatten().map(name));
+        it.context = Some(
+            proposal
+                .map
+                .item_context
+                .get(idx)
+                .copied()
+                .flatten()
+                .map(name),
+        );
     }
     for t in report.tables.iter_mut() {
         let owner = facts
             .tables
             .iter()
             .find(|x| x.name == t.name)
-            .and_then(|x| proposal.table_owners.get(x.id.index()).copied().flatten());
+            .and_then(|x| {
+                proposal
+                    .map
+                    .table_owners
+                    .get(x.id.index())
+                    .copied()
+                    .flatten()
+            });
         t.owner = Some(owner.map(|(c, _)| name(c)));
         t.owner_reason = Some(owner.map(|(_, r)| r.as_str()));
     }

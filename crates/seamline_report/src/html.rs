@@ -542,6 +542,7 @@ fn module_data(facts: &ir::Facts, proposal: &Proposal, plan: &Plan) -> ScriptJso
     let n = facts.modules.len();
     let context_of = |m: ir::ModuleId| -> i64 {
         proposal
+            .map
             .module_context
             .get(m.index())
             .copied()

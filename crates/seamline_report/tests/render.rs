@@ -142,6 +142,14 @@ fn hostile() -> (ir::Facts, seamline_cluster::contexts::Proposal, Plan) {
             1,
             3,
         )
+        .access(
+            &m_b,
+            Some(&g),
+            &format!("t{script}"),
+            ir::AccessMode::Write,
+            2,
+            22,
+        )
         .external(&m_a, &format!("crate{img}"), 1, 1);
     b.diagnostics(1);
     let mut facts = b.build();
