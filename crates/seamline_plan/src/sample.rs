@@ -481,10 +481,16 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         }
     }
     // The crossings and what follows from them: the clustering stage's own context map, on
-    // the item graph labelled with the assignment.
+    // the graph labelled with the assignment (the module graph, where every module has a
+    // node, unless items are placed apart from their module).
+    let granularity = if a.item_overrides.is_empty() {
+        seamline_graph::Granularity::Module
+    } else {
+        seamline_graph::Granularity::Item
+    };
     let graph = seamline_graph::DepGraph::build(
         facts,
-        &seamline_graph::GraphOptions::standard(seamline_graph::Granularity::Item),
+        &seamline_graph::GraphOptions::standard(granularity),
     );
     let node_context: Vec<Option<u32>> = graph
         .node_ids()
