@@ -182,8 +182,10 @@ impl Assignment {
 
     /// Every reference and table access from one context into another, sorted by (from,
     /// to, location). References to or from the kernel or unassigned modules never cross.
-    pub fn crossings(&self) -> &[Crossing] {
-        &self.map.crossings
+    pub fn crossings(&self) -> Vec<Crossing> {
+        let mut out = self.map.crossings.clone();
+        out.sort();
+        out
     }
 }
 

@@ -36,11 +36,12 @@ pub fn check(
 ) -> Vec<Violation> {
     let overrides = options.overrides;
     let measures = assignment.map.measure(facts, assignment.names.len());
+    let crossings = assignment.crossings();
     let cx = Cx {
         facts,
         assignment,
         settings,
-        crossings: assignment.crossings(),
+        crossings: &crossings,
         measures: &measures,
         root: options.root,
     };
@@ -86,12 +87,13 @@ pub struct Measures {
 /// Measures an assignment (modularity is left out: see [`assign::modularity`]).
 pub fn measures(facts: &ir::Facts, assignment: &Assignment) -> Measures {
     let measures = assignment.map.measure(facts, assignment.names.len());
+    let crossings = assignment.crossings();
     let settings = Settings::defaults("seamline.toml");
     let cx = Cx {
         facts,
         assignment,
         settings: &settings,
-        crossings: assignment.crossings(),
+        crossings: &crossings,
         measures: &measures,
         root: ".",
     };

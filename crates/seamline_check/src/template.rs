@@ -190,7 +190,7 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
     let assignment = Assignment::declared(facts, &declared);
     let crossings = assignment.crossings();
     let mut first: BTreeMap<(String, String), ir::Location> = BTreeMap::new();
-    for c in crossings {
+    for c in &crossings {
         let key = (
             assignment.name(c.from).to_owned(),
             assignment.name(c.to).to_owned(),

@@ -32,7 +32,8 @@ pub struct ContextMap {
     /// maps it.
     pub table_owners: Vec<Option<(ContextId, OwnerReason)>>,
     /// Every reference and table access from code of one context to another context (kernel
-    /// and unassigned code never cross), sorted.
+    /// and unassigned code never cross), in the order of the facts: references, then table
+    /// accesses.
     pub crossings: Vec<Crossing>,
 }
 
@@ -192,7 +193,6 @@ impl ContextMap {
                 });
             }
         }
-        out.sort();
         out
     }
 
@@ -202,36 +202,46 @@ impl ContextMap {
     pub fn measure(&self, facts: &ir::Facts, n_contexts: usize) -> Measures {
         let k = n_contexts;
         let mut interface: Vec<BTreeSet<ir::ItemId>> = vec![BTreeSet::new(); k];
-        let mut context_edges: Vec<ContextEdge> = Vec::new();
+        let mut edges: BTreeMap<(ContextId, ContextId), ([u32; 5], Vec<EdgeEvidence>)> =
+            BTreeMap::new();
         for c in &self.crossings {
             if let Some(to_item) = c.to_item {
                 interface[c.to.index()].insert(to_item);
             }
-            if context_edges
-                .last()
-                .is_none_or(|e| (e.from, e.to) != (c.from, c.to))
-            {
-                context_edges.push(ContextEdge {
-                    from: c.from,
-                    to: c.to,
-                    counts: [0; 5],
-                    evidence: Vec::new(),
-                });
-            }
-            let e = context_edges.last_mut().expect("pushed above");
-            e.counts[kind_index(c.kind)] += c.count;
-            if e.evidence.len() < MAX_EVIDENCE {
-                e.evidence.push(EdgeEvidence {
-                    from_module: c.from_module,
-                    from_item: c.from_item,
-                    to_item: c.to_item,
-                    table: c.table,
-                    kind: c.kind,
-                    count: c.count,
-                    location: c.location,
-                });
-            }
+            let e = edges.entry((c.from, c.to)).or_default();
+            e.0[kind_index(c.kind)] += c.count;
+            e.1.push(EdgeEvidence {
+                from_module: c.from_module,
+                from_item: c.from_item,
+                to_item: c.to_item,
+                table: c.table,
+                kind: c.kind,
+                count: c.count,
+                location: c.location,
+            });
         }
+        let context_edges: Vec<ContextEdge> = edges
+            .into_iter()
+            .map(|((from, to), (counts, mut evidence))| {
+                evidence.sort_by_key(|e| {
+                    (
+                        e.location,
+                        e.from_module,
+                        e.from_item,
+                        e.to_item,
+                        e.table,
+                        e.kind,
+                    )
+                });
+                evidence.truncate(MAX_EVIDENCE);
+                ContextEdge {
+                    from,
+                    to,
+                    counts,
+                    evidence,
+                }
+            })
+            .collect();
         let pairs: Vec<(u32, u32)> = context_edges.iter().map(|e| (e.from.0, e.to.0)).collect();
         let cycles: Vec<ContextCycle> = seamline_graph::nontrivial_sccs(k, &pairs)
             .into_iter()
