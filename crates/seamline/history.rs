@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn files_map_to_their_modules_and_rare_pairs_are_dropped() {
-        let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+        let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
         let a = b.module("shop::a", "src/a.rs", 10);
         let bm = b.module("shop::b", "src/b.rs", 10);
         let c = b.module("shop::c", "src/c.rs", 10);

@@ -141,7 +141,7 @@ fn key(index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use seamline_plan::sample::{Assignment, FactsBuilder, measure};
+    use seamline_test_utils::sample::{Assignment, FactsBuilder, measure};
     use std::path::Path;
     use std::process::Command;
 

@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn globs_match_module_and_file_paths_with_a_fast_path() {
-        use seamline_graph::testing::FactsBuilder;
+        use seamline_test_utils::facts::FactsBuilder;
         let mut b = FactsBuilder::new("shop");
         b.module("shop::billing", "src/billing/mod.rs", 3);
         b.module("shop::billing::tax", "src/billing/tax.rs", 3);

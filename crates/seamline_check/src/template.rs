@@ -313,7 +313,7 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use seamline_graph::testing::FactsBuilder;
+    use seamline_test_utils::facts::FactsBuilder;
 
     #[test]
     fn whole_subtrees_become_a_path_and_a_double_star() {

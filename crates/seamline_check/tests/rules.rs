@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use seamline_check::config::{Level, Settings};
 use seamline_check::{Assignment, Rule, Violation};
-use seamline_graph::testing::FactsBuilder;
 use seamline_ir as ir;
+use seamline_test_utils::facts::FactsBuilder;
 
 /// One line per violation: `severity[rule] file:line:col [contexts] message`.
 fn lines(violations: &[Violation]) -> String {
@@ -292,7 +292,7 @@ fn kernel_and_unassigned_modules_never_cross() {
 fn init_allows_exactly_todays_dependencies_and_then_a_new_one_fails() {
     use seamline_cluster::contexts::{ContextOptions, propose};
     use seamline_graph::Granularity;
-    let facts = seamline_graph::testing::layered_shop();
+    let facts = seamline_test_utils::facts::layered_shop();
     let proposal = propose(&facts, &ContextOptions::standard(Granularity::Module));
     assert!(proposal.contexts.len() >= 2, "{}", proposal.dump(&facts));
     let text = seamline_check::template::init_config(&facts, &proposal, ".");

@@ -1,14 +1,14 @@
 //! Tests of `contexts::propose` and friends on hand-built facts: naming, kernel, cycles,
 //! shared models and tables, constraints, fragment merging, determinism, baselines and
-//! evaluation. The toy is `seamline_graph::testing::layered_shop`: routes, services,
+//! evaluation. The toy is `seamline_test_utils::facts::layered_shop`: routes, services,
 //! repositories and models folders, each with an `orders` and a `billing` module.
 
 use std::collections::BTreeMap;
 
 use seamline_cluster::contexts::{self, ContextOptions, Proposal, Truth};
 use seamline_graph::Granularity;
-use seamline_graph::testing::layered_shop;
 use seamline_ir as ir;
+use seamline_test_utils::facts::layered_shop;
 
 #[track_caller]
 fn check(facts: &ir::Facts, options: &ContextOptions) -> Proposal {
@@ -295,7 +295,7 @@ fn together_and_apart_are_honoured() {
 
 #[test]
 fn fragments_below_the_minimum_size_join_their_strongest_neighbour() {
-    let mut b = seamline_graph::testing::FactsBuilder::new("toy");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("toy");
     // Two dense domains of six functions each and a two-function fragment hanging off `a`.
     let mut domains = Vec::new();
     for name in ["alpha", "beta"] {
@@ -438,7 +438,7 @@ fn evaluation_scores_items_modules_and_the_kernel() {
 
 #[test]
 fn a_router_that_mounts_every_context_is_wiring_not_a_context() {
-    let mut b = seamline_graph::testing::FactsBuilder::new("app");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("app");
     let routes = b.module("app::routes", "src/routes/mod.rs", 10);
     let router = b.item(routes, "router", ir::ItemKind::Function, 10, None);
     let main = b.module("app::main", "src/main.rs", 5);
@@ -535,7 +535,7 @@ fn empty_and_edgeless_codebases_do_not_panic() {
         assert_eq!(r.items.n, 0);
     }
     // Items but no references at all: nothing to cluster on, yet no fragment is left alone.
-    let mut b = seamline_graph::testing::FactsBuilder::new("flat");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("flat");
     for name in ["a", "b", "c", "d"] {
         let m = b.module(&format!("flat::{name}"), &format!("src/{name}.rs"), 10);
         b.item(m, &format!("{name}_fn"), ir::ItemKind::Function, 5, None);
@@ -589,7 +589,7 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
 
 #[test]
 fn contexts_are_named_after_their_service_folders_before_their_entities() {
-    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
     let models = b.module("shop::models::stock", "src/models/stock.rs", 60);
     let (stock, _, _) = b.model(models, "StockLevel", &["reserve", "release"]);
     let warehouse = b.item(models, "Warehouse", ir::ItemKind::Struct, 10, None);
@@ -645,7 +645,7 @@ fn a_pin_overrides_the_kernel_rule() {
 /// joined by one call, and `loose` functions that nothing calls and that call nothing (raw
 /// runs count each as a community; refinement merges them away).
 fn ring_of_domains(domains: usize, loose: usize) -> ir::Facts {
-    let mut b = seamline_graph::testing::FactsBuilder::new("toy");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("toy");
     b.module("toy", "src/lib.rs", 1);
     let mut firsts = Vec::new();
     for d in 0..domains {
@@ -683,8 +683,8 @@ fn a_target_count_is_met_after_fragments_are_merged() {
 /// Two domains that own tables and a five-function text helper (under 1% of the code, no
 /// table, no endpoint) that only billing calls.
 fn domains_and_a_helper() -> ir::Facts {
-    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
-    let domain = |b: &mut seamline_graph::testing::FactsBuilder, name: &str| {
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
+    let domain = |b: &mut seamline_test_utils::facts::FactsBuilder, name: &str| {
         let m = b.module(&format!("shop::{name}"), &format!("src/{name}.rs"), 600);
         let schema = b.item(m, name, ir::ItemKind::TableSchema, 8, None);
         let table = b.table(name, Some(schema));
@@ -762,7 +762,7 @@ fn a_fragment_without_table_or_endpoint_joins_the_context_it_is_tied_to() {
 fn colliding_names_take_their_next_concept_never_a_number() {
     // Two contexts whose every token is `invoice`: the second cannot take it and must not
     // become `invoice-2`.
-    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
     let a = b.module("shop::invoice", "src/invoice.rs", 40);
     let c = b.module(
         "shop::legacy_invoice::draft",

@@ -1,9 +1,9 @@
-//! Tests of the split plan on hand-built facts and proposals (`seamline_plan::sample`).
+//! Tests of the split plan on hand-built facts and proposals (`seamline_test_utils::sample`).
 
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
-use seamline_plan::sample::{Assignment, FactsBuilder, measure, shop};
 use seamline_plan::{CutTechnique, Plan, PlanOptions, TableTechnique, Thresholds, Verdict, plan};
+use seamline_test_utils::sample::{Assignment, FactsBuilder, measure, shop};
 
 fn options() -> PlanOptions {
     PlanOptions {

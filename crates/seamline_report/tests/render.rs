@@ -2,9 +2,9 @@
 //! sample and on hostile names.
 
 use seamline_ir as ir;
-use seamline_plan::sample::{Assignment, FactsBuilder, measure, shop};
 use seamline_plan::{Plan, PlanOptions, Thresholds, plan};
 use seamline_report::{dot, html, md, plan_json, svg};
+use seamline_test_utils::sample::{Assignment, FactsBuilder, measure, shop};
 
 fn options() -> PlanOptions {
     PlanOptions {
