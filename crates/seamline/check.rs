@@ -234,7 +234,7 @@ fn contexts(facts: &ir::Facts, settings: &Settings, verbosity: Verbosity) -> (As
         if verbosity != Verbosity::Quiet {
             constraint_notes(&proposal, settings);
         }
-        let a = Assignment::from_proposal(facts, &proposal);
+        let a = Assignment::from_proposal(&proposal);
         let text = format!(
             "no contexts declared in {}: checked the {} seamline proposes; run `seamline init` to declare them",
             settings.path,

@@ -1,8 +1,10 @@
 //! Which context every module and item belongs to ([`Assignment`]), from the contexts
-//! declared in `seamline.toml` or from the clustering stage's proposal; and the references
-//! that cross a context boundary ([`Crossing`]), each with the place that made it.
+//! declared in `seamline.toml` or from the clustering stage's proposal, with the clustering
+//! stage's [`ContextMap`] of it: the references that cross a context boundary
+//! ([`Crossing`]), each with the place that made it.
 
-use seamline_cluster::contexts::{Proposal, glob_match};
+use seamline_cluster::contexts::{ContextMap, Crossing, Proposal, glob_match};
+use seamline_graph::{DepGraph, Granularity, GraphOptions};
 use seamline_ir as ir;
 
 use seamline_config::CheckSettings;
@@ -38,72 +40,41 @@ pub struct Assignment {
     pub module_context: Vec<Slot>,
     /// `item_context[item.index()]`.
     pub item_context: Vec<Slot>,
+    /// The contexts as the clustering stage measures them: the same crossings, table owners
+    /// and derived metrics that `analyze` reports for the same assignment.
+    pub map: ContextMap,
     /// Modularity Q as the proposal measured it (`None` for declared contexts: computed on
     /// demand by [`modularity`]).
     pub modularity: Option<f64>,
 }
 
-/// One reference (or table access) from one context into another.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Crossing {
-    /// Depending context.
-    pub from: u32,
-    /// Depended-on context.
-    pub to: u32,
-    /// Where: the `use`, call, field type or SQL string.
-    pub location: ir::Location,
-    /// The module holding the reference.
-    pub from_module: ir::ModuleId,
-    /// The item holding it (`None`: a module-level `use`).
-    pub from_item: Option<ir::ItemId>,
-    /// The referenced item (`None` for table accesses).
-    pub to_item: Option<ir::ItemId>,
-    /// The table, for table accesses.
-    pub table: Option<ir::TableId>,
-    /// The kind of reference.
-    pub kind: ir::DepKind,
-    /// How many times.
-    pub count: u32,
+/// The path of what holds a crossing reference: the item, or the module for a `use`.
+pub fn from_path<'f>(c: &Crossing, facts: &'f ir::Facts) -> &'f str {
+    match c.from_item {
+        Some(i) => &facts.items[i.index()].path,
+        None => &facts.modules[c.from_module.index()].path,
+    }
 }
 
-impl Crossing {
-    /// The path of what holds the reference: the item, or the module for a `use`.
-    pub fn from_path<'f>(&self, facts: &'f ir::Facts) -> &'f str {
-        match self.from_item {
-            Some(i) => facts.items.get(i.index()).map_or("?", |i| i.path.as_str()),
-            None => facts
-                .modules
-                .get(self.from_module.index())
-                .map_or("?", |m| m.path.as_str()),
-        }
+/// The path of what a crossing references: the item, or `table NAME`.
+pub fn to_path(c: &Crossing, facts: &ir::Facts) -> String {
+    match (c.to_item, c.table) {
+        (Some(i), _) => facts.items[i.index()].path.clone(),
+        (None, Some(t)) => format!("table {}", facts.tables[t.index()].name),
+        (None, None) => unreachable!("a crossing reaches an item or a table"),
     }
+}
 
-    /// The path of what is referenced: the item, or `table NAME`.
-    pub fn to_path(&self, facts: &ir::Facts) -> String {
-        match (self.to_item, self.table) {
-            (Some(i), _) => facts
-                .items
-                .get(i.index())
-                .map_or("?".to_owned(), |i| i.path.clone()),
-            (None, Some(t)) => format!(
-                "table {}",
-                facts.tables.get(t.index()).map_or("?", |t| t.name.as_str())
-            ),
-            (None, None) => "?".to_owned(),
-        }
-    }
-
-    /// A sentence saying what the reference does: "`a::f` calls `b::g`".
-    pub fn describe(&self, facts: &ir::Facts) -> String {
-        let from = self.from_path(facts);
-        let to = self.to_path(facts);
-        match self.kind {
-            ir::DepKind::Import => format!("`{from}` imports `{to}`"),
-            ir::DepKind::Type => format!("`{from}` uses the type `{to}`"),
-            ir::DepKind::Call => format!("`{from}` calls or constructs `{to}`"),
-            ir::DepKind::Impl => format!("`{from}` implements `{to}`"),
-            ir::DepKind::Table => format!("`{from}` touches {to}"),
-        }
+/// A sentence saying what a crossing reference does: "`a::f` calls `b::g`".
+pub fn describe(c: &Crossing, facts: &ir::Facts) -> String {
+    let from = from_path(c, facts);
+    let to = to_path(c, facts);
+    match c.kind {
+        ir::DepKind::Import => format!("`{from}` imports `{to}`"),
+        ir::DepKind::Type => format!("`{from}` uses the type `{to}`"),
+        ir::DepKind::Call => format!("`{from}` calls or constructs `{to}`"),
+        ir::DepKind::Impl => format!("`{from}` implements `{to}`"),
+        ir::DepKind::Table => format!("`{from}` touches {to}"),
     }
 }
 
@@ -158,128 +129,62 @@ impl Assignment {
                     .unwrap_or(Slot::Unassigned)
             })
             .collect();
+        // The module graph labelled with the declared contexts: `check` measures them with
+        // the clustering stage's own map.
+        let graph = DepGraph::build(facts, &GraphOptions::standard(Granularity::Module));
+        let node_context: Vec<Option<u32>> = graph
+            .node_ids()
+            .map(|n| match module_context[graph.node(n).module.index()] {
+                Slot::Context(c) => Some(c),
+                Slot::Kernel | Slot::Unassigned => None,
+            })
+            .collect();
         Assignment {
             source: Source::Declared,
             names: settings.contexts.iter().map(|c| c.name.clone()).collect(),
             module_context,
             item_context,
+            map: ContextMap::new(facts, &graph, &node_context),
             modularity: None,
         }
     }
 
     /// The proposal's contexts (its kernel is the kernel).
-    pub fn from_proposal(facts: &ir::Facts, proposal: &Proposal) -> Assignment {
-        let slot = |c: Option<&Option<seamline_cluster::contexts::ContextId>>| match c {
-            Some(Some(c)) => Slot::Context(c.0),
-            _ => Slot::Kernel,
+    pub fn from_proposal(proposal: &Proposal) -> Assignment {
+        let slot = |c: &Option<ir::ContextId>| match c {
+            Some(c) => Slot::Context(c.0),
+            None => Slot::Kernel,
         };
         Assignment {
             source: Source::Proposed,
             names: proposal.contexts.iter().map(|c| c.name.clone()).collect(),
-            module_context: (0..facts.modules.len())
-                .map(|i| slot(proposal.module_context.get(i)))
-                .collect(),
-            item_context: (0..facts.items.len())
-                .map(|i| slot(proposal.item_context.get(i)))
-                .collect(),
+            module_context: proposal.map.module_context.iter().map(slot).collect(),
+            item_context: proposal.map.item_context.iter().map(slot).collect(),
+            map: proposal.map.clone(),
             modularity: Some(proposal.metrics.modularity),
         }
     }
 
     /// The slot of a module.
     pub fn module(&self, m: ir::ModuleId) -> Slot {
-        self.module_context
-            .get(m.index())
-            .copied()
-            .unwrap_or(Slot::Unassigned)
+        self.module_context[m.index()]
     }
 
     /// The slot of an item.
     pub fn item(&self, i: ir::ItemId) -> Slot {
-        self.item_context
-            .get(i.index())
-            .copied()
-            .unwrap_or(Slot::Unassigned)
+        self.item_context[i.index()]
     }
 
     /// The name of a context.
-    pub fn name(&self, c: u32) -> &str {
-        self.names.get(c as usize).map_or("?", String::as_str)
+    pub fn name(&self, c: ir::ContextId) -> &str {
+        &self.names[c.index()]
     }
 
     /// Every reference and table access from one context into another, sorted by (from,
     /// to, location). References to or from the kernel or unassigned modules never cross.
-    pub fn crossings(&self, facts: &ir::Facts) -> Vec<Crossing> {
-        let mut out = Vec::new();
-        let holder = |module: ir::ModuleId, item: Option<ir::ItemId>| match item {
-            Some(i) => self.item(i),
-            None => self.module(module),
-        };
-        for r in &facts.references {
-            if r.to.index() >= facts.items.len() {
-                continue;
-            }
-            if let (Slot::Context(a), Slot::Context(b)) =
-                (holder(r.from_module, r.from_item), self.item(r.to))
-                && a != b
-            {
-                out.push(Crossing {
-                    from: a,
-                    to: b,
-                    location: r.first,
-                    from_module: r.from_module,
-                    from_item: r.from_item,
-                    to_item: Some(r.to),
-                    table: None,
-                    kind: r.kind,
-                    count: r.count,
-                });
-            }
-        }
-        for a in &facts.table_accesses {
-            let Slot::Context(from) = holder(a.module, a.item) else {
-                continue;
-            };
-            for owner in self.table_owners(facts, a.table) {
-                if owner != from {
-                    out.push(Crossing {
-                        from,
-                        to: owner,
-                        location: a.first,
-                        from_module: a.module,
-                        from_item: a.item,
-                        to_item: None,
-                        table: Some(a.table),
-                        kind: ir::DepKind::Table,
-                        count: a.count,
-                    });
-                }
-            }
-        }
+    pub fn crossings(&self) -> Vec<Crossing> {
+        let mut out = self.map.crossings.clone();
         out.sort();
-        out.dedup();
-        out
-    }
-
-    /// The contexts that own a table: the context of its `table!` (or of its module), else
-    /// of the items mapped onto it. Sorted, deduplicated.
-    pub fn table_owners(&self, facts: &ir::Facts, table: ir::TableId) -> Vec<u32> {
-        let Some(t) = facts.tables.get(table.index()) else {
-            return Vec::new();
-        };
-        let slots: Vec<Slot> = match &t.defined_in {
-            Some(def) => vec![def.item.map_or(self.module(def.module), |i| self.item(i))],
-            None => t.mapped_by.iter().map(|&i| self.item(i)).collect(),
-        };
-        let mut out: Vec<u32> = slots
-            .into_iter()
-            .filter_map(|s| match s {
-                Slot::Context(c) => Some(c),
-                _ => None,
-            })
-            .collect();
-        out.sort_unstable();
-        out.dedup();
         out
     }
 }

@@ -26,8 +26,9 @@ pub mod template;
 use seamline_ir as ir;
 use std::fmt;
 
-pub use assign::{Assignment, Crossing, Source};
+pub use assign::{Assignment, Source};
 pub use rules::{CheckOptions, check};
+pub use seamline_cluster::contexts::Crossing;
 pub use seamline_cluster::contexts::Proposal;
 
 /// The clustering stage's proposal as `check` and `init` use it: item granularity (as
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn globs_match_module_and_file_paths_with_a_fast_path() {
-        use seamline_graph::testing::FactsBuilder;
+        use seamline_test_utils::facts::FactsBuilder;
         let mut b = FactsBuilder::new("shop");
         b.module("shop::billing", "src/billing/mod.rs", 3);
         b.module("shop::billing::tax", "src/billing/tax.rs", 3);

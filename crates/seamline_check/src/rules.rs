@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use seamline_cluster::contexts::glob_match;
 use seamline_ir as ir;
 
-use crate::assign::{self, Assignment, Crossing, Slot, Source};
+use seamline_cluster::contexts::{self as cluster, Crossing};
+use seamline_ir::ContextId;
+
+use crate::assign::{self, Assignment, Slot, Source};
 use crate::{Place, Rule, Violation, sort_violations};
 use seamline_config::{Allowance, CheckSettings, Level, Pos, Threshold, Unlisted};
 
@@ -32,12 +35,14 @@ pub fn check(
     options: &CheckOptions<'_>,
 ) -> Vec<Violation> {
     let overrides = options.overrides;
-    let crossings = assignment.crossings(facts);
+    let measures = assignment.map.measure(facts, assignment.names.len());
+    let crossings = assignment.crossings();
     let cx = Cx {
         facts,
         assignment,
         settings,
         crossings: &crossings,
+        measures: &measures,
         root: options.root,
     };
     let mut out = Vec::new();
@@ -81,13 +86,15 @@ pub struct Measures {
 
 /// Measures an assignment (modularity is left out: see [`assign::modularity`]).
 pub fn measures(facts: &ir::Facts, assignment: &Assignment) -> Measures {
-    let crossings = assignment.crossings(facts);
+    let measures = assignment.map.measure(facts, assignment.names.len());
+    let crossings = assignment.crossings();
     let settings = seamline_config::Settings::defaults("seamline.toml").check;
     let cx = Cx {
         facts,
         assignment,
         settings: &settings,
         crossings: &crossings,
+        measures: &measures,
         root: ".",
     };
     let (ca, ce) = cx.afferent_efferent();
@@ -98,7 +105,7 @@ pub fn measures(facts: &ir::Facts, assignment: &Assignment) -> Measures {
         .map(|(i, n)| (n.clone(), instability(ca[i].len(), ce[i].len())))
         .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
     Measures {
-        cross_context_dependencies: crossings.len(),
+        cross_context_dependencies: cx.crossings.len(),
         shared_models: cx.shared_model_users().len(),
         shared_tables: cx.shared_table_users().len(),
         max_instability,
@@ -119,6 +126,7 @@ struct Cx<'a> {
     assignment: &'a Assignment,
     settings: &'a CheckSettings,
     crossings: &'a [Crossing],
+    measures: &'a cluster::Measures,
     root: &'a str,
 }
 
@@ -169,7 +177,7 @@ impl Cx<'_> {
         }
     }
 
-    fn name(&self, c: u32) -> &str {
+    fn name(&self, c: ContextId) -> &str {
         self.assignment.name(c)
     }
 
@@ -198,7 +206,8 @@ impl Cx<'_> {
         let mut used = vec![false; rules.allow.len()];
         // Allow and deny entries match context names: resolve them once per context pair
         // rather than once per reference (a large codebase has thousands of crossings).
-        let mut verdicts: BTreeMap<(u32, u32), (bool, Option<&Allowance>)> = BTreeMap::new();
+        let mut verdicts: BTreeMap<(ContextId, ContextId), (bool, Option<&Allowance>)> =
+            BTreeMap::new();
         for c in self.crossings {
             let (from, to) = (self.name(c.from), self.name(c.to));
             let &mut (allowed, denied) = verdicts.entry((c.from, c.to)).or_insert_with(|| {
@@ -218,7 +227,7 @@ impl Cx<'_> {
             if !forbidden {
                 continue;
             }
-            let mut notes = vec![c.describe(self.facts)];
+            let mut notes = vec![assign::describe(c, self.facts)];
             let help = match denied {
                 Some(d) => {
                     let mut why = format!(
@@ -253,8 +262,8 @@ impl Cx<'_> {
                 identity: vec![
                     from.to_owned(),
                     to.to_owned(),
-                    c.from_path(self.facts).to_owned(),
-                    c.to_path(self.facts),
+                    assign::from_path(c, self.facts).to_owned(),
+                    assign::to_path(c, self.facts),
                     c.kind.as_str().to_owned(),
                 ],
             });
@@ -282,8 +291,8 @@ impl Cx<'_> {
     }
 
     /// Context-level edges: (from, to) -> crossings, in order.
-    fn edges(&self) -> BTreeMap<(u32, u32), Vec<&Crossing>> {
-        let mut edges: BTreeMap<(u32, u32), Vec<&Crossing>> = BTreeMap::new();
+    fn edges(&self) -> BTreeMap<(ContextId, ContextId), Vec<&Crossing>> {
+        let mut edges: BTreeMap<(ContextId, ContextId), Vec<&Crossing>> = BTreeMap::new();
         for c in self.crossings {
             edges.entry((c.from, c.to)).or_default().push(c);
         }
@@ -292,13 +301,12 @@ impl Cx<'_> {
 
     /// Strongly connected components of the context graph with more than one context:
     /// (sorted names, members).
-    fn sccs(&self) -> Vec<(Vec<String>, BTreeSet<u32>)> {
-        let pairs: Vec<(u32, u32)> = self.edges().keys().copied().collect();
-        let n = self.assignment.names.len();
-        seamline_graph::nontrivial_sccs(n, &pairs)
-            .into_iter()
-            .map(|scc| {
-                let members: BTreeSet<u32> = scc.iter().copied().collect();
+    fn sccs(&self) -> Vec<(Vec<String>, BTreeSet<ContextId>)> {
+        self.measures
+            .cycles
+            .iter()
+            .map(|cycle| {
+                let members: BTreeSet<ContextId> = cycle.contexts.iter().copied().collect();
                 let mut names: Vec<String> =
                     members.iter().map(|&c| self.name(c).to_owned()).collect();
                 names.sort();
@@ -314,7 +322,7 @@ impl Cx<'_> {
         };
         let edges = self.edges();
         for (names, members) in self.sccs() {
-            let inside: Vec<(&(u32, u32), &Vec<&Crossing>)> = edges
+            let inside: Vec<(&(ContextId, ContextId), &Vec<&Crossing>)> = edges
                 .iter()
                 .filter(|((a, b), _)| members.contains(a) && members.contains(b))
                 .collect();
@@ -356,7 +364,7 @@ impl Cx<'_> {
             let first = weakest.iter().map(|c| c.location).min();
             let weakest_first = weakest.iter().min_by_key(|c| c.location);
             if let Some(c) = weakest_first {
-                notes.push(format!("here {}", c.describe(self.facts)));
+                notes.push(format!("here {}", assign::describe(c, self.facts)));
             }
             out.push(Violation {
                 rule: Rule::CrossContextCycle,
@@ -407,57 +415,29 @@ impl Cx<'_> {
         })
     }
 
-    /// Models used from another context than their own: model -> using contexts.
-    fn shared_model_users(&self) -> BTreeMap<ir::ItemId, BTreeSet<u32>> {
-        let mut users: BTreeMap<ir::ItemId, BTreeSet<u32>> = BTreeMap::new();
-        for c in self.crossings {
-            let Some(to) = c.to_item else { continue };
-            let model = self.facts.owner_item(to);
-            if self
-                .facts
-                .items
-                .get(model.index())
-                .is_some_and(|i| i.kind.is_model())
-            {
-                users.entry(model).or_default().insert(c.from);
-            }
-        }
-        users
+    /// Models used from another context than their own: model -> using contexts. (Kernel
+    /// models belong to no context, so they are not "used outside" one.)
+    fn shared_model_users(&self) -> BTreeMap<ir::ItemId, BTreeSet<ContextId>> {
+        self.measures
+            .shared_models
+            .iter()
+            .filter(|m| m.owner.is_some())
+            .map(|m| (m.model, m.used_by.iter().copied().collect()))
+            .collect()
     }
 
     /// Tables touched by more than one context: table -> contexts (owners included).
-    fn shared_table_users(&self) -> BTreeMap<ir::TableId, BTreeSet<u32>> {
-        let mut touched: BTreeMap<ir::TableId, BTreeSet<u32>> = BTreeMap::new();
-        for a in &self.facts.table_accesses {
-            let slot = match a.item {
-                Some(i) => self.assignment.item(i),
-                None => self.assignment.module(a.module),
-            };
-            if let Slot::Context(c) = slot {
-                touched.entry(a.table).or_default().insert(c);
-            }
-        }
-        for (&table, set) in &mut touched {
-            set.extend(self.assignment.table_owners(self.facts, table));
-        }
-        touched.retain(|_, set| set.len() > 1);
-        touched
+    fn shared_table_users(&self) -> BTreeMap<ir::TableId, BTreeSet<ContextId>> {
+        self.measures
+            .shared_tables
+            .iter()
+            .map(|t| (t.table, t.accesses.iter().map(|&(c, _, _)| c).collect()))
+            .collect()
     }
 
     /// Per context: the contexts depending on it (Ca) and those it depends on (Ce).
-    fn afferent_efferent(&self) -> (Vec<BTreeSet<u32>>, Vec<BTreeSet<u32>>) {
-        let n = self.assignment.names.len();
-        let mut ca: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
-        let mut ce: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n];
-        for c in self.crossings {
-            if let Some(e) = ce.get_mut(c.from as usize) {
-                e.insert(c.to);
-            }
-            if let Some(a) = ca.get_mut(c.to as usize) {
-                a.insert(c.from);
-            }
-        }
-        (ca, ce)
+    fn afferent_efferent(&self) -> (&[BTreeSet<ContextId>], &[BTreeSet<ContextId>]) {
+        (&self.measures.afferent, &self.measures.efferent)
     }
 
     fn shared_models(&self, out: &mut Vec<Violation>) {
@@ -474,7 +454,7 @@ impl Cx<'_> {
             .take(MAX_LISTED)
             .map(|(&m, by)| {
                 let owner = match self.assignment.item(m) {
-                    Slot::Context(c) => self.name(c).to_owned(),
+                    Slot::Context(c) => self.name(ContextId(c)).to_owned(),
                     _ => "?".to_owned(),
                 };
                 let by: Vec<&str> = by.iter().map(|&c| self.name(c)).collect();
@@ -591,7 +571,7 @@ impl Cx<'_> {
                 level,
                 pos,
             };
-            let list = |s: &BTreeSet<u32>| {
+            let list = |s: &BTreeSet<ContextId>| {
                 let v: Vec<&str> = s.iter().map(|&c| self.name(c)).collect();
                 if v.is_empty() {
                     "none".to_owned()

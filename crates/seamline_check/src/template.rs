@@ -90,7 +90,7 @@ fn context_globs(facts: &ir::Facts, slots: &[Slot], n_contexts: usize) -> Vec<Ve
 /// The `seamline.toml` text for today's proposal. `root` is the analysed path as the user
 /// gave it (for the header comment).
 pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String {
-    let proposed = Assignment::from_proposal(facts, proposal);
+    let proposed = Assignment::from_proposal(proposal);
     let globs = context_globs(facts, &proposed.module_context, proposed.names.len());
     let kernel: Vec<(String, String)> = proposal
         .kernel_modules
@@ -188,7 +188,7 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
     let declared = Settings::parse(&head, "seamline.toml")
         .unwrap_or_else(|_| Settings::defaults("seamline.toml"));
     let assignment = Assignment::declared(facts, &declared.check);
-    let crossings = assignment.crossings(facts);
+    let crossings = assignment.crossings();
     let mut first: BTreeMap<(String, String), ir::Location> = BTreeMap::new();
     for c in &crossings {
         let key = (
@@ -315,7 +315,7 @@ pub fn init_config(facts: &ir::Facts, proposal: &Proposal, root: &str) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use seamline_graph::testing::FactsBuilder;
+    use seamline_test_utils::facts::FactsBuilder;
 
     #[test]
     fn whole_subtrees_become_a_path_and_a_double_star() {

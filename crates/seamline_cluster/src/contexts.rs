@@ -19,12 +19,14 @@
 //! ([`folder_baseline`], [`components_baseline`]) and [`evaluate`] against a ground truth.
 
 mod constraints;
+mod map;
 mod measure;
 mod naming;
 mod shape;
 mod truth;
 
 pub use constraints::{Constraints, glob_match};
+pub use map::{ContextMap, Crossing, Measures};
 pub use measure::{MAX_EVIDENCE, ned_bounds};
 pub use naming::{BEHAVIOUR_LAYERS, SKIPPED_WORDS, name_contexts, singular, words};
 pub use shape::{
@@ -42,16 +44,7 @@ use seamline_ir as ir;
 
 use crate::ensemble::{EnsembleConfig, run_ensemble};
 
-/// Index into [`Proposal::contexts`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ContextId(pub u32);
-
-impl ContextId {
-    /// Index into [`Proposal::contexts`].
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+pub use seamline_ir::ContextId;
 
 /// The clustering stage's result: a partition of the codebase into bounded contexts plus a
 /// shared kernel, with the metrics that justify it.
@@ -59,12 +52,10 @@ impl ContextId {
 pub struct Proposal {
     /// Contexts, sorted by name (ids equal indices).
     pub contexts: Vec<Context>,
-    /// The context of every module (`module_context[module.index()]`); `None` for the shared
-    /// kernel. At item granularity a module's context is the one holding most of its lines.
-    pub module_context: Vec<Option<ContextId>>,
-    /// The context of every item (`item_context[item.index()]`); methods and impls follow
-    /// their type; `None` for the shared kernel.
-    pub item_context: Vec<Option<ContextId>>,
+    /// Which context every module, item and table belongs to (`None`: the shared kernel),
+    /// and every reference crossing a context boundary. At item granularity a module's
+    /// context is the one holding most of its lines; methods and impls follow their type.
+    pub map: ContextMap,
     /// Modules set aside as the shared kernel (generic infrastructure), sorted.
     pub kernel_modules: Vec<ir::ModuleId>,
     /// Why each kernel module was set aside (one sentence each, parallel to `kernel_modules`).
@@ -76,9 +67,6 @@ pub struct Proposal {
     /// Sentences about `seamline.toml` constraints that matched nothing or could not hold
     /// (the binary turns them into diagnostics at the config's location).
     pub constraint_notes: Vec<String>,
-    /// The owner of every table (`table_owners[table.index()]`) and why: the context that
-    /// writes it most ([`table_owners`]); `None` when no context touches, declares or maps it.
-    pub table_owners: Vec<Option<(ContextId, OwnerReason)>>,
     /// Code that nothing refers to, set aside rather than proposed as a service.
     pub possibly_dead: Vec<DeadCode>,
 }
@@ -196,7 +184,7 @@ pub struct ContextMetrics {
     pub interface: Vec<ir::ItemId>,
     /// Models defined in this context, sorted.
     pub owned_models: Vec<ir::ItemId>,
-    /// Tables this context owns ([`Proposal::table_owners`]), sorted.
+    /// Tables this context owns ([`ContextMap::table_owners`]), sorted.
     pub owned_tables: Vec<ir::TableId>,
     /// Functions and methods that answer requests ([`is_endpoint`]), sorted.
     pub endpoints: Vec<ir::ItemId>,
@@ -251,7 +239,7 @@ pub struct SharedModel {
 pub struct SharedTable {
     /// The table.
     pub table: ir::TableId,
-    /// The context that owns it ([`Proposal::table_owners`]), if one.
+    /// The context that owns it ([`ContextMap::table_owners`]), if one.
     pub owner: Option<ContextId>,
     /// Why that context owns it.
     pub owner_reason: Option<OwnerReason>,

@@ -1,14 +1,14 @@
 //! Tests of `contexts::propose` and friends on hand-built facts: naming, kernel, cycles,
 //! shared models and tables, constraints, fragment merging, determinism, baselines and
-//! evaluation. The toy is `seamline_graph::testing::layered_shop`: routes, services,
+//! evaluation. The toy is `seamline_test_utils::facts::layered_shop`: routes, services,
 //! repositories and models folders, each with an `orders` and a `billing` module.
 
 use std::collections::BTreeMap;
 
 use seamline_cluster::contexts::{self, ContextOptions, Proposal, Truth};
 use seamline_graph::Granularity;
-use seamline_graph::testing::layered_shop;
 use seamline_ir as ir;
+use seamline_test_utils::facts::layered_shop;
 
 #[track_caller]
 fn check(facts: &ir::Facts, options: &ContextOptions) -> Proposal {
@@ -36,7 +36,7 @@ fn module(facts: &ir::Facts, path: &str) -> ir::ModuleId {
 
 /// The name of the context holding an item (`<kernel>` for none).
 fn context_of(p: &Proposal, facts: &ir::Facts, path: &str) -> String {
-    p.item_context[item(facts, path).index()]
+    p.map.item_context[item(facts, path).index()]
         .map(|c| p.contexts[c.index()].name.clone())
         .unwrap_or_else(|| "<kernel>".to_owned())
 }
@@ -95,7 +95,7 @@ fn a_layered_two_domain_shop_splits_into_its_domains() {
             );
         }
         // Module contexts agree with their items.
-        let billing = p.module_context[module(&facts, "shop::services::billing").index()];
+        let billing = p.map.module_context[module(&facts, "shop::services::billing").index()];
         assert_eq!(
             billing.map(|c| p.contexts[c.index()].name.as_str()),
             Some("billing")
@@ -121,7 +121,7 @@ fn the_module_everyone_uses_is_the_shared_kernel() {
         p.kernel_reasons[at]
     );
     assert_eq!(context_of(&p, &facts, "shop::error::AppError"), "<kernel>");
-    assert_eq!(p.module_context[error.index()], None);
+    assert_eq!(p.map.module_context[error.index()], None);
     // `mod.rs` files without items are plumbing, also set aside.
     assert!(p.kernel_modules.contains(&module(&facts, "shop::routes")));
     // Only the kernel's model is shared by both contexts, with no owner.
@@ -295,7 +295,7 @@ fn together_and_apart_are_honoured() {
 
 #[test]
 fn fragments_below_the_minimum_size_join_their_strongest_neighbour() {
-    let mut b = seamline_graph::testing::FactsBuilder::new("toy");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("toy");
     // Two dense domains of six functions each and a two-function fragment hanging off `a`.
     let mut domains = Vec::new();
     for name in ["alpha", "beta"] {
@@ -389,7 +389,7 @@ fn baselines_follow_folders_and_components() {
     // The domains and the kernel hang together; the five modules without items (root and
     // `mod.rs` files, which reference nothing here) are components of their own.
     assert_eq!(components.contexts.len(), 6, "{}", components.dump(&facts));
-    let big = &components.contexts[components.item_context
+    let big = &components.contexts[components.map.item_context
         [item(&facts, "shop::models::order::Order").index()]
     .expect("assigned")
     .index()];
@@ -441,7 +441,7 @@ fn evaluation_scores_items_modules_and_the_kernel() {
 
 #[test]
 fn a_router_that_mounts_every_context_is_wiring_not_a_context() {
-    let mut b = seamline_graph::testing::FactsBuilder::new("app");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("app");
     let routes = b.module("app::routes", "src/routes/mod.rs", 10);
     let router = b.item(routes, "router", ir::ItemKind::Function, 10, None);
     let main = b.module("app::main", "src/main.rs", 5);
@@ -538,7 +538,7 @@ fn empty_and_edgeless_codebases_do_not_panic() {
         assert_eq!(r.items.n, 0);
     }
     // Items but no references at all: nothing to cluster on, yet no fragment is left alone.
-    let mut b = seamline_graph::testing::FactsBuilder::new("flat");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("flat");
     for name in ["a", "b", "c", "d"] {
         let m = b.module(&format!("flat::{name}"), &format!("src/{name}.rs"), 10);
         b.item(m, &format!("{name}_fn"), ir::ItemKind::Function, 5, None);
@@ -546,7 +546,7 @@ fn empty_and_edgeless_codebases_do_not_panic() {
     let facts = b.finish();
     let p = check(&facts, &ContextOptions::standard(Granularity::Item));
     assert_eq!(p.contexts.len(), 1, "{}", p.dump(&facts));
-    assert!(p.item_context.iter().all(Option::is_some));
+    assert!(p.map.item_context.iter().all(Option::is_some));
 }
 
 #[test]
@@ -556,6 +556,7 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
     let proposed = check(&facts, &options);
     // Declare exactly what was proposed, under other names: the metrics must agree.
     let module_context: Vec<Option<String>> = proposed
+        .map
         .module_context
         .iter()
         .map(|c| c.map(|c| format!("declared-{}", proposed.contexts[c.index()].name)))
@@ -564,7 +565,7 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
         contexts::measure_assignment(&facts, &options.graph, &module_context, &BTreeMap::new());
     assert_eq!(names(&declared), vec!["declared-billing", "declared-order"]);
     assert!(declared.contexts.iter().all(|c| c.declared));
-    assert_eq!(declared.item_context, proposed.item_context);
+    assert_eq!(declared.map.item_context, proposed.map.item_context);
     assert_eq!(
         declared.metrics.context_edges,
         proposed.metrics.context_edges
@@ -591,7 +592,7 @@ fn a_declared_assignment_is_measured_like_a_proposal() {
 
 #[test]
 fn contexts_are_named_after_their_service_folders_before_their_entities() {
-    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
     let models = b.module("shop::models::stock", "src/models/stock.rs", 60);
     let (stock, _, _) = b.model(models, "StockLevel", &["reserve", "release"]);
     let warehouse = b.item(models, "Warehouse", ir::ItemKind::Struct, 10, None);
@@ -627,7 +628,7 @@ fn a_pin_overrides_the_kernel_rule() {
     let error = module(&facts, "shop::error");
     assert!(!p.kernel_modules.contains(&error));
     assert_eq!(
-        p.module_context[error.index()].map(|c| p.contexts[c.index()].name.as_str()),
+        p.map.module_context[error.index()].map(|c| p.contexts[c.index()].name.as_str()),
         Some("platform")
     );
     assert!(p.constraint_notes.is_empty(), "{:?}", p.constraint_notes);
@@ -647,7 +648,7 @@ fn a_pin_overrides_the_kernel_rule() {
 /// joined by one call, and `loose` functions that nothing calls and that call nothing (raw
 /// runs count each as a community; refinement merges them away).
 fn ring_of_domains(domains: usize, loose: usize) -> ir::Facts {
-    let mut b = seamline_graph::testing::FactsBuilder::new("toy");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("toy");
     b.module("toy", "src/lib.rs", 1);
     let mut firsts = Vec::new();
     for d in 0..domains {
@@ -685,8 +686,8 @@ fn a_target_count_is_met_after_fragments_are_merged() {
 /// Two domains that own tables and a five-function text helper (under 1% of the code, no
 /// table, no endpoint) that only billing calls.
 fn domains_and_a_helper() -> ir::Facts {
-    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
-    let domain = |b: &mut seamline_graph::testing::FactsBuilder, name: &str| {
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
+    let domain = |b: &mut seamline_test_utils::facts::FactsBuilder, name: &str| {
         let m = b.module(&format!("shop::{name}"), &format!("src/{name}.rs"), 600);
         let schema = b.item(m, name, ir::ItemKind::TableSchema, 8, None);
         let table = b.table(name, Some(schema));
@@ -751,7 +752,7 @@ fn a_fragment_without_table_or_endpoint_joins_the_context_it_is_tied_to() {
     // Each table is owned by the context that writes it.
     for t in ["orders", "billing"] {
         let id = facts.tables.iter().find(|x| x.name == t).unwrap().id;
-        let (owner, reason) = p.table_owners[id.index()].unwrap();
+        let (owner, reason) = p.map.table_owners[id.index()].unwrap();
         assert_eq!(reason, contexts::OwnerReason::Writes);
         assert_eq!(
             p.contexts[owner.index()].name,
@@ -764,7 +765,7 @@ fn a_fragment_without_table_or_endpoint_joins_the_context_it_is_tied_to() {
 fn colliding_names_take_their_next_concept_never_a_number() {
     // Two contexts whose every token is `invoice`: the second cannot take it and must not
     // become `invoice-2`.
-    let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
     let a = b.module("shop::invoice", "src/invoice.rs", 40);
     let c = b.module(
         "shop::legacy_invoice::draft",

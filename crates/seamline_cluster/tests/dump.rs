@@ -6,7 +6,7 @@
 
 use seamline_cluster::contexts::{self, Constraints, ContextOptions};
 use seamline_graph::Granularity;
-use seamline_graph::testing::layered_shop;
+use seamline_test_utils::facts::layered_shop;
 
 #[test]
 fn layered_shop_proposal_at_item_granularity() {

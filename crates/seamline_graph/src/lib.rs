@@ -15,7 +15,6 @@ mod kernel;
 pub mod metrics;
 mod options;
 mod scc;
-pub mod testing;
 mod weighted;
 
 pub use dep_graph::{

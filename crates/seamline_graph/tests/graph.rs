@@ -1,9 +1,9 @@
 //! Tests of the dependency graph on hand-built facts: node folding at both granularities,
 //! weights and dampening, table links, the shared kernel, cycles and the dump.
 
-use seamline_graph::testing::{FactsBuilder, layered_shop};
 use seamline_graph::{DepGraph, Granularity, GraphOptions, KernelOptions, NodeKey};
 use seamline_ir as ir;
+use seamline_test_utils::facts::{FactsBuilder, layered_shop};
 
 #[track_caller]
 fn check(facts: &ir::Facts, granularity: Granularity) -> DepGraph {

@@ -74,6 +74,7 @@ pub fn plan_signals(
         .collect();
     let context_of_module = |m: ir::ModuleId| -> Option<ContextId> {
         proposal
+            .map
             .module_context
             .get(m.index())
             .copied()
@@ -156,7 +157,7 @@ pub fn plan_signals(
 mod tests {
     use super::*;
     use crate::{CommitChanges, FileChange};
-    use seamline_plan::sample::{Assignment, FactsBuilder, measure};
+    use seamline_test_utils::sample::{Assignment, FactsBuilder, measure};
     use std::path::Path;
     use std::process::Command;
 
@@ -378,7 +379,7 @@ mod tests {
 
     #[test]
     fn files_map_to_their_modules_and_rare_pairs_are_dropped() {
-        let mut b = seamline_graph::testing::FactsBuilder::new("shop");
+        let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
         let a = b.module("shop::a", "src/a.rs", 10);
         let bm = b.module("shop::b", "src/b.rs", 10);
         let c = b.module("shop::c", "src/c.rs", 10);

@@ -54,6 +54,19 @@ id_type!(
     TableId
 );
 
+/// A bounded context: an index into the contexts of the clustering stage's proposal (or of
+/// the contexts declared in `seamline.toml`). Not a [`Facts`] index: it lives here because
+/// every stage after clustering (plan, report, `check`) names contexts by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContextId(pub u32);
+
+impl ContextId {
+    /// The index of this context in its list of contexts.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// A place in a source file: 1-based line, 1-based column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Location {

@@ -55,7 +55,8 @@ fn returns(signature: &str) -> Returns {
     }
 }
 
-/// Read-only access to the inputs, checked by [`crate::validate`] before any is read.
+/// Read-only access to the inputs, checked by [`crate::validate`] before any is read;
+/// context lookups index the proposal's map directly.
 pub(crate) struct Input<'a> {
     pub facts: &'a ir::Facts,
     pub proposal: &'a Proposal,
@@ -146,49 +147,17 @@ impl Input<'_> {
         self.proposal.contexts.len()
     }
 
-    fn valid(&self, c: Option<ContextId>) -> Option<ContextId> {
-        c.filter(|c| c.index() < self.n_contexts())
-    }
-
     pub fn module_context(&self, m: ir::ModuleId) -> Option<ContextId> {
-        self.valid(
-            self.proposal
-                .module_context
-                .get(m.index())
-                .copied()
-                .flatten(),
-        )
+        self.proposal.map.module_context[m.index()]
     }
 
     pub fn item_context(&self, i: ir::ItemId) -> Option<ContextId> {
-        self.valid(self.proposal.item_context.get(i.index()).copied().flatten())
+        self.proposal.map.item_context[i.index()]
     }
 
     /// The context of the code at (module, item): the item's, else the module's.
     pub fn code_context(&self, m: ir::ModuleId, i: Option<ir::ItemId>) -> Option<ContextId> {
-        match i {
-            Some(i) if self.proposal.item_context.get(i.index()).is_some() => self.item_context(i),
-            _ => self.module_context(m),
-        }
-    }
-
-    /// The context owning a table: the one listing it in `owned_tables`, else the context
-    /// of the modules declaring or mapping it (lowest id).
-    pub fn table_context(&self, t: ir::TableId) -> Option<ContextId> {
-        for c in &self.proposal.contexts {
-            if c.metrics.owned_tables.contains(&t) {
-                return self.valid(Some(c.id));
-            }
-        }
-        if t.index() >= self.facts.tables.len() {
-            return None;
-        }
-        self.facts
-            .table_owner_modules(t)
-            .into_iter()
-            .filter(|m| m.index() < self.facts.modules.len())
-            .filter_map(|m| self.module_context(m))
-            .min()
+        self.proposal.map.code_context(m, i)
     }
 
     fn holder_name(&self, m: ir::ModuleId, i: Option<ir::ItemId>) -> String {
@@ -197,68 +166,42 @@ impl Input<'_> {
             .unwrap_or_else(|| "?".to_owned())
     }
 
-    /// Every reference and table access crossing a context boundary (the kernel excluded),
-    /// sorted by (from context, to context, location, from, to).
+    /// The proposal's crossings ready for display, sorted by (from context, to context,
+    /// location, from, to).
     pub fn cross_refs(&self) -> Vec<CrossRef> {
-        let mut out = Vec::new();
-        for r in &self.facts.references {
-            let (Some(from), Some(to)) = (
-                self.code_context(r.from_module, r.from_item),
-                self.item_context(r.to),
-            ) else {
-                continue;
-            };
-            if from == to {
-                continue;
-            }
-            let Some(target) = self.item(r.to) else {
-                continue;
-            };
-            out.push(CrossRef {
-                from_context: from,
-                to_context: to,
-                from_module: r.from_module,
-                from_item: r.from_item,
-                from: self.holder_name(r.from_module, r.from_item),
-                to_item: Some(r.to),
-                table: None,
-                to: target.path.clone(),
-                to_signature: target.signature.clone(),
-                kind: r.kind,
-                writes: false,
-                count: r.count,
-                at: self.loc(r.first),
-            });
-        }
-        for a in &self.facts.table_accesses {
-            let (Some(from), Some(to)) = (
-                self.code_context(a.module, a.item),
-                self.table_context(a.table),
-            ) else {
-                continue;
-            };
-            if from == to {
-                continue;
-            }
-            let Some(table) = self.table_ref(a.table) else {
-                continue;
-            };
-            out.push(CrossRef {
-                from_context: from,
-                to_context: to,
-                from_module: a.module,
-                from_item: a.item,
-                from: self.holder_name(a.module, a.item),
-                to_item: None,
-                table: Some(a.table),
-                to: format!("table {}", table.name),
-                to_signature: None,
-                kind: ir::DepKind::Table,
-                writes: a.mode == ir::AccessMode::Write,
-                count: a.count,
-                at: self.loc(a.first),
-            });
-        }
+        let mut out: Vec<CrossRef> = self
+            .proposal
+            .map
+            .crossings
+            .iter()
+            .map(|c| {
+                let (to, to_signature) = match (c.to_item, c.table) {
+                    (Some(i), _) => {
+                        let target = &self.facts.items[i.index()];
+                        (target.path.clone(), target.signature.clone())
+                    }
+                    (None, Some(t)) => {
+                        (format!("table {}", self.facts.tables[t.index()].name), None)
+                    }
+                    (None, None) => unreachable!("a crossing reaches an item or a table"),
+                };
+                CrossRef {
+                    from_context: c.from,
+                    to_context: c.to,
+                    from_module: c.from_module,
+                    from_item: c.from_item,
+                    from: self.holder_name(c.from_module, c.from_item),
+                    to_item: c.to_item,
+                    table: c.table,
+                    to,
+                    to_signature,
+                    kind: c.kind,
+                    writes: c.writes,
+                    count: c.count,
+                    at: self.loc(c.location),
+                }
+            })
+            .collect();
         out.sort_by(|a, b| {
             (a.from_context, a.to_context, &a.at, &a.from, &a.to, a.kind).cmp(&(
                 b.from_context,

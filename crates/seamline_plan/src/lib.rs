@@ -25,7 +25,6 @@ mod data;
 mod dump;
 mod history;
 mod order;
-pub mod sample;
 mod services;
 mod validate;
 mod verdict;

@@ -72,17 +72,17 @@ pub fn validate(facts: &ir::Facts, proposal: &Proposal) -> Result<(), InputError
     };
     length(
         "module_context",
-        proposal.module_context.len(),
+        proposal.map.module_context.len(),
         facts.modules.len(),
     )?;
     length(
         "item_context",
-        proposal.item_context.len(),
+        proposal.map.item_context.len(),
         facts.items.len(),
     )?;
     length(
         "table_owners",
-        proposal.table_owners.len(),
+        proposal.map.table_owners.len(),
         facts.tables.len(),
     )?;
     length(
@@ -126,11 +126,11 @@ pub fn validate(facts: &ir::Facts, proposal: &Proposal) -> Result<(), InputError
             .iter()
             .try_for_each(|&t| table("owned tables", t))?;
     }
-    for c in proposal.module_context.iter().chain(&proposal.item_context) {
+    for c in proposal.map.module_context.iter().chain(&proposal.map.item_context) {
         c.iter()
             .try_for_each(|&c| context("context assignment", c))?;
     }
-    for (c, _) in proposal.table_owners.iter().flatten() {
+    for (c, _) in proposal.map.table_owners.iter().flatten() {
         context("table owner", *c)?;
     }
     proposal

@@ -80,7 +80,7 @@ pub(crate) fn module_links(input: &Input<'_>, deps: &[ir::ModuleDep]) -> Vec<Mod
     }
     (0..n)
         .map(|i| ModuleLinks {
-            context: input.proposal.module_context[i],
+            context: input.proposal.map.module_context[i],
             fan_in: fan_in[i].len(),
             fan_out: fan_out[i].len(),
         })

@@ -1,13 +1,13 @@
 //! Tests of the plan's use of the git history (issue 6) on the hand-built shop
-//! (`seamline_plan::sample::shop`) with hand-built [`HistorySignals`].
+//! (`seamline_test_utils::sample::shop`) with hand-built [`HistorySignals`].
 
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
-use seamline_plan::sample::shop;
 use seamline_plan::{
     ContextHistory, CrossCoupling, HistorySignals, ModuleHotspot, Plan, PlanOptions, Thresholds,
     plan, plan_with_history,
 };
+use seamline_test_utils::sample::shop;
 
 fn options() -> PlanOptions {
     PlanOptions {

@@ -5,9 +5,10 @@
 
 use seamline_plan::{
     ContextHistory, CrossCoupling, HistorySignals, ModuleHotspot, PlanOptions, Thresholds,
-    plan_with_history, sample,
+    plan_with_history,
 };
 use seamline_report::{html, md};
+use seamline_test_utils::sample;
 
 fn main() -> std::io::Result<()> {
     let out = std::env::args()

@@ -1,10 +1,11 @@
-//! Writes every report format for the hand-made shop sample (`seamline_plan::sample::shop`)
+//! Writes every report format for the hand-made shop sample (`seamline_test_utils::sample::shop`)
 //! into a folder, to look at the design without running the whole pipeline:
 //! `cargo run -p seamline_report --example sample_report -- /tmp/sample`.
 #![allow(clippy::print_stderr)]
 
-use seamline_plan::{PlanOptions, Thresholds, plan, sample};
+use seamline_plan::{PlanOptions, Thresholds, plan};
 use seamline_report::{dot, html, md, svg};
+use seamline_test_utils::sample;
 
 fn main() -> std::io::Result<()> {
     let out = std::env::args()

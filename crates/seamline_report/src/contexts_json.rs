@@ -224,10 +224,10 @@ pub(crate) fn attach<'a>(
     let loc =
         |l: ir::Location| -> String { format!("{}:{}", facts.files[l.file.index()].path, l.line) };
 
-    for (m, &c) in report.modules.iter_mut().zip(&proposal.module_context) {
+    for (m, &c) in report.modules.iter_mut().zip(&proposal.map.module_context) {
         m.context = Some(c.map(name));
     }
-    for (it, &c) in report.items.iter_mut().zip(&proposal.item_context) {
+    for (it, &c) in report.items.iter_mut().zip(&proposal.map.item_context) {
         it.context = Some(c.map(name));
     }
     for t in report.tables.iter_mut() {
@@ -235,7 +235,7 @@ pub(crate) fn attach<'a>(
             .tables
             .iter()
             .find(|x| x.name == t.name)
-            .and_then(|x| proposal.table_owners[x.id.index()]);
+            .and_then(|x| proposal.map.table_owners[x.id.index()]);
         t.owner = Some(owner.map(|(c, _)| name(c)));
         t.owner_reason = Some(owner.map(|(_, r)| r.as_str()));
     }

@@ -3,12 +3,12 @@
 
 use seamline_cluster::contexts::{ContextId, Proposal};
 use seamline_ir as ir;
-use seamline_plan::sample::shop;
 use seamline_plan::{
     ContextHistory, CrossCoupling, HistorySignals, ModuleHotspot, Plan, PlanOptions, Thresholds,
     plan, plan_with_history,
 };
 use seamline_report::{html, md, plan_json};
+use seamline_test_utils::sample::shop;
 
 const EVIL: &str = "<script>alert('x')</script> `|*";
 

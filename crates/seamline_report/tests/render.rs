@@ -2,9 +2,9 @@
 //! sample and on hostile names.
 
 use seamline_ir as ir;
-use seamline_plan::sample::{Assignment, FactsBuilder, measure, shop};
 use seamline_plan::{Plan, PlanOptions, Thresholds, plan};
 use seamline_report::{dot, html, md, plan_json, svg};
+use seamline_test_utils::sample::{Assignment, FactsBuilder, measure, shop};
 
 fn options() -> PlanOptions {
     PlanOptions {
@@ -141,6 +141,14 @@ fn hostile() -> (ir::Facts, seamline_cluster::contexts::Proposal, Plan) {
             ir::AccessMode::Write,
             1,
             3,
+        )
+        .access(
+            &m_b,
+            Some(&g),
+            &format!("t{script}"),
+            ir::AccessMode::Write,
+            2,
+            22,
         )
         .external(&m_a, &format!("crate{img}"), 1, 1);
     b.diagnostics(1);

@@ -8,10 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use seamline_graph::{ClusterGraph, DepGraph, NodeId, Partition};
 use seamline_ir as ir;
 
-use super::{
-    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, DeadCode, EdgeEvidence,
-    PlanMetrics, Proposal, Provenance, SharedModel, SharedTable,
-};
+use super::map::{ContextMap, Measures};
+use super::{Context, ContextId, ContextMetrics, DeadCode, PlanMetrics, Proposal, Provenance};
 
 /// At most this many evidence entries are kept per context edge (the counts are complete).
 pub const MAX_EVIDENCE: usize = 50;
@@ -76,21 +74,9 @@ pub(crate) fn build(
             .or_else(|| labelling.extra_kernel.get(&n).map(String::as_str))
     };
     let plumbing: BTreeSet<ir::ModuleId> = graph.plumbing_modules().iter().copied().collect();
+    let map = ContextMap::new(facts, graph, &node_ctx);
 
-    let item_context: Vec<Option<ContextId>> = facts
-        .items
-        .iter()
-        .map(|it| {
-            graph
-                .node_of_item(it.id)
-                .and_then(ctx_of_node)
-                .map(ContextId)
-        })
-        .collect();
-
-    // Modules: kernel if all their nodes are kernel; otherwise the context holding most of
-    // their lines; modules without nodes follow their children, by lines.
-    let mut module_context: Vec<Option<ContextId>> = vec![None; facts.modules.len()];
+    // Kernel modules: the modules all of whose nodes are kernel, and plumbing.
     let mut kernel_modules = Vec::new();
     let mut kernel_reasons = Vec::new();
     for module in &facts.modules {
@@ -122,206 +108,17 @@ pub(crate) fn build(
                     .collect()
             };
             kernel_reasons.push(format!("{}.", reasons.join("; ")));
-            continue;
-        }
-        let mut lines: BTreeMap<u32, u64> = BTreeMap::new();
-        for &n in nodes {
-            if let Some(c) = ctx_of_node(n) {
-                *lines.entry(c).or_default() += graph.node(n).code_lines.max(1);
-            }
-        }
-        module_context[module.id.index()] = majority(&lines).map(ContextId);
-    }
-    let kernel_set: BTreeSet<ir::ModuleId> = kernel_modules.iter().copied().collect();
-    for module in facts.modules.iter().rev() {
-        if !graph.nodes_of_module(module.id).is_empty() || kernel_set.contains(&module.id) {
-            continue;
-        }
-        let mut lines: BTreeMap<u32, u64> = BTreeMap::new();
-        for child in facts.modules.iter().filter(|m| m.parent == Some(module.id)) {
-            if let Some(c) = module_context[child.id.index()] {
-                *lines.entry(c.0).or_default() += u64::from(child.code_lines).max(1);
-            }
-        }
-        module_context[module.id.index()] = majority(&lines).map(ContextId);
-    }
-
-    // Context edges with evidence.
-    let ref_source = |module: ir::ModuleId, item: Option<ir::ItemId>| -> Option<ContextId> {
-        match item {
-            Some(i) => item_context.get(i.index()).copied().flatten(),
-            None => module_context.get(module.index()).copied().flatten(),
-        }
-    };
-    let owners = super::shape::table_owners(facts, graph, &node_ctx);
-    let table_owner: Vec<Option<ContextId>> = owners
-        .iter()
-        .map(|o| o.map(|o| ContextId(o.label)))
-        .collect();
-    let mut edges: BTreeMap<(ContextId, ContextId), ([u32; 5], Vec<EdgeEvidence>)> =
-        BTreeMap::new();
-    let mut interface: Vec<BTreeSet<ir::ItemId>> = vec![BTreeSet::new(); k];
-    let kind_index = |kind: ir::DepKind| {
-        ir::DepKind::ALL
-            .iter()
-            .position(|&x| x == kind)
-            .unwrap_or(0)
-    };
-    for r in &facts.references {
-        let (Some(from), Some(to)) = (
-            ref_source(r.from_module, r.from_item),
-            item_context.get(r.to.index()).copied().flatten(),
-        ) else {
-            continue;
-        };
-        if from == to {
-            continue;
-        }
-        interface[to.index()].insert(r.to);
-        let e = edges.entry((from, to)).or_default();
-        e.0[kind_index(r.kind)] += r.count;
-        e.1.push(EdgeEvidence {
-            from_module: r.from_module,
-            from_item: r.from_item,
-            to_item: Some(r.to),
-            table: None,
-            kind: r.kind,
-            count: r.count,
-            location: r.first,
-        });
-    }
-    for a in &facts.table_accesses {
-        let (Some(from), Some(to)) = (
-            ref_source(a.module, a.item),
-            table_owner.get(a.table.index()).copied().flatten(),
-        ) else {
-            continue;
-        };
-        if from == to {
-            continue;
-        }
-        let e = edges.entry((from, to)).or_default();
-        e.0[kind_index(ir::DepKind::Table)] += a.count;
-        e.1.push(EdgeEvidence {
-            from_module: a.module,
-            from_item: a.item,
-            to_item: None,
-            table: Some(a.table),
-            kind: ir::DepKind::Table,
-            count: a.count,
-            location: a.first,
-        });
-    }
-    let context_edges: Vec<ContextEdge> = edges
-        .into_iter()
-        .map(|((from, to), (counts, mut evidence))| {
-            evidence.sort_by(|a, b| {
-                (
-                    a.location,
-                    a.from_module,
-                    a.from_item,
-                    a.to_item,
-                    a.table,
-                    a.kind,
-                )
-                    .cmp(&(
-                        b.location,
-                        b.from_module,
-                        b.from_item,
-                        b.to_item,
-                        b.table,
-                        b.kind,
-                    ))
-            });
-            evidence.truncate(MAX_EVIDENCE);
-            ContextEdge {
-                from,
-                to,
-                counts,
-                evidence,
-            }
-        })
-        .collect();
-    let pairs: Vec<(u32, u32)> = context_edges.iter().map(|e| (e.from.0, e.to.0)).collect();
-    let cycles: Vec<ContextCycle> = seamline_graph::nontrivial_sccs(k, &pairs)
-        .into_iter()
-        .map(|members| {
-            let set: BTreeSet<u32> = members.iter().copied().collect();
-            ContextCycle {
-                contexts: members.iter().map(|&c| ContextId(c)).collect(),
-                edges: context_edges
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| set.contains(&e.from.0) && set.contains(&e.to.0))
-                    .map(|(i, _)| i)
-                    .collect(),
-            }
-        })
-        .collect();
-
-    // Shared models: a model (or one of its methods) referenced from a context other than
-    // its own; kernel models when referenced from two contexts or more.
-    let mut users: BTreeMap<ir::ItemId, BTreeSet<ContextId>> = BTreeMap::new();
-    for r in &facts.references {
-        let model = facts.owner_item(r.to);
-        if !facts.items[model.index()].kind.is_model() {
-            continue;
-        }
-        if let Some(from) = ref_source(r.from_module, r.from_item) {
-            users.entry(model).or_default().insert(from);
         }
     }
-    let shared_models: Vec<SharedModel> = users
-        .into_iter()
-        .filter_map(|(model, users)| {
-            let owner = item_context[model.index()];
-            let used_by: Vec<ContextId> = users
-                .iter()
-                .copied()
-                .filter(|&c| Some(c) != owner)
-                .collect();
-            let shared = match owner {
-                Some(_) => !used_by.is_empty(),
-                None => used_by.len() >= 2,
-            };
-            shared.then_some(SharedModel {
-                model,
-                owner,
-                used_by,
-            })
-        })
-        .collect();
-
-    // Shared tables.
-    let mut table_use: BTreeMap<ir::TableId, BTreeMap<ContextId, (u32, u32)>> = BTreeMap::new();
-    for a in &facts.table_accesses {
-        if let Some(c) = ref_source(a.module, a.item) {
-            let e = table_use.entry(a.table).or_default().entry(c).or_default();
-            match a.mode {
-                ir::AccessMode::Read => e.0 += a.count,
-                ir::AccessMode::Write => e.1 += a.count,
-            }
-        }
-    }
-    for (t, owner) in table_owner.iter().enumerate() {
-        if let Some(owner) = owner {
-            table_use
-                .entry(ir::TableId(t as u32))
-                .or_default()
-                .entry(*owner)
-                .or_default();
-        }
-    }
-    let shared_tables: Vec<SharedTable> = table_use
-        .into_iter()
-        .filter(|(_, by)| by.len() > 1)
-        .map(|(table, by)| SharedTable {
-            table,
-            owner: table_owner[table.index()],
-            owner_reason: owners[table.index()].map(|o| o.reason),
-            accesses: by.into_iter().map(|(c, (r, w))| (c, r, w)).collect(),
-        })
-        .collect();
+    let Measures {
+        context_edges,
+        cycles,
+        shared_models,
+        shared_tables,
+        mut interface,
+        afferent,
+        efferent,
+    } = map.measure(facts, k);
 
     // Graph metrics.
     let gm = seamline_graph::metrics::partition_metrics(graph, &node_ctx, k);
@@ -341,12 +138,6 @@ pub(crate) fn build(
         &structural.graph
     };
     let modularity = crate::modularity(q_graph, &Partition::from_labels(&cluster_labels), 1.0);
-    let mut afferent: Vec<BTreeSet<ContextId>> = vec![BTreeSet::new(); k];
-    let mut efferent: Vec<BTreeSet<ContextId>> = vec![BTreeSet::new(); k];
-    for e in &context_edges {
-        efferent[e.from.index()].insert(e.to);
-        afferent[e.to.index()].insert(e.from);
-    }
     let mut sizes = vec![0usize; k];
     let mut code_lines = vec![0u64; k];
     for id in graph.node_ids() {
@@ -356,7 +147,7 @@ pub(crate) fn build(
         }
     }
     let mut ctx_modules: Vec<Vec<ir::ModuleId>> = vec![Vec::new(); k];
-    for (m, c) in module_context.iter().enumerate() {
+    for (m, c) in map.module_context.iter().enumerate() {
         if let Some(c) = c {
             ctx_modules[c.index()].push(ir::ModuleId(m as u32));
         }
@@ -364,7 +155,7 @@ pub(crate) fn build(
     let mut ctx_items: Vec<Vec<ir::ItemId>> = vec![Vec::new(); k];
     let mut owned_models: Vec<Vec<ir::ItemId>> = vec![Vec::new(); k];
     let mut endpoints: Vec<Vec<ir::ItemId>> = vec![Vec::new(); k];
-    for (i, c) in item_context.iter().enumerate() {
+    for (i, c) in map.item_context.iter().enumerate() {
         if let Some(c) = c {
             ctx_items[c.index()].push(ir::ItemId(i as u32));
             if super::shape::is_endpoint(facts, ir::ItemId(i as u32)) {
@@ -377,8 +168,8 @@ pub(crate) fn build(
         }
     }
     let mut owned_tables: Vec<Vec<ir::TableId>> = vec![Vec::new(); k];
-    for (t, owner) in table_owner.iter().enumerate() {
-        if let Some(c) = owner {
+    for (t, owner) in map.table_owners.iter().enumerate() {
+        if let Some((c, _)) = owner {
             owned_tables[c.index()].push(ir::TableId(t as u32));
         }
     }
@@ -407,7 +198,7 @@ pub(crate) fn build(
                     } else {
                         ce as f64 / (ca + ce) as f64
                     },
-                    interface: interface[new].iter().copied().collect(),
+                    interface: std::mem::take(&mut interface[new]),
                     owned_models: std::mem::take(&mut owned_models[new]),
                     owned_tables: std::mem::take(&mut owned_tables[new]),
                     endpoints: std::mem::take(&mut endpoints[new]),
@@ -468,27 +259,12 @@ pub(crate) fn build(
         .collect();
     Proposal {
         contexts,
-        module_context,
-        item_context,
+        map,
         kernel_modules,
         kernel_reasons,
         provenance,
         metrics,
         constraint_notes,
-        table_owners: owners
-            .iter()
-            .map(|o| o.map(|o| (ContextId(o.label), o.reason)))
-            .collect(),
         possibly_dead,
     }
-}
-
-fn majority(lines: &BTreeMap<u32, u64>) -> Option<u32> {
-    let mut best: Option<(u32, u64)> = None;
-    for (&c, &l) in lines {
-        if best.is_none_or(|(_, bl)| l > bl) {
-            best = Some((c, l));
-        }
-    }
-    best.map(|(c, _)| c)
 }

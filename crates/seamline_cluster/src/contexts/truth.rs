@@ -150,6 +150,7 @@ pub fn evaluate(facts: &ir::Facts, proposal: &Proposal, truth: &Truth) -> EvalRe
             continue;
         };
         let predicted = proposal
+            .map
             .item_context
             .get(item.id.index())
             .copied()
@@ -176,6 +177,7 @@ pub fn evaluate(facts: &ir::Facts, proposal: &Proposal, truth: &Truth) -> EvalRe
                 None
             } else {
                 proposal
+                    .map
                     .module_context
                     .get(module.id.index())
                     .copied()

@@ -5,8 +5,8 @@
 //! `large_report` example, which writes the report for the browser check.
 
 use seamline_ir as ir;
-use seamline_plan::sample::{Assignment, FactsBuilder, measure};
 use seamline_plan::{Plan, PlanOptions, Thresholds, plan};
+use seamline_test_utils::sample::{Assignment, FactsBuilder, measure};
 
 /// How many contexts the input has.
 pub const CONTEXTS: usize = 60;

@@ -4,16 +4,15 @@
 //! and [`shop`], a realistic small shop with four contexts, a cycle, shared models and shared
 //! tables.
 //!
-//! `measure` is a stand-in for the clustering stage's own measurement, simple on purpose:
-//! it computes the contract's fields (context edges with evidence, cycles, shared models and
-//! tables, owned models and tables, Ca/Ce/instability) but takes the modularity as given.
+//! `measure` labels the item graph with the assignment and measures it with the clustering
+//! stage's own [`ContextMap`] (crossings, context edges with evidence, cycles, shared models
+//! and tables, table owners, Ca/Ce); the modularity is taken as given.
 
 use seamline_cluster::contexts::{
-    Context, ContextCycle, ContextEdge, ContextId, ContextMetrics, EdgeEvidence, OwnerReason,
-    PlanMetrics, Proposal, Provenance, SharedModel, SharedTable,
+    Context, ContextId, ContextMap, ContextMetrics, Measures, PlanMetrics, Proposal, Provenance,
 };
 use seamline_ir as ir;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// A field of an item under construction.
 #[derive(Debug, Clone)]
@@ -481,138 +480,36 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             item_context[it.id.index()] = item_context[owner.index()];
         }
     }
-    let code_ctx = |m: ir::ModuleId, i: Option<ir::ItemId>| match i {
-        Some(i) => item_context[i.index()],
-        None => module_context[m.index()],
+    // The crossings and what follows from them: the clustering stage's own context map, on
+    // the graph labelled with the assignment (the module graph, where every module has a
+    // node, unless items are placed apart from their module).
+    let granularity = if a.item_overrides.is_empty() {
+        seamline_graph::Granularity::Module
+    } else {
+        seamline_graph::Granularity::Item
     };
-    // Table owners: the context of the defining module, else of the mapping items.
-    let table_owner: Vec<Option<ContextId>> = facts
-        .tables
-        .iter()
-        .map(|t| match &t.defined_in {
-            Some(d) => module_context[d.module.index()],
-            None => t
-                .mapped_by
-                .iter()
-                .filter_map(|&i| item_context[i.index()])
-                .min(),
+    let graph = seamline_graph::DepGraph::build(
+        facts,
+        &seamline_graph::GraphOptions::standard(granularity),
+    );
+    let node_context: Vec<Option<u32>> = graph
+        .node_ids()
+        .map(|n| match graph.node(n).key {
+            seamline_graph::NodeKey::Item(i) => item_context[i.index()].map(|c| c.0),
+            seamline_graph::NodeKey::Module(m) => module_context[m.index()].map(|c| c.0),
         })
         .collect();
-
-    // Context edges with evidence.
-    let mut edges: BTreeMap<(ContextId, ContextId), ([u32; 5], Vec<EdgeEvidence>)> =
-        BTreeMap::new();
-    let kind_idx = |k: ir::DepKind| ir::DepKind::ALL.iter().position(|x| *x == k).unwrap_or(0);
-    let mut used_by: BTreeMap<ir::ItemId, BTreeSet<ContextId>> = BTreeMap::new();
-    for r in &facts.references {
-        let (Some(from), Some(to)) = (
-            code_ctx(r.from_module, r.from_item),
-            item_context[r.to.index()],
-        ) else {
-            continue;
-        };
-        if from == to {
-            continue;
-        }
-        let e = edges.entry((from, to)).or_default();
-        e.0[kind_idx(r.kind)] += r.count;
-        e.1.push(EdgeEvidence {
-            from_module: r.from_module,
-            from_item: r.from_item,
-            to_item: Some(r.to),
-            table: None,
-            kind: r.kind,
-            count: r.count,
-            location: r.first,
-        });
-        let model = facts.owner_item(r.to);
-        if facts.items[model.index()].kind.is_model() {
-            used_by.entry(model).or_default().insert(from);
-        }
-    }
-    let mut table_uses: BTreeMap<ir::TableId, BTreeMap<ContextId, (u32, u32)>> = BTreeMap::new();
-    for acc in &facts.table_accesses {
-        let Some(from) = code_ctx(acc.module, acc.item) else {
-            continue;
-        };
-        let e = table_uses
-            .entry(acc.table)
-            .or_default()
-            .entry(from)
-            .or_default();
-        match acc.mode {
-            ir::AccessMode::Read => e.0 += acc.count,
-            ir::AccessMode::Write => e.1 += acc.count,
-        }
-        let Some(to) = table_owner[acc.table.index()] else {
-            continue;
-        };
-        if from == to {
-            continue;
-        }
-        let e = edges.entry((from, to)).or_default();
-        e.0[kind_idx(ir::DepKind::Table)] += acc.count;
-        e.1.push(EdgeEvidence {
-            from_module: acc.module,
-            from_item: acc.item,
-            to_item: None,
-            table: Some(acc.table),
-            kind: ir::DepKind::Table,
-            count: acc.count,
-            location: acc.first,
-        });
-    }
-    let context_edges: Vec<ContextEdge> = edges
-        .into_iter()
-        .map(|((from, to), (counts, mut evidence))| {
-            evidence.sort_by_key(|e| (e.location, e.kind));
-            ContextEdge {
-                from,
-                to,
-                counts,
-                evidence,
-            }
-        })
-        .collect();
-
-    // Cycles: contexts that reach each other.
-    let n = names.len();
-    let mut reach = vec![vec![false; n]; n];
-    for e in &context_edges {
-        reach[e.from.index()][e.to.index()] = true;
-    }
-    for k in 0..n {
-        for i in 0..n {
-            for j in 0..n {
-                if reach[i][k] && reach[k][j] {
-                    reach[i][j] = true;
-                }
-            }
-        }
-    }
-    let mut seen = vec![false; n];
-    let mut cycles = Vec::new();
-    for i in 0..n {
-        if seen[i] {
-            continue;
-        }
-        let comp: Vec<usize> = (0..n)
-            .filter(|&j| j == i || (reach[i][j] && reach[j][i]))
-            .collect();
-        if comp.len() > 1 {
-            for &j in &comp {
-                seen[j] = true;
-            }
-            let contexts: Vec<ContextId> = comp.iter().map(|&j| ContextId(j as u32)).collect();
-            let edges = context_edges
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| contexts.contains(&e.from) && contexts.contains(&e.to))
-                .map(|(k, _)| k)
-                .collect();
-            cycles.push(ContextCycle { contexts, edges });
-        }
-    }
+    let map = ContextMap::new(facts, &graph, &node_context);
+    let code_ctx = |m: ir::ModuleId, i: Option<ir::ItemId>| map.code_context(m, i);
+    let Measures {
+        context_edges,
+        cycles,
+        shared_models,
+        shared_tables,
+        mut interface,
+        afferent,
+        efferent,
+    } = map.measure(facts, names.len());
 
     // Contexts and their metrics.
     let mut contexts = Vec::new();
@@ -621,17 +518,16 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         let modules: Vec<ir::ModuleId> = facts
             .modules
             .iter()
-            .filter(|m| module_context[m.id.index()] == Some(id))
+            .filter(|m| map.module_context[m.id.index()] == Some(id))
             .map(|m| m.id)
             .collect();
         let items: Vec<ir::ItemId> = facts
             .items
             .iter()
-            .filter(|it| item_context[it.id.index()] == Some(id))
+            .filter(|it| map.item_context[it.id.index()] == Some(id))
             .map(|it| it.id)
             .collect();
-        let afferent = context_edges.iter().filter(|e| e.to == id).count();
-        let efferent = context_edges.iter().filter(|e| e.from == id).count();
+        let (afferent, efferent) = (afferent[ci].len(), efferent[ci].len());
         let out_w: u32 = context_edges
             .iter()
             .filter(|e| e.from == id)
@@ -642,17 +538,11 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             .iter()
             .filter(|r| {
                 code_ctx(r.from_module, r.from_item) == Some(id)
-                    && item_context[r.to.index()] == Some(id)
+                    && map.item_context[r.to.index()] == Some(id)
             })
             .map(|r| r.count)
             .sum();
-        let mut interface: Vec<ir::ItemId> = context_edges
-            .iter()
-            .filter(|e| e.to == id)
-            .flat_map(|e| e.evidence.iter().filter_map(|ev| ev.to_item))
-            .collect();
-        interface.sort();
-        interface.dedup();
+        let interface = std::mem::take(&mut interface[ci]);
         let owned_models = items
             .iter()
             .copied()
@@ -661,7 +551,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         let owned_tables = facts
             .tables
             .iter()
-            .filter(|t| table_owner[t.id.index()] == Some(id))
+            .filter(|t| map.table_owner(t.id) == Some(id))
             .map(|t| t.id)
             .collect();
         let code_lines = modules
@@ -702,33 +592,6 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         });
     }
 
-    let shared_models = used_by
-        .into_iter()
-        .filter_map(|(model, users)| {
-            let owner = item_context[model.index()];
-            let others: Vec<ContextId> = users.into_iter().filter(|c| Some(*c) != owner).collect();
-            (!others.is_empty()).then_some(SharedModel {
-                model,
-                owner,
-                used_by: others,
-            })
-        })
-        .collect();
-    let shared_tables = table_uses
-        .into_iter()
-        .filter_map(|(table, uses)| {
-            let owner = table_owner[table.index()];
-            let mut all: BTreeSet<ContextId> = uses.keys().copied().collect();
-            all.extend(owner);
-            (all.len() > 1).then(|| SharedTable {
-                table,
-                owner,
-                owner_reason: owner.map(|_| OwnerReason::Schema),
-                accesses: uses.into_iter().map(|(c, (r, w))| (c, r, w)).collect(),
-            })
-        })
-        .collect();
-
     let kernel_modules: Vec<ir::ModuleId> = {
         let mut v: Vec<ir::ModuleId> = a
             .kernel
@@ -748,10 +611,6 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
         .sum();
     Proposal {
         constraint_notes: Vec::new(),
-        table_owners: table_owner
-            .iter()
-            .map(|o| o.map(|c| (c, OwnerReason::Schema)))
-            .collect(),
         possibly_dead: Vec::new(),
         kernel_reasons: kernel_modules
             .iter()
@@ -759,8 +618,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
             .collect(),
         kernel_modules,
         contexts,
-        module_context,
-        item_context,
+        map,
         provenance: Provenance {
             granularity: seamline_cluster::contexts::Granularity::Module,
             algorithm: seamline_cluster::contexts::Method::HandMade,
@@ -794,7 +652,7 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
 /// - `Order` is shared: billing takes the whole `Order` in `Invoice.order`, shipping holds
 ///   only `Shipment.order_id`; `Product` is embedded in `OrderLine.product`.
 /// - the `orders` table is read by billing and (hot) by shipping; ordering writes `products`
-///   (stock), which catalog owns.
+///   (stock), which catalog owns: it creates the products and reads them most.
 /// - `refund` belongs to billing but sits in ordering's file.
 ///
 /// `scale` multiplies the lines of code (1 gives about 24k lines).
@@ -833,6 +691,11 @@ pub fn shop(scale: u32) -> (ir::Facts, Proposal) {
     let cache = b.item("shop::catalog", "PRICE_CACHE", K::Static, 44, None);
     let find = b.item("shop::catalog", "find_product", K::Function, 60, None);
     b.signature(&find, "fn find_product(id: ProductId) -> Option<Product>");
+    let add_product = b.item("shop::catalog", "add_product", K::Function, 110, None);
+    b.signature(
+        &add_product,
+        "fn add_product(product: Product) -> ProductId",
+    );
     let list = b.item("shop::catalog", "list_products", K::Function, 90, None);
     b.signature(
         &list,
@@ -952,6 +815,14 @@ pub fn shop(scale: u32) -> (ir::Facts, Proposal) {
     // Table accesses.
     b.access("shop::catalog", Some(&find), "products", Read, 2, 63)
         .access("shop::catalog", Some(&list), "products", Read, 1, 92)
+        .access(
+            "shop::catalog",
+            Some(&add_product),
+            "products",
+            Write,
+            2,
+            112,
+        )
         .access("shop::orders", Some(&place), "orders", Write, 2, 48)
         .access("shop::orders", Some(&place), "products", Write, 1, 50)
         .access("shop::orders", Some(&mark_paid), "orders", Write, 1, 82)
