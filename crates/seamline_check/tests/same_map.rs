@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use seamline_check::config::Settings;
+use seamline_config::Settings;
 use seamline_check::{Assignment, Proposal};
 use seamline_cluster::contexts::{ContextMap, ContextOptions, Measures, propose};
 use seamline_graph::Granularity;
@@ -126,7 +126,7 @@ fn check(fixture: &str) {
 
     let text = seamline_check::template::init_config(&facts, &proposal, ".");
     let settings = Settings::parse(&text, "seamline.toml").unwrap_or_else(|e| panic!("{e}"));
-    let declared = Assignment::declared(&facts, &settings);
+    let declared = Assignment::declared(&facts, &settings.check);
     let checked = by_name(&facts, &declared.names, &declared.map);
     assert_eq!(checked, analyzed, "seamline.toml:\n{text}");
     assert!(analyzed.contains("crossing "), "{analyzed}");
