@@ -890,3 +890,91 @@ fn runaway_macros_end_in_a_diagnostic_and_the_rest_is_analysed() {
     assert!(items.iter().any(|p| p.starts_with("hostile::models::")));
     assert!(!items.iter().any(|p| p.contains("Arm")));
 }
+
+/// The `access` lines of the dump that are writes.
+fn writes(facts: &ir::Facts) -> Vec<String> {
+    facts
+        .dump()
+        .lines()
+        .filter(|l| l.starts_with("access ") && l.contains(" Write "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Plume's models write through the crate's own `insert!` macro, defined in `lib.rs` and
+/// called inside each model's `impl` block, which itself calls `last!`: the expansion's
+/// methods are the model's, and their diesel writes are found at the call.
+#[test]
+fn impl_position_calls_of_macros_of_another_file_write_their_tables() {
+    let (_tmp, root) = write_tree(
+        "plume",
+        r#"
+//- /Cargo.toml
+[package]
+name = "plume"
+version = "0.1.0"
+edition = "2021"
+//- /src/lib.rs
+macro_rules! insert {
+    ($table:ident, $from:ty) => {
+        last!($table);
+        pub fn insert(conn: &crate::Connection, new: $from) -> Self {
+            diesel::insert_into($table::table).values(new).execute(conn);
+            Self::last(conn)
+        }
+    };
+}
+macro_rules! last {
+    ($table:ident) => {
+        pub fn last(conn: &crate::Connection) -> Self {
+            $table::table.order_by($table::id.desc()).first(conn)
+        }
+    };
+}
+pub struct Connection;
+pub mod schema;
+pub mod posts;
+//- /src/schema.rs
+diesel::table! {
+    posts (id) {
+        id -> Integer,
+        title -> Text,
+    }
+}
+//- /src/posts.rs
+use crate::schema::posts;
+
+pub struct Post;
+pub struct NewPost;
+
+impl Post {
+    insert!(posts, NewPost);
+    undefined_here!(posts);
+}
+"#,
+    );
+    let facts = check(&options(&root));
+    assert_eq!(
+        writes(&facts),
+        vec!["access plume::posts::Post::insert posts Write Dsl x1 src/posts.rs:7"]
+    );
+    let methods: Vec<(&str, u32)> = facts
+        .items
+        .iter()
+        .filter(|i| i.kind == ir::ItemKind::Method)
+        .map(|i| (i.path.as_str(), i.location.line))
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            ("plume::posts::Post::insert", 7),
+            ("plume::posts::Post::last", 7)
+        ]
+    );
+    // `Self::last` inside the expansion is the other expanded method.
+    let dump = facts.dump();
+    assert!(
+        dump.contains("ref plume::posts::Post::insert -> plume::posts::Post::last call"),
+        "{dump}"
+    );
+}
