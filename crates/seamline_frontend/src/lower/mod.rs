@@ -173,6 +173,9 @@ impl Lowerer<'_> {
         }
         self.pending_macros.sort();
         self.pending_macros.dedup();
+        for module in &mut self.modules {
+            mark_sea_orm_entities(&mut module.items);
+        }
         FileSyntax {
             modules: self.modules,
             notes: self.notes,
@@ -412,7 +415,11 @@ impl Lowerer<'_> {
                 col.visit_generics(&s.generics);
                 it.fields = lower_fields(s.fields.iter(), None, &generics);
                 col.visit_fields(&s.fields);
+                let entity = sea_orm_generated_entity(&it);
                 self.finish_item(m, it, col);
+                if let Some(entity) = entity {
+                    self.push_item(m, entity);
+                }
             }
             syn::Item::Union(u) => {
                 let mut it = new_item(
@@ -756,6 +763,7 @@ impl Lowerer<'_> {
             fields: Vec::new(),
             variants: Vec::new(),
             table_attr: None,
+            entity_table: None,
             refs: Vec::new(),
             sql: Vec::new(),
         };
@@ -1289,6 +1297,59 @@ fn impl_arm_methods(mac: &syn::Macro, out: &mut Vec<syn::ImplItemFn>, depth: u32
     any
 }
 
+/// The `Entity` that sea-orm's `#[derive(DeriveEntityModel)]` generates beside a model
+/// with `#[sea_orm(table_name = "..")]`: an item at the model's place that stands for the
+/// table.
+fn sea_orm_generated_entity(model: &ItemSyntax) -> Option<ItemSyntax> {
+    let table = model.table_attr.as_ref()?;
+    if !model.derives.iter().any(|d| d == "DeriveEntityModel") {
+        return None;
+    }
+    Some(ItemSyntax {
+        name: "Entity".to_owned(),
+        kind: ir::ItemKind::Struct,
+        visibility: ir::Visibility::Public,
+        line: model.line,
+        col: model.col,
+        span: model.span,
+        parent: None,
+        impl_self: None,
+        impl_trait: None,
+        signature: None,
+        derives: Vec::new(),
+        derive_paths: Vec::new(),
+        fields: Vec::new(),
+        variants: Vec::new(),
+        table_attr: None,
+        entity_table: Some(table.table.clone()),
+        refs: Vec::new(),
+        sql: Vec::new(),
+    })
+}
+
+/// Sea-orm's expanded form declares `#[derive(DeriveEntity)] pub struct Entity;` and puts
+/// the table name on the model (`#[derive(DeriveModel)] #[sea_orm(table_name = "..")]`)
+/// or on the entity itself: such an `Entity` stands for that table.
+fn mark_sea_orm_entities(items: &mut [ItemSyntax]) {
+    let is_entity =
+        |it: &ItemSyntax| it.name == "Entity" && it.derives.iter().any(|d| d == "DeriveEntity");
+    if !items.iter().any(is_entity) {
+        return;
+    }
+    let model_table = items
+        .iter()
+        .filter(|it| {
+            it.derives
+                .iter()
+                .any(|d| d == "DeriveModel" || d == "DeriveActiveModel")
+        })
+        .find_map(|it| it.table_attr.as_ref().map(|t| t.table.clone()));
+    for it in items.iter_mut().filter(|it| is_entity(it)) {
+        let own = it.table_attr.as_ref().map(|t| t.table.clone());
+        it.entity_table = own.or_else(|| model_table.clone());
+    }
+}
+
 /// What makes two items of `cfg` arms the same item: their kind and name.
 fn decl_key(item: &syn::Item) -> Option<(u8, String)> {
     let (kind, ident) = match item {
@@ -1412,6 +1473,7 @@ fn new_item(
         fields: Vec::new(),
         variants: Vec::new(),
         table_attr: None,
+        entity_table: None,
         refs: Vec::new(),
         sql: Vec::new(),
     }
