@@ -437,15 +437,20 @@ impl Collector {
     }
 
     /// What a call of `path` is, by its last segment: whether it takes SQL
-    /// ([`SQL_FUNCTIONS`]), whether it writes the diesel tables in its arguments
+    /// ([`SQL_FUNCTIONS`], and sqlx's `QueryBuilder::new`), whether it writes the diesel tables in its arguments
     /// ([`DSL_WRITE_FUNCTIONS`]), and whether it may write the table of a sea-orm entity its
     /// path goes through ([`ENTITY_WRITE_FUNCTIONS`]).
     fn call_kind(&mut self, path: &syn::Path) -> CallKind {
         match path.segments.last() {
             Some(last) => {
                 let name = ident_text(&mut self.scratch, &last.ident);
+                // sqlx's `QueryBuilder::new("INSERT INTO t (a, b) ")` starts a statement
+                // that `push_values` completes: its first literal is SQL too.
+                let builder = name == "new"
+                    && path.segments.len() > 1
+                    && path.segments[path.segments.len() - 2].ident == "QueryBuilder";
                 CallKind {
-                    sql: SQL_FUNCTIONS.contains(&name),
+                    sql: builder || SQL_FUNCTIONS.contains(&name),
                     writes_args: DSL_WRITE_FUNCTIONS.contains(&name),
                     writes_path: path.segments.len() > 1 && ENTITY_WRITE_FUNCTIONS.contains(&name),
                 }

@@ -266,17 +266,19 @@ fn f() {
     let b = "selection";
     let c = sqlx::query(r"SHOW TABLES");
     let d = "update: done";
+    let e = QueryBuilder::<Sqlite>::new("INSERT INTO files (path) ");
 }
 "#,
         r#"
-mod#0 "" parent=None lines=1-9 vis=Some(Private)
-  item#0 Function f Private @2:4 lines=2-9
+mod#0 "" parent=None lines=1-10 vis=Some(Private)
+  item#0 Function f Private @2:4 lines=2-10
     sig fn f()
-    refs call:sqlx::query_as@3 call:Row@3 call:client@4 call:sqlx::query@7
+    refs call:sqlx::query_as@3 call:Row@3 call:client@4 call:sqlx::query@7 call:QueryBuilder::new@9 type:Sqlite@9
     sql "insert into t values (1)" @3 call=true
     sql "LISTEN channel" @4 call=true
     sql "  select 1" @5 call=false
     sql "SHOW TABLES" @7 call=true
+    sql "INSERT INTO files (path) " @9 call=true
 "#,
     );
 }
