@@ -1065,7 +1065,7 @@ pub async fn purge(db: &Db) {
     );
     // The generated entity is an item at its model, and the re-export names it.
     assert!(
-        dump.contains("item ldap::model::groups::Entity Struct Public src/model/groups.rs:5"),
+        dump.contains("item ldap::model::groups::Entity Struct Public src/model/groups.rs:3"),
         "{dump}"
     );
     assert!(

@@ -1298,20 +1298,24 @@ fn impl_arm_methods(mac: &syn::Macro, out: &mut Vec<syn::ImplItemFn>, depth: u32
 }
 
 /// The `Entity` that sea-orm's `#[derive(DeriveEntityModel)]` generates beside a model
-/// with `#[sea_orm(table_name = "..")]`: an item at the model's place that stands for the
-/// table.
+/// with `#[sea_orm(table_name = "..")]`: an item that stands for the table, declared by the
+/// derive (its line is the derive's, outside the model's span, so no line counts twice).
 fn sea_orm_generated_entity(model: &ItemSyntax) -> Option<ItemSyntax> {
     let table = model.table_attr.as_ref()?;
-    if !model.derives.iter().any(|d| d == "DeriveEntityModel") {
-        return None;
-    }
+    let derive = model
+        .derive_paths
+        .iter()
+        .find(|p| p.path.last().is_some_and(|s| s == "DeriveEntityModel"))?;
     Some(ItemSyntax {
         name: "Entity".to_owned(),
         kind: ir::ItemKind::Struct,
         visibility: ir::Visibility::Public,
-        line: model.line,
-        col: model.col,
-        span: model.span,
+        line: derive.line,
+        col: derive.col,
+        span: ir::LineSpan {
+            start: derive.line,
+            end: derive.line,
+        },
         parent: None,
         impl_self: None,
         impl_trait: None,
