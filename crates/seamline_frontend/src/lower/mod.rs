@@ -13,8 +13,8 @@
 //! body of `pattern => { items }` arms (every arm), bodies that parse as items, and calls
 //! of the analysed code's own `macro_rules!` macros, expanded by [`expand`] within bounds
 //! (items they declare are placed at the call); inside an `impl`, the same macros' calls
-//! are read as the methods they declare, and `cfg_if!`/`cfg_select!` arms as theirs. Nothing here resolves names; that is
-//! [`crate::resolve`]'s job.
+//! are read as the methods they declare, and `cfg_if!`/`cfg_select!` arms as theirs.
+//! Nothing here resolves names; that is [`crate::resolve`]'s job.
 
 mod args;
 mod attrs;
