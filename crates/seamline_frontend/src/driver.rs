@@ -29,7 +29,7 @@
 
 use crate::discover::{self, CargoOptions, CrateSpec, Discovery, Root};
 use crate::hash::{HashMap, HashSet};
-use crate::lower::OtherMacro;
+use crate::lower::{OtherMacro, called_macros};
 use crate::modtree::ModDir;
 use crate::read::{self, LineStats, ReadProblem};
 use crate::syntax::{FileSyntax, ModSyntax};
@@ -481,7 +481,7 @@ impl<'a> Run<'a> {
     }
 
     /// Lowers again, with the `macro_rules!` definitions of the other files at hand, the
-    /// files that call an item-position macro defined in another file (`#[macro_use] mod
+    /// files that call an item- or impl-position macro defined in another file (`#[macro_use] mod
     /// macros;`, `#[macro_export]`): few files, so a second parse is cheaper than keeping
     /// syntax trees. A call finds a definition of its own crate (any file: an
     /// over-approximation of textual and `#[macro_use]` scoping), else a `#[macro_export]`
@@ -525,7 +525,12 @@ impl<'a> Run<'a> {
                 None => &[],
             };
             let mut visible: HashMap<String, OtherMacro> = HashMap::default();
-            for name in &syntax.pending_macros {
+            // The pending names, then the macros their definitions call (Plume's
+            // `insert!` calls `last!`): an expansion needs those too.
+            let mut wanted: Vec<String> = syntax.pending_macros.clone();
+            let mut asked: HashSet<String> = wanted.iter().cloned().collect();
+            while let Some(name) = wanted.pop() {
+                let name = &name;
                 let Some(found) = defs.get(name.as_str()) else {
                     continue;
                 };
@@ -554,6 +559,11 @@ impl<'a> Run<'a> {
                     .iter()
                     .find(|d| krate.is_some() && d.0 == krate && imported_from.is_none());
                 if let Some(&(_, _, rules)) = own {
+                    for called in called_macros(rules) {
+                        if asked.insert(called.to_owned()) {
+                            wanted.push(called.to_owned());
+                        }
+                    }
                     let rules = rules.to_owned();
                     visible.insert(name.clone(), OtherMacro { krate: None, rules });
                     continue;
@@ -573,6 +583,11 @@ impl<'a> Run<'a> {
                     Some((known_as, d.2))
                 });
                 if let Some((known_as, rules)) = dep {
+                    for called in called_macros(rules) {
+                        if asked.insert(called.to_owned()) {
+                            wanted.push(called.to_owned());
+                        }
+                    }
                     let rules = rules.to_owned();
                     let krate = Some(known_as);
                     visible.insert(name.clone(), OtherMacro { krate, rules });

@@ -10,6 +10,12 @@
 //!   (`UPDATE t .. WHERE x IN (SELECT .. FROM t)`) is both.
 //! - Names are the last part of the object name (`public.users` -> `users`), lowercased
 //!   unless quoted.
+//! - Not tables of the application: table-valued functions (`FROM generate_series(1, $1)`),
+//!   the database's own catalogs (anything in `pg_catalog` or `information_schema`, an
+//!   unqualified `pg_*` name, which PostgreSQL reserves for them, and SQLite's
+//!   `sqlite_master`, `sqlite_schema`, `sqlite_sequence`), and the target of a `DELETE`
+//!   without `FROM`, which PostgreSQL, MySQL and SQLite all require (`"Delete group"` in a
+//!   button label parses as one).
 //! - When no dialect parses the text, a tolerant scan takes the word after FROM, JOIN (reads)
 //!   and INTO, UPDATE, and FROM after DELETE (writes), and `parsed` is false.
 
@@ -57,6 +63,8 @@ struct Collect {
     mentions: BTreeMap<String, u32>,
     writes: Vec<String>,
     ctes: BTreeSet<String>,
+    /// Table-valued functions called in FROM: their names are relations for the visitor.
+    functions: Vec<String>,
 }
 
 impl Visitor for Collect {
@@ -67,6 +75,19 @@ impl Visitor for Collect {
             for cte in &with.cte_tables {
                 self.ctes.insert(ident_name(&cte.alias.name));
             }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table {
+            name,
+            args: Some(_),
+            ..
+        } = factor
+            && let Some(name) = object_name(name)
+        {
+            self.functions.push(name);
         }
         ControlFlow::Continue(())
     }
@@ -94,8 +115,19 @@ impl Visitor for Collect {
             Statement::Delete(delete) => {
                 if delete.tables.is_empty() {
                     let from = match &delete.from {
-                        sqlparser::ast::FromTable::WithFromKeyword(t)
-                        | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
+                        sqlparser::ast::FromTable::WithFromKeyword(t) => t.as_slice(),
+                        sqlparser::ast::FromTable::WithoutKeyword(t) => {
+                            // Not SQL of the databases Rust backends use: drop its
+                            // mention too.
+                            for twj in t {
+                                if let TableFactor::Table { name, .. } = &twj.relation
+                                    && let Some(name) = object_name(name)
+                                {
+                                    self.functions.push(name);
+                                }
+                            }
+                            &[]
+                        }
                     };
                     for twj in from {
                         if let TableFactor::Table { name, .. } = &twj.relation {
@@ -123,6 +155,11 @@ fn from_statements(statements: &[Statement]) -> SqlTables {
     let mut c = Collect::default();
     for statement in statements {
         let _ = statement.visit(&mut c);
+    }
+    for f in &c.functions {
+        if let Some(n) = c.mentions.get_mut(f) {
+            *n = n.saturating_sub(1);
+        }
     }
     let mut writes = BTreeSet::new();
     for w in &c.writes {
@@ -153,15 +190,31 @@ fn ident_name(ident: &sqlparser::ast::Ident) -> String {
     }
 }
 
-/// The table part of an object name (`public.users` -> `users`).
+/// The table part of an object name (`public.users` -> `users`); `None` for a catalog of
+/// the database itself (see the module docs).
 fn object_name(name: &ObjectName) -> Option<String> {
-    match name.0.last()? {
-        ObjectNamePart::Identifier(ident) => {
-            let n = ident_name(ident);
-            (!n.is_empty()).then_some(n)
-        }
+    let n = match name.0.last()? {
+        ObjectNamePart::Identifier(ident) => ident_name(ident),
+        _ => return None,
+    };
+    let schema = match name.0.len().checked_sub(2).and_then(|i| name.0.get(i)) {
+        Some(ObjectNamePart::Identifier(ident)) => Some(ident_name(ident)),
         _ => None,
-    }
+    };
+    let system = match schema.as_deref() {
+        Some(schema) => {
+            schema.eq_ignore_ascii_case("pg_catalog")
+                || schema.eq_ignore_ascii_case("information_schema")
+        }
+        None => {
+            n.starts_with("pg_")
+                || matches!(
+                    n.as_str(),
+                    "sqlite_master" | "sqlite_schema" | "sqlite_sequence"
+                )
+        }
+    };
+    (!n.is_empty() && !system).then_some(n)
 }
 
 /// The tolerant fallback: the word after FROM/JOIN (reads), INTO/UPDATE/DELETE FROM
@@ -203,7 +256,26 @@ fn scan(sql: &str) -> SqlTables {
 /// A table name from a scanned word: quotes removed, schema dropped; keywords and
 /// placeholders rejected.
 fn scan_name(word: &str) -> Option<String> {
-    let last = word.rsplit('.').next()?;
+    let mut parts = word.rsplit('.');
+    let last = parts.next()?;
+    let unquote = |part: &str| {
+        part.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'))
+            .to_ascii_lowercase()
+    };
+    let system = match parts.next().map(unquote) {
+        Some(schema) => schema == "pg_catalog" || schema == "information_schema",
+        None => {
+            let name = unquote(last);
+            name.starts_with("pg_")
+                || matches!(
+                    name.as_str(),
+                    "sqlite_master" | "sqlite_schema" | "sqlite_sequence"
+                )
+        }
+    };
+    if system {
+        return None;
+    }
     let quoted = last.starts_with(['"', '`', '[']);
     let name = last.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'));
     let valid = !name.is_empty()
@@ -333,6 +405,44 @@ mod tests {
     }
 
     #[test]
+    fn table_functions_and_the_databases_own_catalogs_are_not_tables() {
+        check(
+            "SELECT d.day, count(r.id) FROM generate_series(1, $1) AS d(day) LEFT JOIN releases r ON r.day = d.day",
+            "reads=[releases] writes=[]",
+        );
+        check(
+            "SELECT target_crate_id FROM compute_reverse_dependencies(ARRAY[$1]::integer[])",
+            "reads=[] writes=[]",
+        );
+        check(
+            "SELECT relname FROM pg_class INNER JOIN pg_namespace ON pg_class.relnamespace = pg_namespace.oid",
+            "reads=[] writes=[]",
+        );
+        check(
+            "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'x%'",
+            "reads=[] writes=[]",
+        );
+        check(
+            "SELECT name FROM sqlite_master WHERE type = 'table'",
+            "reads=[] writes=[]",
+        );
+        // A schema of the application's own is kept.
+        check(
+            "SELECT * FROM audit.pg_events",
+            "reads=[pg_events] writes=[]",
+        );
+    }
+
+    #[test]
+    fn a_delete_without_from_is_prose_not_sql() {
+        check("Delete group", "reads=[] writes=[]");
+        check(
+            "DELETE FROM groups WHERE id = $1",
+            "reads=[] writes=[groups]",
+        );
+    }
+
+    #[test]
     fn unparsable_sql_falls_back_to_a_scan() {
         check(
             "SELECT * FROM orders o JOIN users u ON {{broken}} WHERE",
@@ -343,5 +453,9 @@ mod tests {
             "reads=[] writes=[carts,log] scanned",
         );
         check("not sql at all", "reads=[] writes=[] scanned");
+        check(
+            "SELECT * FROM pg_class JOIN information_schema.tables JOIN t ON {{broken}}",
+            "reads=[t] writes=[] scanned",
+        );
     }
 }

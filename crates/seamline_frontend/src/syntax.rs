@@ -162,6 +162,11 @@ pub struct ItemSyntax {
     pub variants: Vec<String>,
     /// ORM mapping found on the item's attributes.
     pub table_attr: Option<TableAttr>,
+    /// For a sea-orm `Entity` (a `#[derive(DeriveEntity)]` struct, or the one
+    /// `#[derive(DeriveEntityModel)]` generates beside its model): the table it stands
+    /// for. Paths through it are accesses of that table (`Entity::find()` reads,
+    /// `Entity::delete_many()` writes).
+    pub entity_table: Option<String>,
     /// Paths mentioned anywhere in the item (signature, bounds, body, attributes' derives
     /// excluded), in source order. Methods' bodies go to the method, not its impl.
     pub refs: Vec<PathRef>,

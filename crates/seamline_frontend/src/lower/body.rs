@@ -58,6 +58,24 @@ const DSL_WRITE_FUNCTIONS: &[&str] = &[
     "delete",
 ];
 
+/// Sea-orm entity functions that write the entity's table (`Entity::insert_many(..)`,
+/// `model::User::delete_many()`): the path of such a call, when it has two segments or more,
+/// gets [`ir::DepKind::Table`] (the resolver makes it a write when the path goes through a
+/// sea-orm entity, and a plain call otherwise).
+const ENTITY_WRITE_FUNCTIONS: &[&str] = &[
+    "insert",
+    "insert_many",
+    "update",
+    "update_many",
+    "delete",
+    "delete_many",
+    "delete_by_id",
+];
+
+/// Sea-orm `ActiveModelTrait` methods that write the table of the active model they are
+/// called on (`new_user.insert(&db)` after `let new_user = users::ActiveModel { .. }`).
+const ACTIVE_MODEL_WRITE_METHODS: &[&str] = &["insert", "update", "save", "delete"];
+
 /// Methods whose first argument, if a string literal, is SQL (rusqlite, postgres,
 /// tokio-postgres, mysql clients).
 const SQL_METHODS: &[&str] = &[
@@ -96,6 +114,14 @@ const TRACING_MACROS: &[&str] = &[
     "error_span",
 ];
 
+/// What a call does with tables, by its function's name (see [`Collector::call_kind`]).
+#[derive(Default)]
+struct CallKind {
+    sql: bool,
+    writes_args: bool,
+    writes_path: bool,
+}
+
 /// What a collector found.
 pub(super) struct Collected {
     pub(super) refs: Vec<PathRef>,
@@ -122,6 +148,9 @@ pub(super) struct Collector {
     sql_seen: BTreeSet<(u32, u32)>,
     /// Nesting depth of macro bodies being re-parsed.
     macro_depth: u32,
+    /// Locals bound to a sea-orm active model, with the path of the entity's module
+    /// (`let u = model::users::ActiveModel { .. }` gives `("u", ["model", "users"])`).
+    active_models: Vec<(String, Vec<String>)>,
 }
 
 impl Collector {
@@ -136,6 +165,7 @@ impl Collector {
             scratch: String::new(),
             sql_seen: BTreeSet::new(),
             macro_depth: 0,
+            active_models: Vec::new(),
         }
     }
 
@@ -406,19 +436,80 @@ impl Collector {
         }
     }
 
-    /// Whether a call of `path` takes SQL ([`SQL_FUNCTIONS`]) and whether it writes the
-    /// diesel tables in its arguments ([`DSL_WRITE_FUNCTIONS`]), by its last segment.
-    fn call_kind(&mut self, path: &syn::Path) -> (bool, bool) {
+    /// What a call of `path` is, by its last segment: whether it takes SQL
+    /// ([`SQL_FUNCTIONS`], and sqlx's `QueryBuilder::new`), whether it writes the diesel tables in its arguments
+    /// ([`DSL_WRITE_FUNCTIONS`]), and whether it may write the table of a sea-orm entity its
+    /// path goes through ([`ENTITY_WRITE_FUNCTIONS`]).
+    fn call_kind(&mut self, path: &syn::Path) -> CallKind {
         match path.segments.last() {
             Some(last) => {
                 let name = ident_text(&mut self.scratch, &last.ident);
-                (
-                    SQL_FUNCTIONS.contains(&name),
-                    DSL_WRITE_FUNCTIONS.contains(&name),
-                )
+                // sqlx's `QueryBuilder::new("INSERT INTO t (a, b) ")` starts a statement
+                // that `push_values` completes: its first literal is SQL too.
+                let builder = name == "new"
+                    && path.segments.len() > 1
+                    && path.segments[path.segments.len() - 2].ident == "QueryBuilder";
+                CallKind {
+                    sql: builder || SQL_FUNCTIONS.contains(&name),
+                    writes_args: DSL_WRITE_FUNCTIONS.contains(&name),
+                    writes_path: path.segments.len() > 1 && ENTITY_WRITE_FUNCTIONS.contains(&name),
+                }
             }
-            None => (false, false),
+            None => CallKind::default(),
         }
+    }
+
+    /// The module path of the sea-orm entity whose active model `expr` is: a struct literal
+    /// `path::ActiveModel { .. }`, `path::ActiveModel::from(..)`/`::new()`,
+    /// `path::Model { .. }.into_active_model()`, or a local bound to one of these.
+    fn active_model_of(&self, expr: &syn::Expr) -> Option<Vec<String>> {
+        let prefix = |path: &syn::Path, last: &str, back: usize| -> Option<Vec<String>> {
+            let n = path.segments.len();
+            let seg = path.segments.iter().nth(n.checked_sub(back + 1)?)?;
+            (seg.ident == last).then(|| {
+                let mut segs = super::path_segments(path);
+                segs.truncate(segs.len() - back - 1);
+                segs
+            })
+        };
+        match expr {
+            syn::Expr::Struct(es) if es.qself.is_none() => prefix(&es.path, "ActiveModel", 0),
+            syn::Expr::MethodCall(mc) if mc.method == "into_active_model" => match &*mc.receiver {
+                syn::Expr::Struct(es) if es.qself.is_none() => prefix(&es.path, "Model", 0),
+                _ => None,
+            },
+            syn::Expr::Call(call) => match &*call.func {
+                syn::Expr::Path(p) if p.qself.is_none() => {
+                    let last = p.path.segments.last()?;
+                    (last.ident == "from" || last.ident == "new")
+                        .then(|| prefix(&p.path, "ActiveModel", 1))
+                        .flatten()
+                }
+                _ => None,
+            },
+            syn::Expr::Path(p) if p.qself.is_none() => self.active_model_local(&p.path),
+            syn::Expr::Paren(p) => self.active_model_of(&p.expr),
+            _ => None,
+        }
+    }
+
+    /// [`Self::active_model_of`] for a path that may name a local.
+    fn active_model_local(&self, path: &syn::Path) -> Option<Vec<String>> {
+        if self.active_models.is_empty() || path.segments.len() != 1 {
+            return None;
+        }
+        let ident = &path.segments[0].ident;
+        self.active_models
+            .iter()
+            .rev()
+            .find(|(name, _)| ident == name)
+            .map(|(_, entity)| entity.clone())
+    }
+
+    /// A write of an active model's table: `entity` is the entity's module path.
+    fn active_model_write(&mut self, mut entity: Vec<String>, method: &syn::Ident) {
+        entity.push("Entity".to_owned());
+        self.push_ref(entity, ir::DepKind::Table, method.span());
     }
 
     /// Visits an argument read by [`super::args::parse_args`] as [`Visit::visit_expr`]
@@ -430,18 +521,24 @@ impl Collector {
             Arg::Path(path) => self.qualified(None, path, ir::DepKind::Call),
             Arg::Call(func, args) => {
                 if let Arg::Path(p) = &**func {
-                    let (sql, write) = self.call_kind(p);
-                    if sql {
+                    let kind = self.call_kind(p);
+                    if kind.sql {
                         self.first_str_lit(args.first());
                     }
-                    if write {
-                        self.visit_arg(func);
+                    if kind.writes_args || kind.writes_path {
+                        if kind.writes_path {
+                            self.qualified(None, p, ir::DepKind::Table);
+                        } else {
+                            self.visit_arg(func);
+                        }
                         let from = self.refs.len();
                         for a in args {
                             self.visit_arg(a);
                         }
-                        for r in &mut self.refs[from..] {
-                            r.kind = ir::DepKind::Table;
+                        if kind.writes_args {
+                            for r in &mut self.refs[from..] {
+                                r.kind = ir::DepKind::Table;
+                            }
                         }
                         return;
                     }
@@ -454,6 +551,12 @@ impl Collector {
             Arg::Method(receiver, method, args) => {
                 if is_one_of(&mut self.scratch, method, SQL_METHODS) {
                     self.first_str_lit(args.first());
+                }
+                if let Arg::Path(p) = &**receiver
+                    && is_one_of(&mut self.scratch, method, ACTIVE_MODEL_WRITE_METHODS)
+                    && let Some(entity) = self.active_model_local(p)
+                {
+                    self.active_model_write(entity, method);
                 }
                 self.visit_arg(receiver);
                 for a in args {
@@ -781,21 +884,28 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        let (sql, write) = match &*call.func {
+        let kind = match &*call.func {
             syn::Expr::Path(p) => self.call_kind(&p.path),
-            _ => (false, false),
+            _ => CallKind::default(),
         };
-        if sql {
+        if kind.sql {
             self.first_str_arg(&call.args);
         }
-        if write {
-            self.visit_expr(&call.func);
+        if kind.writes_args || kind.writes_path {
+            match &*call.func {
+                syn::Expr::Path(p) if kind.writes_path => {
+                    self.qualified(p.qself.as_ref(), &p.path, ir::DepKind::Table)
+                }
+                func => self.visit_expr(func),
+            }
             let from = self.refs.len();
             for arg in &call.args {
                 self.visit_expr(arg);
             }
-            for r in &mut self.refs[from..] {
-                r.kind = ir::DepKind::Table;
+            if kind.writes_args {
+                for r in &mut self.refs[from..] {
+                    r.kind = ir::DepKind::Table;
+                }
             }
             return;
         }
@@ -806,7 +916,26 @@ impl<'ast> Visit<'ast> for Collector {
         if is_one_of(&mut self.scratch, &call.method, SQL_METHODS) {
             self.first_str_arg(&call.args);
         }
+        if is_one_of(&mut self.scratch, &call.method, ACTIVE_MODEL_WRITE_METHODS)
+            && let Some(entity) = self.active_model_of(&call.receiver)
+        {
+            self.active_model_write(entity, &call.method);
+        }
         syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        syn::visit::visit_local(self, local);
+        let pat = match &local.pat {
+            syn::Pat::Type(pt) => &*pt.pat,
+            pat => pat,
+        };
+        if let (syn::Pat::Ident(pi), Some(init)) = (pat, &local.init)
+            && let Some(entity) = self.active_model_of(&init.expr)
+        {
+            self.active_models
+                .push((super::ident_str(&pi.ident), entity));
+        }
     }
 
     fn visit_lit_str(&mut self, s: &'ast syn::LitStr) {

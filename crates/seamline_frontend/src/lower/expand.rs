@@ -1,5 +1,6 @@
 //! A small, bounded `macro_rules!` expander for the analysed code's own declarative macros
-//! in item position (`make_error! { .. }` declaring an enum and its impls).
+//! in item position (`make_error! { .. }` declaring an enum and its impls) and in impl
+//! position (`impl Post { insert!(posts, NewPost); }` declaring methods).
 //!
 //! Hand-written on proc-macro2 token trees (ARCHITECTURE.md says why no crate is used).
 //! Rules are tried in order, as rustc does; a rule matches when its matcher consumes the

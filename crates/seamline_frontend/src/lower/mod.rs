@@ -12,8 +12,9 @@
 //! items they declare where that is known statically: `cfg_if!`, `cfg_select!` and any
 //! body of `pattern => { items }` arms (every arm), bodies that parse as items, and calls
 //! of the analysed code's own `macro_rules!` macros, expanded by [`expand`] within bounds
-//! (items they declare are placed at the call). Nothing here resolves names; that is
-//! [`crate::resolve`]'s job.
+//! (items they declare are placed at the call); inside an `impl`, the same macros' calls
+//! are read as the methods they declare, and `cfg_if!`/`cfg_select!` arms as theirs.
+//! Nothing here resolves names; that is [`crate::resolve`]'s job.
 
 mod args;
 mod attrs;
@@ -51,6 +52,36 @@ pub(crate) struct OtherMacro {
     pub krate: Option<String>,
     /// The rules, as token text.
     pub rules: String,
+}
+
+/// The names of the macros that a `macro_rules!` definition's rules (as token text) call,
+/// `name!` anywhere in them: a generous reading (a call in a doc string counts), for
+/// finding the definitions that expanding this macro may need.
+pub(crate) fn called_macros(rules: &str) -> Vec<&str> {
+    let bytes = rules.as_bytes();
+    let ident_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !(bytes[i].is_ascii_alphabetic() || bytes[i] == b'_') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && ident_char(bytes[i]) {
+            i += 1;
+        }
+        let mut j = i;
+        while bytes.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let name = &rules[start..i];
+        let bang = bytes.get(j) == Some(&b'!') && bytes.get(j + 1) != Some(&b'=');
+        if bang && name != "macro_rules" && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// Lowers one parsed file. Never panics, whatever the input.
@@ -106,6 +137,17 @@ struct Lowerer<'a> {
     call_line: Option<u32>,
 }
 
+/// The impl items of an impl-position macro call, expanded, with the call's place.
+struct ExpandedImplCall {
+    /// The macro's path, a reference of the impl.
+    path: Vec<String>,
+    items: Vec<syn::ImplItem>,
+    line: u32,
+    col: u32,
+    /// The call's last line.
+    end: u32,
+}
+
 /// How far the syntax of a module had grown before an expansion (see [`Lowerer::relocate`]).
 struct Marks {
     modules: usize,
@@ -131,6 +173,9 @@ impl Lowerer<'_> {
         }
         self.pending_macros.sort();
         self.pending_macros.dedup();
+        for module in &mut self.modules {
+            mark_sea_orm_entities(&mut module.items);
+        }
         FileSyntax {
             modules: self.modules,
             notes: self.notes,
@@ -370,7 +415,11 @@ impl Lowerer<'_> {
                 col.visit_generics(&s.generics);
                 it.fields = lower_fields(s.fields.iter(), None, &generics);
                 col.visit_fields(&s.fields);
+                let entity = sea_orm_generated_entity(&it);
                 self.finish_item(m, it, col);
+                if let Some(entity) = entity {
+                    self.push_item(m, entity);
+                }
             }
             syn::Item::Union(u) => {
                 let mut it = new_item(
@@ -714,6 +763,7 @@ impl Lowerer<'_> {
             fields: Vec::new(),
             variants: Vec::new(),
             table_attr: None,
+            entity_table: None,
             refs: Vec::new(),
             sql: Vec::new(),
         };
@@ -742,6 +792,7 @@ impl Lowerer<'_> {
         }
         let mut methods = Vec::new();
         let mut arm_methods = Vec::new();
+        let mut expanded = Vec::new();
         for ii in &imp.items {
             match ii {
                 syn::ImplItem::Fn(f) if self.include_tests || !attrs::is_cfg_test(&f.attrs) => {
@@ -752,8 +803,16 @@ impl Lowerer<'_> {
                     col.visit_expr(&c.expr);
                 }
                 syn::ImplItem::Type(t) => col.visit_type(&t.ty),
-                syn::ImplItem::Macro(mac) if !impl_arm_methods(&mac.mac, &mut arm_methods, 0) => {
-                    col.visit_macro(&mac.mac)
+                syn::ImplItem::Macro(mac) => {
+                    if let Some(call) = self.expand_impl_macro(&mac.mac, true) {
+                        expanded.push(call);
+                    } else if !impl_arm_methods(&mac.mac, &mut arm_methods, 0) {
+                        if let Some(call) = self.expand_impl_macro(&mac.mac, false) {
+                            expanded.push(call);
+                        } else {
+                            col.visit_macro(&mac.mac);
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -767,24 +826,192 @@ impl Lowerer<'_> {
         methods.extend(arm_methods.iter());
         let parent = self.finish_item(m, it, col);
         for f in methods {
-            let mut mi = new_item(
-                &f.sig.ident,
-                ir::ItemKind::Method,
-                &f.vis,
-                f.sig.fn_token.span,
-                f.block.brace_token.span.close(),
-            );
-            if matches!(f.vis, syn::Visibility::Inherited) {
-                mi.span.start = sig_start(&f.sig);
-            }
-            mi.parent = Some(parent);
-            mi.signature = Some(tokens::print(f.sig.to_token_stream()));
-            let generics = with_generics(&generics, &f.sig.generics);
-            let mut col = body::Collector::new(&generics);
-            col.visit_signature(&f.sig);
-            col.visit_block(&f.block);
-            self.finish_item(m, mi, col);
+            self.lower_method(m, parent, f, &generics);
         }
+        for call in expanded {
+            self.lower_expanded_impl_items(m, parent, call, &generics);
+        }
+    }
+
+    fn lower_method(&mut self, m: usize, parent: usize, f: &syn::ImplItemFn, generics: &[String]) {
+        let mut mi = new_item(
+            &f.sig.ident,
+            ir::ItemKind::Method,
+            &f.vis,
+            f.sig.fn_token.span,
+            f.block.brace_token.span.close(),
+        );
+        if matches!(f.vis, syn::Visibility::Inherited) {
+            mi.span.start = sig_start(&f.sig);
+        }
+        mi.parent = Some(parent);
+        mi.signature = Some(tokens::print(f.sig.to_token_stream()));
+        let generics = with_generics(generics, &f.sig.generics);
+        let mut col = body::Collector::new(&generics);
+        col.visit_signature(&f.sig);
+        col.visit_block(&f.block);
+        self.finish_item(m, mi, col);
+    }
+
+    /// Reads an impl-position call of a `macro_rules!` macro of the analysed code
+    /// (`impl Post { insert!(posts, NewPost); }`) as the impl items of its expansion,
+    /// nested calls expanded too. `local` asks for a macro of this file (tried before the
+    /// well-known `cfg_if!`/`cfg_select!` readings), otherwise one of another file (after
+    /// them); a name found in neither is left for the driver's second lowering. `None`
+    /// when the call is not expanded (a failure is a `macro-not-expanded` note).
+    fn expand_impl_macro(&mut self, mac: &syn::Macro, local: bool) -> Option<ExpandedImplCall> {
+        let name = simple_macro_name(&mac.path)?;
+        let known = if local {
+            self.local_macros.contains_key(&name)
+        } else {
+            self.other_macros.contains_key(&name)
+        };
+        if !known {
+            if !local && !self.local_macros.contains_key(&name) {
+                self.pending_macros.push(name);
+            }
+            return None;
+        }
+        let def = self.macro_def(&name)?;
+        let (line, col) = path_line_col(&mac.path);
+        let end = (macro_delimiter_end(&mac.delimiter).end().line as u32).max(line);
+        let outermost = self.call_line.is_none();
+        if outermost {
+            self.call_line = Some(line);
+        }
+        let mut items = Vec::new();
+        let done = self.expand_impl_tokens(&name, &def, &mac.tokens, line, 0, &mut items);
+        if outermost {
+            self.call_line = None;
+        }
+        done.then(|| ExpandedImplCall {
+            path: path_segments(&mac.path),
+            items,
+            line,
+            col,
+            end,
+        })
+    }
+
+    /// Expands one call of `def` in impl position into `out`; calls in its expansion of
+    /// the analysed code's macros are expanded in turn (up to [`expand::MAX_DEPTH`]), other
+    /// macro calls are kept as they are. False (after a note) when this call fails.
+    fn expand_impl_tokens(
+        &mut self,
+        name: &str,
+        def: &expand::MacroDef,
+        input: &TokenStream,
+        line: u32,
+        depth: u32,
+        out: &mut Vec<syn::ImplItem>,
+    ) -> bool {
+        if depth >= expand::MAX_DEPTH {
+            let why = format!(
+                "expansions nest deeper than {} levels (is it recursive?)",
+                expand::MAX_DEPTH
+            );
+            self.not_expanded(name, line, why);
+            return false;
+        }
+        let tokens = match def.expand(input, &mut self.budget) {
+            Ok(tokens) => tokens,
+            Err(failure) => {
+                self.not_expanded(name, line, failure.describe());
+                return false;
+            }
+        };
+        let parser = |ps: syn::parse::ParseStream<'_>| {
+            let mut items = Vec::new();
+            while !ps.is_empty() {
+                items.push(ps.parse::<syn::ImplItem>()?);
+            }
+            Ok(items)
+        };
+        let items = match syn::parse::Parser::parse2(parser, tokens) {
+            Ok(items) => items,
+            Err(err) => {
+                let why = format!("its expansion is not impl items ({err})");
+                self.not_expanded(name, line, why);
+                return false;
+            }
+        };
+        for item in items {
+            if let syn::ImplItem::Macro(inner) = &item
+                && let Some(inner_name) = simple_macro_name(&inner.mac.path)
+            {
+                match self.macro_def(&inner_name) {
+                    Some(inner_def) => {
+                        let tokens = &inner.mac.tokens;
+                        if self.expand_impl_tokens(
+                            &inner_name,
+                            &inner_def,
+                            tokens,
+                            line,
+                            depth + 1,
+                            out,
+                        ) {
+                            continue;
+                        }
+                    }
+                    None => self.pending_macros.push(inner_name),
+                }
+            }
+            out.push(item);
+        }
+        true
+    }
+
+    /// Lowers the impl items of an expanded impl-position call: functions become methods
+    /// of the impl `parent`, and the paths of consts, types and unexpanded macro calls go
+    /// to the impl itself; everything is placed at the call, as item-position expansions.
+    fn lower_expanded_impl_items(
+        &mut self,
+        m: usize,
+        parent: usize,
+        call: ExpandedImplCall,
+        generics: &[String],
+    ) {
+        let (line, col) = (call.line, call.col);
+        let marks = self.marks(m);
+        let mut collector = body::Collector::new(generics);
+        for item in &call.items {
+            match item {
+                syn::ImplItem::Fn(f) if self.include_tests || !attrs::is_cfg_test(&f.attrs) => {
+                    self.lower_method(m, parent, f, generics)
+                }
+                syn::ImplItem::Const(c) => {
+                    collector.visit_type(&c.ty);
+                    collector.visit_expr(&c.expr);
+                }
+                syn::ImplItem::Type(t) => collector.visit_type(&t.ty),
+                syn::ImplItem::Macro(mac) => collector.visit_macro(&mac.mac),
+                _ => {}
+            }
+        }
+        self.relocate(m, &marks, line, col, call.end);
+        let found = collector.finish();
+        self.note_scanned(found.scanned);
+        let module = &mut self.modules[m];
+        let impl_item = &mut module.items[parent];
+        impl_item.refs.push(PathRef {
+            path: call.path,
+            kind: ir::DepKind::Call,
+            line,
+            col,
+            in_macro: false,
+        });
+        impl_item.refs.extend(found.refs.into_iter().map(|mut r| {
+            (r.line, r.col) = (line, col);
+            r
+        }));
+        impl_item.sql.extend(found.sql.into_iter().map(|mut q| {
+            (q.line, q.col) = (line, col);
+            q
+        }));
+        module.uses.extend(found.uses.into_iter().map(|mut u| {
+            (u.line, u.col, u.in_item) = (line, col, Some(parent));
+            u
+        }));
     }
 
     fn lower_item_macro(&mut self, m: usize, mac: &syn::ItemMacro, outer: &[String], depth: u32) {
@@ -1070,6 +1297,63 @@ fn impl_arm_methods(mac: &syn::Macro, out: &mut Vec<syn::ImplItemFn>, depth: u32
     any
 }
 
+/// The `Entity` that sea-orm's `#[derive(DeriveEntityModel)]` generates beside a model
+/// with `#[sea_orm(table_name = "..")]`: an item that stands for the table, declared by the
+/// derive (its line is the derive's, outside the model's span, so no line counts twice).
+fn sea_orm_generated_entity(model: &ItemSyntax) -> Option<ItemSyntax> {
+    let table = model.table_attr.as_ref()?;
+    let derive = model
+        .derive_paths
+        .iter()
+        .find(|p| p.path.last().is_some_and(|s| s == "DeriveEntityModel"))?;
+    Some(ItemSyntax {
+        name: "Entity".to_owned(),
+        kind: ir::ItemKind::Struct,
+        visibility: ir::Visibility::Public,
+        line: derive.line,
+        col: derive.col,
+        span: ir::LineSpan {
+            start: derive.line,
+            end: derive.line,
+        },
+        parent: None,
+        impl_self: None,
+        impl_trait: None,
+        signature: None,
+        derives: Vec::new(),
+        derive_paths: Vec::new(),
+        fields: Vec::new(),
+        variants: Vec::new(),
+        table_attr: None,
+        entity_table: Some(table.table.clone()),
+        refs: Vec::new(),
+        sql: Vec::new(),
+    })
+}
+
+/// Sea-orm's expanded form declares `#[derive(DeriveEntity)] pub struct Entity;` and puts
+/// the table name on the model (`#[derive(DeriveModel)] #[sea_orm(table_name = "..")]`)
+/// or on the entity itself: such an `Entity` stands for that table.
+fn mark_sea_orm_entities(items: &mut [ItemSyntax]) {
+    let is_entity =
+        |it: &ItemSyntax| it.name == "Entity" && it.derives.iter().any(|d| d == "DeriveEntity");
+    if !items.iter().any(is_entity) {
+        return;
+    }
+    let model_table = items
+        .iter()
+        .filter(|it| {
+            it.derives
+                .iter()
+                .any(|d| d == "DeriveModel" || d == "DeriveActiveModel")
+        })
+        .find_map(|it| it.table_attr.as_ref().map(|t| t.table.clone()));
+    for it in items.iter_mut().filter(|it| is_entity(it)) {
+        let own = it.table_attr.as_ref().map(|t| t.table.clone());
+        it.entity_table = own.or_else(|| model_table.clone());
+    }
+}
+
 /// What makes two items of `cfg` arms the same item: their kind and name.
 fn decl_key(item: &syn::Item) -> Option<(u8, String)> {
     let (kind, ident) = match item {
@@ -1144,11 +1428,18 @@ fn item_end(item: &syn::Item) -> Span {
 
 /// The last token of an item macro.
 fn macro_end(m: &syn::ItemMacro) -> Span {
-    match (&m.semi_token, &m.mac.delimiter) {
-        (Some(semi), _) => semi.span,
-        (None, syn::MacroDelimiter::Paren(p)) => p.span.close(),
-        (None, syn::MacroDelimiter::Brace(b)) => b.span.close(),
-        (None, syn::MacroDelimiter::Bracket(b)) => b.span.close(),
+    match &m.semi_token {
+        Some(semi) => semi.span,
+        None => macro_delimiter_end(&m.mac.delimiter),
+    }
+}
+
+/// The closing delimiter of a macro call.
+fn macro_delimiter_end(delimiter: &syn::MacroDelimiter) -> Span {
+    match delimiter {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
     }
 }
 
@@ -1186,6 +1477,7 @@ fn new_item(
         fields: Vec::new(),
         variants: Vec::new(),
         table_attr: None,
+        entity_table: None,
         refs: Vec::new(),
         sql: Vec::new(),
     }

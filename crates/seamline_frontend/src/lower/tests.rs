@@ -266,17 +266,19 @@ fn f() {
     let b = "selection";
     let c = sqlx::query(r"SHOW TABLES");
     let d = "update: done";
+    let e = QueryBuilder::<Sqlite>::new("INSERT INTO files (path) ");
 }
 "#,
         r#"
-mod#0 "" parent=None lines=1-9 vis=Some(Private)
-  item#0 Function f Private @2:4 lines=2-9
+mod#0 "" parent=None lines=1-10 vis=Some(Private)
+  item#0 Function f Private @2:4 lines=2-10
     sig fn f()
-    refs call:sqlx::query_as@3 call:Row@3 call:client@4 call:sqlx::query@7
+    refs call:sqlx::query_as@3 call:Row@3 call:client@4 call:sqlx::query@7 call:QueryBuilder::new@9 type:Sqlite@9
     sql "insert into t values (1)" @3 call=true
     sql "LISTEN channel" @4 call=true
     sql "  select 1" @5 call=false
     sql "SHOW TABLES" @7 call=true
+    sql "INSERT INTO files (path) " @9 call=true
 "#,
     );
 }
@@ -347,4 +349,59 @@ note macro-not-expanded @14 `one!` was not expanded: no rule matches this call
 note macro-body-skipped @14 the body of `one!` was scanned as text
 "#,
     );
+}
+
+#[test]
+fn impl_position_calls_of_own_macros_are_expanded_into_methods() {
+    check(
+        r#"
+macro_rules! insert {
+    ($table:ident, $from:ty) => {
+        last!($table);
+        const LIMIT: Limit = Limit(10);
+        pub fn insert(conn: &Conn, new: $from) -> Self {
+            diesel::insert_into($table::table).values(new).execute(conn);
+            Self::last(conn)
+        }
+    };
+}
+macro_rules! last {
+    ($table:ident) => {
+        fn last(conn: &Conn) -> Self { $table::table.first(conn) }
+    };
+}
+impl Post {
+    pub fn title(&self) {}
+    insert!(posts, NewPost);
+    insert!(not a table);
+}
+"#,
+        r#"
+mod#0 "" parent=None lines=1-21 vis=Some(Private)
+  item#0 Macro insert Private @2:14 lines=2-11
+  item#1 Macro last Private @12:14 lines=12-16
+  item#2 Impl impl Post Private @17:1 lines=17-21 self=Post
+    refs call:insert@20 call:insert@19 type:Limit@19 call:Limit@19
+  item#3 Method title Public @18:12 lines=18-18 parent=#2
+    sig fn title(&self)
+  item#4 Method last Private @19:5 lines=19-19 parent=#2
+    sig fn last(conn: &Conn) -> Self
+    refs type:Conn@19 type:Self@19 call:posts::table@19
+  item#5 Method insert Public @19:5 lines=19-19 parent=#2
+    sig fn insert(conn: &Conn, new: NewPost) -> Self
+    refs type:Conn@19 type:NewPost@19 type:Self@19 call:diesel::insert_into@19 table:posts::table@19 call:Self::last@19
+note macro-not-expanded @20 `insert!` was not expanded: no rule matches this call
+note macro-body-skipped @20 the body of `insert!` was scanned as text
+"#,
+    );
+}
+
+#[test]
+fn the_macros_a_definition_calls_are_found_in_its_text() {
+    let body: proc_macro2::TokenStream =
+        "($t:ident) => { last!($t); $crate::get!{$t} if a != b {} macro_rules! inner {} }"
+            .parse()
+            .unwrap();
+    let text = body.to_string();
+    assert_eq!(super::called_macros(&text), vec!["last", "get"]);
 }
