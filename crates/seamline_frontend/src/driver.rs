@@ -412,8 +412,8 @@ impl<'a> Run<'a> {
         );
         preload.sort();
         preload.dedup();
-        self.load_files(preload.clone());
-        self.relower_macro_calls(&preload);
+        let relowered = self.load_preload(&preload);
+        self.relower_macro_calls(&preload, &relowered);
         self.rs_records = (self.disc.rs_files.iter())
             .map(|f| self.file_index.get(f).copied())
             .collect();
@@ -481,31 +481,22 @@ impl<'a> Run<'a> {
     }
 
     /// Lowers again, with the `macro_rules!` definitions of the other files at hand, the
-    /// files that call an item- or impl-position macro defined in another file (`#[macro_use] mod
-    /// macros;`, `#[macro_export]`): few files, so a second parse is cheaper than keeping
-    /// syntax trees. A call finds a definition of its own crate (any file: an
-    /// over-approximation of textual and `#[macro_use]` scoping), else a `#[macro_export]`
-    /// one of a crate it depends on; among several, the first file in path order.
-    fn relower_macro_calls(&mut self, preload: &[PathBuf]) {
-        let owner_of = |path: &PathBuf| -> Option<usize> {
-            let at = self.disc.rs_files.binary_search(path).ok()?;
-            self.owners[at]
-        };
-        // (owner crate, exported, rules) per name, in path order.
-        type Defs<'d> = HashMap<&'d str, Vec<(Option<usize>, bool, &'d str)>>;
+    /// files that call an item- or impl-position macro defined in another file (`#[macro_use]
+    /// mod macros;`, `#[macro_export]`) and were not lowered with them from their first parse
+    /// ([`Run::load_preload`] does that for every file that defines no macro itself): few
+    /// files, so a second parse is cheaper than keeping syntax trees. A call finds a
+    /// definition of its own crate (any file: an over-approximation of textual and
+    /// `#[macro_use]` scoping), else a `#[macro_export]` one of a crate it depends on; among
+    /// several, the first file in path order ([`visible_macros`]).
+    fn relower_macro_calls(&mut self, preload: &[PathBuf], relowered: &HashSet<usize>) {
+        let owner_of = |path: &PathBuf| owner_of(self.disc, &self.owners, path);
         let mut defs: Defs<'_> = HashMap::default();
         for path in preload {
             let Some(&f) = self.file_index.get(path) else {
                 continue;
             };
             if let Some(syntax) = &self.files[f].syntax {
-                for def in &syntax.macro_defs {
-                    defs.entry(def.name.as_str()).or_default().push((
-                        owner_of(path),
-                        def.exported,
-                        def.rules.as_str(),
-                    ));
-                }
+                add_macro_defs(&mut defs, owner_of(path), syntax);
             }
         }
         if defs.is_empty() {
@@ -516,83 +507,14 @@ impl<'a> Run<'a> {
             let Some(&f) = self.file_index.get(path) else {
                 continue;
             };
+            // Lowered with these definitions already, from the first parse.
+            if relowered.contains(&f) {
+                continue;
+            }
             let Some(syntax) = &self.files[f].syntax else {
                 continue;
             };
-            let krate = owner_of(path);
-            let deps: &[(String, usize)] = match krate {
-                Some(k) => &self.disc.crates[k].deps,
-                None => &[],
-            };
-            let mut visible: HashMap<String, OtherMacro> = HashMap::default();
-            // The pending names, then the macros their definitions call (Plume's
-            // `insert!` calls `last!`): an expansion needs those too.
-            let mut wanted: Vec<String> = syntax.pending_macros.clone();
-            let mut asked: HashSet<String> = wanted.iter().cloned().collect();
-            while let Some(name) = wanted.pop() {
-                let name = &name;
-                let Some(found) = defs.get(name.as_str()) else {
-                    continue;
-                };
-                // `use stdx::impl_from;` names the dependency's macro, whatever a file of
-                // this crate defines under the same name.
-                let imported_from: Option<usize> = syntax.modules.iter().find_map(|m| {
-                    m.uses.iter().find_map(|u| {
-                        let bound = u.rename.as_ref().or(u.path.last())?;
-                        let first = u.path.iter().find(|seg| !seg.is_empty())?;
-                        (bound == name && u.path.len() > 1)
-                            .then(|| {
-                                deps.iter().find(|(local, k)| {
-                                    let known = if local.is_empty() {
-                                        &self.disc.crates[*k].name
-                                    } else {
-                                        local
-                                    };
-                                    known == first
-                                })
-                            })
-                            .flatten()
-                            .map(|(_, k)| *k)
-                    })
-                });
-                let own = found
-                    .iter()
-                    .find(|d| krate.is_some() && d.0 == krate && imported_from.is_none());
-                if let Some(&(_, _, rules)) = own {
-                    for called in called_macros(rules) {
-                        if asked.insert(called.to_owned()) {
-                            wanted.push(called.to_owned());
-                        }
-                    }
-                    let rules = rules.to_owned();
-                    visible.insert(name.clone(), OtherMacro { krate: None, rules });
-                    continue;
-                }
-                // `$crate` in a dependency's macro names the dependency as this crate does.
-                let dep = found.iter().find_map(|d| {
-                    let owner = d.0?;
-                    if imported_from.is_some_and(|k| k != owner) {
-                        return None;
-                    }
-                    let (local, _) = deps.iter().find(|(_, k)| *k == owner).filter(|_| d.1)?;
-                    let known_as = if local.is_empty() {
-                        self.disc.crates[owner].name.clone()
-                    } else {
-                        local.clone()
-                    };
-                    Some((known_as, d.2))
-                });
-                if let Some((known_as, rules)) = dep {
-                    for called in called_macros(rules) {
-                        if asked.insert(called.to_owned()) {
-                            wanted.push(called.to_owned());
-                        }
-                    }
-                    let rules = rules.to_owned();
-                    let krate = Some(known_as);
-                    visible.insert(name.clone(), OtherMacro { krate, rules });
-                }
-            }
+            let visible = visible_macros(self.disc, &defs, owner_of(path), syntax);
             if !visible.is_empty() {
                 again.push((f, path, visible));
             }
@@ -710,6 +632,118 @@ impl<'a> Run<'a> {
         next
     }
 
+    /// Reads, parses and lowers the files read up front, like [`Run::load_files`], and
+    /// lowers the files that call a `macro_rules!` macro of another file with its definition
+    /// at hand from their one parse; returns the records lowered so.
+    ///
+    /// Those calls can only be resolved once every definition is known, and lowering a file
+    /// again meant parsing it again, which on a large workspace (whose generated files call
+    /// the macros of a `macros.rs`) cost a tenth of the whole parse. A definition is a
+    /// `macro_rules!` item, so a file whose text never says `macro_rules` defines none: such
+    /// files wait, with their text, until the others have been lowered and every definition
+    /// is known, and are then parsed once and lowered once or twice. The few files that
+    /// both define and call one are lowered again by [`Run::relower_macro_calls`].
+    fn load_preload(&mut self, preload: &[PathBuf]) -> HashSet<usize> {
+        if preload.is_empty() {
+            return HashSet::default();
+        }
+        self.total += preload.len();
+        let max = self.options.max_file_size;
+        let progress = self.options.progress.clone();
+        let total = self.total;
+        let done = &self.done;
+        let include_tests = self.options.include_tests;
+        let macros = &self.macros;
+        let tick = || {
+            let files_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(cb) = &progress {
+                cb(Progress {
+                    files_done,
+                    files_total: total,
+                });
+            }
+        };
+        let first: Vec<Read> = preload
+            .par_iter()
+            .map(|path| {
+                let (bytes, text) = read::read_text(path, max);
+                match text {
+                    Ok(text) if !text.contains("macro_rules") => Read::Deferred(bytes, text),
+                    text => {
+                        let loaded = lower_text(bytes, text, include_tests, macros);
+                        tick();
+                        Read::Loaded(loaded, false)
+                    }
+                }
+            })
+            .collect();
+        let mut defs: Defs<'_> = HashMap::default();
+        for (path, read) in preload.iter().zip(&first) {
+            if let Read::Loaded(
+                Loaded {
+                    result: Ok(syntax), ..
+                },
+                _,
+            ) = read
+            {
+                add_macro_defs(&mut defs, owner_of(self.disc, &self.owners, path), syntax);
+            }
+        }
+        let disc = self.disc;
+        let owners = &self.owners;
+        let second: Vec<Option<Read>> = preload
+            .par_iter()
+            .zip(&first)
+            .map(|(path, read)| {
+                let Read::Deferred(bytes, text) = read else {
+                    return None;
+                };
+                let stats = read::line_stats(text);
+                let mut relowered = false;
+                let result = read::parse(text).map(|file| {
+                    let options = crate::lower::LowerOptions {
+                        include_tests,
+                        macros,
+                    };
+                    let syntax = crate::lower::lower_file(&file, &options);
+                    if defs.is_empty() {
+                        return syntax;
+                    }
+                    let visible =
+                        visible_macros(disc, &defs, owner_of(disc, owners, path), &syntax);
+                    if visible.is_empty() {
+                        return syntax;
+                    }
+                    relowered = true;
+                    let options = crate::lower::LowerOptions {
+                        include_tests,
+                        macros: &visible,
+                    };
+                    crate::lower::lower_file(&file, &options)
+                });
+                tick();
+                let loaded = Loaded {
+                    bytes: *bytes,
+                    stats,
+                    result,
+                };
+                Some(Read::Loaded(loaded, relowered))
+            })
+            .collect();
+        drop(defs);
+        let mut relowered = HashSet::default();
+        for ((path, read), later) in preload.iter().zip(first).zip(second) {
+            let Some(Read::Loaded(loaded, again)) = later.or(Some(read)) else {
+                continue;
+            };
+            if again {
+                relowered.insert(self.files.len());
+            }
+            self.push_loaded(path.clone(), loaded);
+        }
+        relowered
+    }
+
     /// Reads, parses and lowers files in parallel and records them (in the given order).
     fn load_files(&mut self, new_files: Vec<PathBuf>) {
         if new_files.is_empty() {
@@ -737,24 +771,28 @@ impl<'a> Run<'a> {
             })
             .collect();
         for (path, loaded) in new_files.into_iter().zip(loaded) {
-            let idx = self.files.len();
-            let (syntax, problem) = match loaded.result {
-                Ok(s) => (Some(s), None),
-                Err(p) => (None, Some(p)),
-            };
-            self.files.push(FileRec {
-                rel: self.root.rel(&path),
-                bytes: loaded.bytes,
-                stats: loaded.stats,
-                syntax,
-                problem,
-                krate: None,
-                module: None,
-                orphan: false,
-                test: false,
-            });
-            self.file_index.insert(path, idx);
+            self.push_loaded(path, loaded);
         }
+    }
+
+    fn push_loaded(&mut self, path: PathBuf, loaded: Loaded) {
+        let idx = self.files.len();
+        let (syntax, problem) = match loaded.result {
+            Ok(s) => (Some(s), None),
+            Err(p) => (None, Some(p)),
+        };
+        self.files.push(FileRec {
+            rel: self.root.rel(&path),
+            bytes: loaded.bytes,
+            stats: loaded.stats,
+            syntax,
+            problem,
+            krate: None,
+            module: None,
+            orphan: false,
+            test: false,
+        });
+        self.file_index.insert(path, idx);
     }
 
     /// Creates the modules of one job's file and queues its `mod x;` children.
@@ -1129,6 +1167,16 @@ fn load(
     macros: &HashMap<String, OtherMacro>,
 ) -> Loaded {
     let (bytes, text) = read::read_text(path, max_size);
+    lower_text(bytes, text, include_tests, macros)
+}
+
+/// Parses and lowers a file's text, or records why it could not be read.
+fn lower_text(
+    bytes: u64,
+    text: Result<String, ReadProblem>,
+    include_tests: bool,
+    macros: &HashMap<String, OtherMacro>,
+) -> Loaded {
     match text {
         Err(problem) => Loaded {
             bytes,
@@ -1157,6 +1205,115 @@ fn load(
             }
         }
     }
+}
+
+/// A file read up front: lowered (and whether with the other files' macros), or waiting
+/// with its text for every definition to be known.
+enum Read {
+    Loaded(Loaded, bool),
+    Deferred(u64, String),
+}
+
+/// `macro_rules!` definitions by name: (owner crate, exported, rules), in path order.
+type Defs<'d> = HashMap<&'d str, Vec<(Option<usize>, bool, &'d str)>>;
+
+fn add_macro_defs<'d>(defs: &mut Defs<'d>, krate: Option<usize>, syntax: &'d FileSyntax) {
+    for def in &syntax.macro_defs {
+        defs.entry(def.name.as_str())
+            .or_default()
+            .push((krate, def.exported, def.rules.as_str()));
+    }
+}
+
+/// The crate owning a file of the walk.
+fn owner_of(disc: &Discovery, owners: &[Option<usize>], path: &PathBuf) -> Option<usize> {
+    let at = disc.rs_files.binary_search(path).ok()?;
+    owners[at]
+}
+
+/// The definitions of other files that the item-position macro calls of `syntax` (a file of
+/// crate `krate`) use: its own crate's, unless the macro is imported from a dependency, else
+/// an exported one of a crate it depends on.
+fn visible_macros(
+    disc: &Discovery,
+    defs: &Defs<'_>,
+    krate: Option<usize>,
+    syntax: &FileSyntax,
+) -> HashMap<String, OtherMacro> {
+    let deps: &[(String, usize)] = match krate {
+        Some(k) => &disc.crates[k].deps,
+        None => &[],
+    };
+    let mut visible: HashMap<String, OtherMacro> = HashMap::default();
+    // The pending names, then the macros their definitions call (Plume's `insert!` calls
+    // `last!`): an expansion needs those too.
+    let mut wanted: Vec<String> = syntax.pending_macros.clone();
+    let mut asked: HashSet<String> = wanted.iter().cloned().collect();
+    while let Some(name) = wanted.pop() {
+        let name = &name;
+        let Some(found) = defs.get(name.as_str()) else {
+            continue;
+        };
+        // `use stdx::impl_from;` names the dependency's macro, whatever a file of
+        // this crate defines under the same name.
+        let imported_from: Option<usize> = syntax.modules.iter().find_map(|m| {
+            m.uses.iter().find_map(|u| {
+                let bound = u.rename.as_ref().or(u.path.last())?;
+                let first = u.path.iter().find(|seg| !seg.is_empty())?;
+                (bound == name && u.path.len() > 1)
+                    .then(|| {
+                        deps.iter().find(|(local, k)| {
+                            let known = if local.is_empty() {
+                                &disc.crates[*k].name
+                            } else {
+                                local
+                            };
+                            known == first
+                        })
+                    })
+                    .flatten()
+                    .map(|(_, k)| *k)
+            })
+        });
+        let own = found
+            .iter()
+            .find(|d| krate.is_some() && d.0 == krate && imported_from.is_none());
+        if let Some(&(_, _, rules)) = own {
+            for called in called_macros(rules) {
+                if asked.insert(called.to_owned()) {
+                    wanted.push(called.to_owned());
+                }
+            }
+            let rules = rules.to_owned();
+            visible.insert(name.clone(), OtherMacro { krate: None, rules });
+            continue;
+        }
+        // `$crate` in a dependency's macro names the dependency as this crate does.
+        let dep = found.iter().find_map(|d| {
+            let owner = d.0?;
+            if imported_from.is_some_and(|k| k != owner) {
+                return None;
+            }
+            let (local, _) = deps.iter().find(|(_, k)| *k == owner).filter(|_| d.1)?;
+            let known_as = if local.is_empty() {
+                disc.crates[owner].name.clone()
+            } else {
+                local.clone()
+            };
+            Some((known_as, d.2))
+        });
+        if let Some((known_as, rules)) = dep {
+            for called in called_macros(rules) {
+                if asked.insert(called.to_owned()) {
+                    wanted.push(called.to_owned());
+                }
+            }
+            let rules = rules.to_owned();
+            let krate = Some(known_as);
+            visible.insert(name.clone(), OtherMacro { krate, rules });
+        }
+    }
+    visible
 }
 
 #[cfg(test)]

@@ -137,10 +137,11 @@ pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> 
         })
         .collect();
     let mut merged = Output::default();
+    let (mut refs, mut external, mut accesses) = (Vec::new(), Vec::new(), Vec::new());
     for out in outputs {
-        merge_counts(&mut merged.refs, out.refs);
-        merge_counts(&mut merged.external, out.external);
-        merge_counts(&mut merged.accesses, out.accesses);
+        refs.push(out.refs);
+        external.push(out.external);
+        accesses.push(out.accesses);
         for (name, draft) in out.tables {
             tables
                 .entry(name)
@@ -153,6 +154,9 @@ pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> 
             shared.items[idx].fields = fields;
         }
     }
+    merged.refs = merge_counts(refs);
+    merged.external = merge_counts(external);
+    merged.accesses = merge_counts(accesses);
     merged.tables = tables;
     let resolved = finish(shared, merged);
     // The syntax summaries are many small allocations: freed in the background, on the
@@ -162,28 +166,30 @@ pub(crate) fn resolve_in_chunks(input: ResolveInput<'_>, chunk_items: usize) -> 
     resolved
 }
 
-/// Adds aggregated counts into `into`, keeping the earliest location.
+/// The union of the chunks' aggregated counts: counts of a key summed, its earliest
+/// location kept.
 fn merge_counts<K: Ord>(
-    into: &mut BTreeMap<K, (u32, ir::Location)>,
-    mut from: BTreeMap<K, (u32, ir::Location)>,
-) {
-    // Chunks hold whole modules and keys start with the module: usually every key of
-    // `from` comes after those of `into`, and the maps are simply joined.
-    let after = match (into.last_key_value(), from.first_key_value()) {
-        (Some((last, _)), Some((first, _))) => last < first,
-        _ => true,
-    };
-    if after {
-        into.append(&mut from);
-        return;
-    }
-    for (key, (count, loc)) in from {
-        let e = into.entry(key).or_insert((0, loc));
-        e.0 += count;
-        if loc < e.1 {
-            e.1 = loc;
+    maps: Vec<BTreeMap<K, (u32, ir::Location)>>,
+) -> BTreeMap<K, (u32, ir::Location)> {
+    // One sorted list built into one tree: chunks hold whole modules and keys start with the
+    // module, so the list is mostly sorted runs already, and joining the maps one by one
+    // (`append` rebuilds the whole tree every time) was quadratic in the number of chunks.
+    let mut entries: Vec<(K, (u32, ir::Location))> = maps.into_iter().flatten().collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut joined: Vec<(K, (u32, ir::Location))> = Vec::with_capacity(entries.len());
+    for (key, (count, loc)) in entries {
+        match joined.last_mut() {
+            Some((last, (n, at))) if *last == key => {
+                *n += count;
+                if loc < *at {
+                    *at = loc;
+                }
+            }
+            _ => joined.push((key, (count, loc))),
         }
     }
+    // Sorted and without duplicates: the tree is built in bulk.
+    joined.into_iter().collect()
 }
 
 /// About how many items (plus modules) one parallel resolution chunk holds.

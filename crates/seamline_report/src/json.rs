@@ -13,6 +13,8 @@
 //! assembles the whole `seamline.json` (facts, proposal and plan), and [`write_document`]
 //! writes it as it is serialised.
 
+mod compact;
+
 use seamline_ir as ir;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -389,7 +391,7 @@ pub fn write_with<W: std::io::Write>(
     // Generic rather than `dyn`: the serialiser writes token by token.
     match style.unwrap_or_else(|| default_style(report)) {
         JsonStyle::Pretty => serde_json::to_writer_pretty(&mut out, report)?,
-        JsonStyle::Compact => serde_json::to_writer(&mut out, report)?,
+        JsonStyle::Compact => compact::to_writer(&mut out, report)?,
     }
     out.write_all(b"\n")
 }
@@ -411,7 +413,7 @@ fn default_style(report: &Report<'_>) -> JsonStyle {
             Ok(())
         }
     }
-    match serde_json::to_writer(Limit(PRETTY_UP_TO), report) {
+    match compact::to_writer(Limit(PRETTY_UP_TO), report) {
         Ok(()) => JsonStyle::Pretty,
         Err(_) => JsonStyle::Compact,
     }
@@ -1098,6 +1100,9 @@ mod tests {
         let pretty = render_with(&report, Some(JsonStyle::Pretty));
         assert_eq!(compact.lines().count(), 1);
         assert!(compact.ends_with("}\n") && compact.len() < pretty.len());
+        // The compact writer is ours: byte for byte what serde_json writes.
+        let by_serde_json = serde_json::to_string(&report).unwrap() + "\n";
+        assert_eq!(compact, by_serde_json);
         let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
         assert_eq!(parse(&compact), parse(&pretty));
         assert!(compact.len() <= PRETTY_UP_TO);

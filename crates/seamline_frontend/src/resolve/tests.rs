@@ -997,14 +997,22 @@ fn merged_counts_add_up_and_keep_the_earliest_location_in_order_or_not() {
         entries.iter().map(|&(k, n, l)| (k, (n, loc(l)))).collect()
     };
     // Keys after those already there: joined.
-    let mut into = map(&[(1, 2, 10), (2, 1, 5)]);
-    super::merge_counts(&mut into, map(&[(3, 4, 7)]));
-    assert_eq!(into, map(&[(1, 2, 10), (2, 1, 5), (3, 4, 7)]));
-    // Overlapping keys: counts summed, the earliest location kept.
-    super::merge_counts(&mut into, map(&[(0, 1, 1), (2, 3, 2), (3, 1, 9)]));
-    assert_eq!(into, map(&[(0, 1, 1), (1, 2, 10), (2, 4, 2), (3, 5, 7)]));
-    // Into an empty map.
-    let mut empty = BTreeMap::new();
-    super::merge_counts(&mut empty, map(&[(5, 1, 1)]));
-    assert_eq!(empty, map(&[(5, 1, 1)]));
+    let joined = super::merge_counts(vec![map(&[(1, 2, 10), (2, 1, 5)]), map(&[(3, 4, 7)])]);
+    assert_eq!(joined, map(&[(1, 2, 10), (2, 1, 5), (3, 4, 7)]));
+    // Overlapping keys: counts summed, the earliest location kept, whichever chunk has it.
+    let overlapping = super::merge_counts(vec![
+        map(&[(1, 2, 10), (2, 1, 5), (3, 4, 7)]),
+        map(&[(0, 1, 1), (2, 3, 2), (3, 1, 9)]),
+        map(&[(2, 1, 3)]),
+    ]);
+    assert_eq!(
+        overlapping,
+        map(&[(0, 1, 1), (1, 2, 10), (2, 5, 2), (3, 5, 7)])
+    );
+    // Nothing, or one chunk alone.
+    assert_eq!(super::merge_counts::<u32>(Vec::new()), BTreeMap::new());
+    assert_eq!(
+        super::merge_counts(vec![BTreeMap::new(), map(&[(5, 1, 1)])]),
+        map(&[(5, 1, 1)])
+    );
 }
