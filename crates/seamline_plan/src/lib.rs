@@ -317,8 +317,9 @@ pub struct Team {
 /// What a change inside the monolith is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WorkKind {
-    /// Cut a dependency edge of a cycle between contexts.
-    CutCycleEdge,
+    /// Break a cycle between contexts: cut every edge of its cut set, one change with their
+    /// combined effect (cutting one edge of a cycle often frees nobody).
+    BreakCycle,
     /// Replace a shared model by its ID (or a DTO) in the other contexts.
     ReplaceModelById,
     /// Give a shared table one owner: the others go through its API or a read model.
@@ -329,7 +330,7 @@ impl WorkKind {
     /// The kebab-case id used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
-            WorkKind::CutCycleEdge => "cut-cycle-edge",
+            WorkKind::BreakCycle => "break-cycle",
             WorkKind::ReplaceModelById => "replace-model-by-id",
             WorkKind::OwnTable => "own-table",
         }
@@ -355,6 +356,23 @@ pub struct WorkItem {
     pub after: f64,
     /// The metric's threshold.
     pub threshold: f64,
+    /// The edges to cut, strongest first ([`WorkKind::BreakCycle`] only; empty otherwise).
+    pub cuts: Vec<WorkCut>,
+}
+
+/// One edge of a cycle's cut set, as the worklist states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkCut {
+    /// The depending context.
+    pub from: ContextId,
+    /// The depended-on context.
+    pub to: ContextId,
+    /// How to cut it.
+    pub technique: CutTechnique,
+    /// References to rewrite.
+    pub references: u32,
+    /// The first reference.
+    pub at: Loc,
 }
 
 /// The headline numbers.

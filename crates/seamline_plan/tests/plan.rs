@@ -486,6 +486,42 @@ fn a_three_context_tangle_is_cut_with_the_cheapest_set_of_edges() {
         })
         .collect();
     assert_eq!(cut, [("c", "a"), ("b", "a")]);
+    // Cutting c -> a alone leaves a and b in a cycle: the worklist asks for the cut set as one
+    // change, with both edges at their first reference and the combined effect.
+    let breaks: Vec<_> = p
+        .worklist
+        .iter()
+        .filter(|w| w.metric.as_str() == "cycles")
+        .collect();
+    assert_eq!(breaks.len(), 1, "{:?}", p.worklist);
+    let w = breaks[0];
+    assert_eq!(w.kind.as_str(), "break-cycle");
+    assert_eq!((w.before, w.after), (1.0, 0.0));
+    let cuts: Vec<(&str, &str, String)> = w
+        .cuts
+        .iter()
+        .map(|x| {
+            (
+                p.context_name(x.from),
+                p.context_name(x.to),
+                x.at.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cuts,
+        [
+            ("c", "a", "src/c.rs:2".to_owned()),
+            ("b", "a", "src/b.rs:2".to_owned())
+        ]
+    );
+    assert!(
+        w.change.starts_with(
+            "Break the cycle of 3 contexts (a, b and c) by cutting 2 edges together: c → a by "
+        ),
+        "{}",
+        w.change
+    );
 }
 
 /// Issue 12: "modularise first" comes with the few changes that make the split possible,
@@ -512,7 +548,7 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
         [
             // One cut frees both contexts of the only cycle: the largest move.
             (
-                "cut-cycle-edge",
+                "break-cycle",
                 "src/billing/invoice.rs:8".to_owned(),
                 "cycles",
                 0.5,
@@ -539,7 +575,7 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
     assert!(
         p.worklist[0]
             .change
-            .starts_with("Cut billing → ordering by events")
+            .starts_with("Break the cycle of 2 contexts (billing and ordering) by cutting 1 edge: billing → ordering by events")
     );
     assert!(
         p.worklist[1]
