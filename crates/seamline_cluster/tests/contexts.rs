@@ -789,3 +789,31 @@ fn colliding_names_take_their_next_concept_never_a_number() {
     assert_ne!(d[0], d[1]);
     assert!(!d[1].ends_with(|c: char| c.is_ascii_digit()), "{d:?}");
 }
+
+#[test]
+fn a_modifier_word_takes_its_compound_and_the_product_name_is_no_concept() {
+    // lemmy's shape: `community` and `multi_community` are two domains, and the crate's own
+    // name (the product) shows up in a model name (`ForumPlugin`). The second context is
+    // about multi-communities, not about "multi"; the third is about plugins, not the forum.
+    let mut b = seamline_graph::testing::FactsBuilder::new("forum");
+    let community = b.module("forum::community", "src/community.rs", 60);
+    let multi = b.module("forum::multi_community", "src/multi_community.rs", 60);
+    let plugins = b.module("forum::plugins", "src/plugins.rs", 30);
+    let c = b.item(community, "Community", ir::ItemKind::Struct, 60, None);
+    let m = b.item(multi, "MultiCommunity", ir::ItemKind::Struct, 40, None);
+    let e = b.item(multi, "MultiCommunityEntry", ir::ItemKind::Struct, 20, None);
+    let p = b.item(plugins, "ForumPlugin", ir::ItemKind::Struct, 30, None);
+    let facts = b.finish();
+    let graph = seamline_graph::DepGraph::build(
+        &facts,
+        &seamline_graph::GraphOptions::standard(Granularity::Item),
+    );
+    let node = |i| graph.node_of_item(i).unwrap();
+    let names = contexts::name_contexts(
+        &facts,
+        &graph,
+        &[vec![node(c)], vec![node(m), node(e)], vec![node(p)]],
+        &[None, None, None],
+    );
+    assert_eq!(names, ["community", "multi-community", "plugin"]);
+}
