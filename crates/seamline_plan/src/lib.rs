@@ -298,6 +298,10 @@ pub struct Codebase {
     /// Contexts that are domains: they own a table or expose an endpoint, and hold at least
     /// [`Thresholds::min_real_context_share`] of the code. Sorted.
     pub real_contexts: Vec<ContextId>,
+    /// In a network service, contexts with most of their code in client crates (crates that
+    /// serve nothing and build a user interface or a command line): clients of the
+    /// services, never a service candidate nor a first step. Sorted.
+    pub client_contexts: Vec<ContextId>,
     /// With `--history`: who works on it.
     pub team: Option<Team>,
 }

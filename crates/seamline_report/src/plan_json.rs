@@ -64,6 +64,9 @@ pub struct CodebaseJson {
     pub entry_points: Vec<EntryPointJson>,
     /// Names of the contexts that are real domains, by context order.
     pub real_contexts: Vec<String>,
+    /// Names of the contexts with most of their code in client crates (a web UI, a CLI),
+    /// by context order: no service candidates.
+    pub client_contexts: Vec<String>,
     /// With `--history`: who works on it; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamJson>,
@@ -670,6 +673,12 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
             real_contexts: plan
                 .codebase
                 .real_contexts
+                .iter()
+                .map(|&c| name(c))
+                .collect(),
+            client_contexts: plan
+                .codebase
+                .client_contexts
                 .iter()
                 .map(|&c| name(c))
                 .collect(),
