@@ -96,10 +96,9 @@ pub(crate) fn build(
     for module in &facts.modules {
         let nodes = graph.nodes_of_module(module.id);
         if nodes.is_empty() {
-            if plumbing.contains(&module.id) {
-                kernel_modules.push(module.id);
-                kernel_reasons.push(format!("{}.", seamline_graph::PLUMBING_REASON));
-            }
+            // Plumbing (`mod` and `use` only) follows its children below when they are all
+            // in one context: `controllers/user/mod.rs` is part of the user domain's
+            // handlers. Over several contexts, or none, it is kernel.
             continue;
         }
         if nodes.iter().all(|&n| is_kernel(n)) {
@@ -143,8 +142,27 @@ pub(crate) fn build(
                 *lines.entry(c.0).or_default() += u64::from(child.code_lines).max(1);
             }
         }
+        let children_in_kernel = facts
+            .modules
+            .iter()
+            .any(|m| m.parent == Some(module.id) && kernel_set.contains(&m.id));
+        if plumbing.contains(&module.id)
+            && (lines.len() != 1 || children_in_kernel || module.parent.is_none())
+        {
+            // A crate root, or a layer's `mod.rs` over several domains or over the kernel
+            // (`routes/mod.rs`), belongs to none.
+            kernel_modules.push(module.id);
+            kernel_reasons.push(format!("{}.", seamline_graph::PLUMBING_REASON));
+            continue;
+        }
         module_context[module.id.index()] = majority(&lines).map(ContextId);
     }
+    // In module order, as the other kernel modules.
+    let mut kernel_pairs: Vec<(ir::ModuleId, String)> =
+        kernel_modules.into_iter().zip(kernel_reasons).collect();
+    kernel_pairs.sort_by_key(|(m, _)| *m);
+    let (kernel_modules, kernel_reasons): (Vec<ir::ModuleId>, Vec<String>) =
+        kernel_pairs.into_iter().unzip();
 
     // Context edges with evidence.
     let ref_source = |module: ir::ModuleId, item: Option<ir::ItemId>| -> Option<ContextId> {
