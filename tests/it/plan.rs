@@ -68,7 +68,25 @@ fn shop_plan_says_what_an_architect_would() {
     let cycles = by(&plan["reasons"], "kind", "cycles");
     assert_eq!(cycles["crossed"], true);
     assert_eq!(cycles["decisive"], false);
-    assert!(!plan["worklist"].as_array().unwrap().is_empty());
+    // The cycle through every context is broken by one change, its whole cut set with every
+    // edge at file:line: cut edge by edge, the first changes would leave the cycle share at
+    // 100% and read as changes that buy nothing.
+    let worklist = plan["worklist"].as_array().unwrap();
+    let first = &worklist[0];
+    assert_eq!(first["kind"], "break-cycle", "{first}");
+    assert_eq!(first["before"], 1.0);
+    assert_eq!(first["after"], 0.0, "{first}");
+    let cuts = first["cuts"].as_array().unwrap();
+    assert!(cuts.len() > 1, "{first}");
+    for cut in cuts {
+        assert!(cut["line"].as_u64().unwrap() > 0, "{cut}");
+        assert!(cut["file"].as_str().unwrap().ends_with(".rs"), "{cut}");
+    }
+    assert_eq!(
+        worklist.iter().filter(|w| w["metric"] == "cycles").count(),
+        1,
+        "{worklist:?}"
+    );
 
     // Every table has one owner: billing owns its tables, orders owns `orders`.
     let billing_service = by(&plan["services"], "name", &billing);

@@ -793,3 +793,167 @@ fn colliding_names_take_their_next_concept_never_a_number() {
     assert_ne!(d[0], d[1]);
     assert!(!d[1].ends_with(|c: char| c.is_ascii_digit()), "{d:?}");
 }
+
+#[test]
+fn a_modifier_word_takes_its_compound_and_the_product_name_is_no_concept() {
+    // lemmy's shape: `community` and `multi_community` are two domains, and the crate's own
+    // name (the product) shows up in a model name (`ForumPlugin`). The second context is
+    // about multi-communities, not about "multi"; the third is about plugins, not the forum.
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("forum");
+    let community = b.module("forum::community", "src/community.rs", 60);
+    let multi = b.module("forum::multi_community", "src/multi_community.rs", 60);
+    let plugins = b.module("forum::plugins", "src/plugins.rs", 30);
+    let c = b.item(community, "Community", ir::ItemKind::Struct, 60, None);
+    let m = b.item(multi, "MultiCommunity", ir::ItemKind::Struct, 40, None);
+    let e = b.item(multi, "MultiCommunityEntry", ir::ItemKind::Struct, 20, None);
+    let p = b.item(plugins, "ForumPlugin", ir::ItemKind::Struct, 30, None);
+    let facts = b.finish();
+    let graph = seamline_graph::DepGraph::build(
+        &facts,
+        &seamline_graph::GraphOptions::standard(Granularity::Item),
+    );
+    let node = |i| graph.node_of_item(i).unwrap();
+    let names = contexts::name_contexts(
+        &facts,
+        &graph,
+        &[vec![node(c)], vec![node(m), node(e)], vec![node(p)]],
+        &[None, None, None],
+    );
+    assert_eq!(names, ["community", "multi-community", "plugin"]);
+}
+
+#[test]
+fn test_support_code_is_kernel_never_a_context() {
+    // crates.io's shape: a `testing` module outside `#[cfg(test)]` builds requests for the
+    // tests of both domains. Its helpers take and return web types, as handlers do, but
+    // they serve nothing.
+    let mut facts = domains_and_a_helper();
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
+    let testing = b.module("shop::util::testing", "src/util/testing.rs", 400);
+    let helpers = [
+        "post_json",
+        "get_json",
+        "login_as",
+        "seed_orders",
+        "seed_invoices",
+    ];
+    for n in helpers {
+        b.item(testing, n, ir::ItemKind::Function, 80, None);
+    }
+    let extra = b.finish();
+    // Append the module and its items to the shop.
+    let module_id = ir::ModuleId(facts.modules.len() as u32);
+    let file_id = ir::FileId(facts.files.len() as u32);
+    let mut file = extra.files[0].clone();
+    file.id = file_id;
+    file.module = Some(module_id);
+    facts.files.push(file);
+    let mut m = extra.modules[0].clone();
+    m.id = module_id;
+    m.file = file_id;
+    m.items.clear();
+    facts.modules.push(m);
+    for it in &extra.items {
+        let mut it = it.clone();
+        it.id = ir::ItemId(facts.items.len() as u32);
+        it.module = module_id;
+        it.location.file = file_id;
+        it.signature = Some(format!(
+            "async fn {}(body: Json<Value>) -> Response",
+            it.name
+        ));
+        facts.modules[module_id.index()].items.push(it.id);
+        facts.items.push(it);
+    }
+    for (i, x) in helpers.iter().enumerate() {
+        for y in &helpers[i + 1..] {
+            add_call(
+                &mut facts,
+                &format!("shop::util::testing::{x}"),
+                &format!("shop::util::testing::{y}"),
+            );
+            add_call(
+                &mut facts,
+                &format!("shop::util::testing::{y}"),
+                &format!("shop::util::testing::{x}"),
+            );
+        }
+    }
+    add_call(
+        &mut facts,
+        "shop::util::testing::seed_orders",
+        "shop::orders::orders_step_1",
+    );
+    add_call(
+        &mut facts,
+        "shop::util::testing::seed_invoices",
+        "shop::billing::billing_step_1",
+    );
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    for n in helpers {
+        assert_eq!(
+            context_of(&p, &facts, &format!("shop::util::testing::{n}")),
+            "<kernel>",
+            "{}",
+            p.dump(&facts)
+        );
+    }
+    assert_eq!(names(&p).len(), 2, "{}", p.dump(&facts));
+}
+
+#[test]
+fn a_module_of_only_mod_and_use_follows_its_children() {
+    // `controllers/user/mod.rs` declares the user handlers and re-exports them: it is part of
+    // the domain its children are in, not shared kernel.
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
+    let parent = b.module("shop::controllers", "src/controllers/mod.rs", 4);
+    let user = b.module("shop::controllers::user", "src/controllers/user/mod.rs", 6);
+    let me = b.module(
+        "shop::controllers::user::me",
+        "src/controllers/user/me.rs",
+        300,
+    );
+    let other = b.module("shop::controllers::order", "src/controllers/order.rs", 300);
+    let _ = (parent, user);
+    let a: Vec<ir::ItemId> = (0..3)
+        .map(|i| b.item(me, &format!("me_{i}"), ir::ItemKind::Function, 100, None))
+        .collect();
+    let o: Vec<ir::ItemId> = (0..3)
+        .map(|i| {
+            b.item(
+                other,
+                &format!("order_{i}"),
+                ir::ItemKind::Function,
+                100,
+                None,
+            )
+        })
+        .collect();
+    for w in a.windows(2).chain(o.windows(2)) {
+        b.call(w[0], w[1]);
+        b.call(w[1], w[0]);
+    }
+    b.call(o[0], a[0]);
+    let facts = b.finish();
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    let ctx = |path: &str| {
+        p.map.module_context[module(&facts, path).index()].map(|c| p.contexts[c.index()].name.clone())
+    };
+    assert!(
+        ctx("shop::controllers::user::me").is_some(),
+        "{}",
+        p.dump(&facts)
+    );
+    assert_eq!(
+        ctx("shop::controllers::user"),
+        ctx("shop::controllers::user::me"),
+        "{}",
+        p.dump(&facts)
+    );
+    assert!(
+        !p.kernel_modules
+            .contains(&module(&facts, "shop::controllers::user")),
+        "{}",
+        p.dump(&facts)
+    );
+}

@@ -16,9 +16,16 @@
 //! contexts call is any utility's API, a markdown renderer's as much as a domain's); in a
 //! command-line tool or a library, where no module serves the network, it is a function
 //! other contexts call (the candidate crate's API).
+//!
+//! The entry points are read per crate as well: in a workspace whose server is one crate
+//! among others, a crate that serves nothing and builds a user interface or a command line
+//! (a yew web UI, a terminal UI, an admin CLI) is a client of the services. A context with
+//! most of its code there is no service candidate and never goes first, whatever tables
+//! its forms map.
 
 use crate::build::Input;
 use crate::{Codebase, CodebaseKind, EntryPoint, Infra, PlanHistory, Service, Team, Thresholds};
+use seamline_cluster::contexts::ContextId;
 use seamline_ir as ir;
 use std::collections::BTreeMap;
 
@@ -49,6 +56,35 @@ const ENTRY_POINTS: &[(&str, Infra)] = &[
     ("aws_sdk_sqs", Infra::Queue),
 ];
 
+/// External crate roots of a user interface or a command line: a crate that refers to one
+/// and serves nothing is a client of the services (a web UI compiled to WebAssembly, a
+/// terminal UI, an admin CLI), not part of them.
+const CLIENT_ROOTS: &[&str] = &[
+    "yew",
+    "leptos",
+    "dioxus",
+    "sycamore",
+    "seed",
+    "wasm_bindgen",
+    "web_sys",
+    "gloo",
+    "gloo_net",
+    "gloo_console",
+    "ratatui",
+    "tui",
+    "crossterm",
+    "cursive",
+    "egui",
+    "eframe",
+    "iced",
+    "slint",
+    "gtk",
+    "tauri",
+    "clap",
+    "structopt",
+    "argh",
+];
+
 /// The first use of an entry-point crate: (module path, module, location).
 type FirstUse<'a> = Option<(&'a str, ir::ModuleId, ir::Location)>;
 
@@ -77,6 +113,7 @@ pub(crate) fn codebase(
             slot.1 = Some((m.path.as_str(), e.module, e.first));
         }
     }
+    let client_crates = client_crates(facts);
     let entry_points: Vec<EntryPoint> = found
         .into_iter()
         .filter_map(|(name, (modules, first))| {
@@ -106,8 +143,14 @@ pub(crate) fn codebase(
             .any(|n| matches!(n.infra, Infra::HttpServer | Infra::GrpcServer))
     };
     let network = kind == CodebaseKind::NetworkService;
+    let client_contexts: Vec<_> = if network {
+        client_contexts(input, &client_crates)
+    } else {
+        Vec::new()
+    };
     let mut real_contexts: Vec<_> = services
         .iter()
+        .filter(|s| client_contexts.binary_search(&s.context).is_err())
         .filter(|s| s.code_lines as f64 >= t.min_real_context_share * total)
         .filter(|s| {
             !s.owns.tables.is_empty()
@@ -125,8 +168,60 @@ pub(crate) fn codebase(
         kind,
         entry_points,
         real_contexts,
+        client_contexts,
         team: history.map(|h| team(h, t)),
     }
+}
+
+/// Crates that serve nothing and refer to a user interface or command-line crate
+/// ([`CLIENT_ROOTS`]): the entry points are read per crate, so that a workspace's web UI or
+/// CLI is told apart from its server.
+fn client_crates(facts: &ir::Facts) -> Vec<bool> {
+    let mut serves = vec![false; facts.crates.len()];
+    let mut client = vec![false; facts.crates.len()];
+    for e in &facts.external {
+        let Some(m) = facts.modules.get(e.module.index()) else {
+            continue;
+        };
+        let k = m.krate.index();
+        if k >= serves.len() {
+            continue;
+        }
+        if ENTRY_POINTS.iter().any(|(r, _)| *r == e.root) {
+            serves[k] = true;
+        }
+        if CLIENT_ROOTS.contains(&e.root.as_str()) {
+            client[k] = true;
+        }
+    }
+    client.iter().zip(&serves).map(|(&c, &s)| c && !s).collect()
+}
+
+/// Contexts with most of their code in client crates. Sorted.
+fn client_contexts(input: &Input<'_>, client_crates: &[bool]) -> Vec<ContextId> {
+    let facts = input.facts;
+    // (lines in client crates, lines) per context, over top-level items.
+    let mut lines: BTreeMap<ContextId, (u64, u64)> = BTreeMap::new();
+    for it in facts.items.iter().filter(|it| it.parent.is_none()) {
+        let Some(c) = input.item_context(it.id) else {
+            continue;
+        };
+        let client = facts
+            .modules
+            .get(it.module.index())
+            .is_some_and(|m| client_crates.get(m.krate.index()).copied().unwrap_or(false));
+        let e = lines.entry(c).or_default();
+        let n = u64::from(it.code_lines);
+        e.1 += n;
+        if client {
+            e.0 += n;
+        }
+    }
+    lines
+        .into_iter()
+        .filter(|&(_, (client, all))| all > 0 && 2 * client > all)
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// Whether the codebase builds a program: a binary target, or (without cargo) a `main.rs`.

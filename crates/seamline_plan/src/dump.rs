@@ -38,12 +38,22 @@ impl Plan {
             .iter()
             .map(|&c| self.context_name(c))
             .collect();
+        let clients: Vec<&str> = cb
+            .client_contexts
+            .iter()
+            .map(|&c| self.context_name(c))
+            .collect();
         let _ = writeln!(
             w,
-            "codebase {} entry_points=[{}] real_contexts=[{}]",
+            "codebase {} entry_points=[{}] real_contexts=[{}]{}",
             cb.kind.as_str(),
             entries.join(", "),
-            real.join(", ")
+            real.join(", "),
+            if clients.is_empty() {
+                String::new()
+            } else {
+                format!(" client_contexts=[{}]", clients.join(", "))
+            }
         );
         if let Some(t) = &cb.team {
             let authors: Vec<String> = t

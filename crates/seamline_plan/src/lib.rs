@@ -370,6 +370,10 @@ pub struct Codebase {
     /// Contexts that are domains: they own a table or expose an endpoint, and hold at least
     /// [`Thresholds::min_real_context_share`] of the code. Sorted.
     pub real_contexts: Vec<ContextId>,
+    /// In a network service, contexts with most of their code in client crates (crates that
+    /// serve nothing and build a user interface or a command line): clients of the
+    /// services, never a service candidate nor a first step. Sorted.
+    pub client_contexts: Vec<ContextId>,
     /// With `--history`: who works on it.
     pub team: Option<Team>,
 }
@@ -389,8 +393,9 @@ pub struct Team {
 /// What a change inside the monolith is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WorkKind {
-    /// Cut a dependency edge of a cycle between contexts.
-    CutCycleEdge,
+    /// Break a cycle between contexts: cut every edge of its cut set, one change with their
+    /// combined effect (cutting one edge of a cycle often frees nobody).
+    BreakCycle,
     /// Replace a shared model by its ID (or a DTO) in the other contexts.
     ReplaceModelById,
     /// Give a shared table one owner: the others go through its API or a read model.
@@ -401,7 +406,7 @@ impl WorkKind {
     /// The kebab-case id used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
-            WorkKind::CutCycleEdge => "cut-cycle-edge",
+            WorkKind::BreakCycle => "break-cycle",
             WorkKind::ReplaceModelById => "replace-model-by-id",
             WorkKind::OwnTable => "own-table",
         }
@@ -427,6 +432,23 @@ pub struct WorkItem {
     pub after: f64,
     /// The metric's threshold.
     pub threshold: f64,
+    /// The edges to cut, strongest first ([`WorkKind::BreakCycle`] only; empty otherwise).
+    pub cuts: Vec<WorkCut>,
+}
+
+/// One edge of a cycle's cut set, as the worklist states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkCut {
+    /// The depending context.
+    pub from: ContextId,
+    /// The depended-on context.
+    pub to: ContextId,
+    /// How to cut it.
+    pub technique: CutTechnique,
+    /// References to rewrite.
+    pub references: u32,
+    /// The first reference.
+    pub at: Loc,
 }
 
 /// The headline numbers.

@@ -12,26 +12,34 @@
 //! possible tidy-up. The ranking is greedy on units of change:
 //! - a cycle's unit is its whole set of cuts (cutting one edge of a three-context cycle
 //!   frees nobody; cutting all of them frees the three), worth the contexts it takes out of
-//!   cycles, recomputed on the context graph with every earlier change applied;
+//!   cycles, recomputed on the context graph with every earlier change applied. It is one
+//!   item that lists every edge at `file:line`: on one large cycle, edge-by-edge items
+//!   would each leave the cycle share where it was until the last;
 //! - a shared model or a shared table is one unit worth one shared model or table.
 //!
-//! A unit's effect is the drop of its metric as a fraction of the metric's threshold, per
-//! change (edges of a cycle unit are changes each), so a cheap fix of a far-crossed metric
-//! comes first. Equal effects go to the unit with fewer references to rewrite (the cheaper
-//! change), then to the stable order of the plan's sections.
+//! A unit's effect is the drop of its metric as a fraction of the metric's threshold, so a
+//! far-crossed metric's largest move comes first. Equal effects go to the unit with fewer
+//! edges to cut, then fewer references to rewrite (the cheaper change), then to the stable
+//! order of the plan's sections.
 //!
 //! Every item states its metric before and after, recomputed with it and every earlier item
 //! applied, so the list reads as a trajectory: "cycles 8 of 10 contexts → 5 of 10".
 
 use crate::build::Input;
 use crate::{
-    CyclePlan, Loc, ReasonKind, SharedModelPlan, SharedTablePlan, Thresholds, WorkItem, WorkKind,
+    CyclePlan, Loc, ReasonKind, SharedModelPlan, SharedTablePlan, Thresholds, WorkCut, WorkItem,
+    WorkKind,
 };
 use seamline_cluster::contexts::ContextId;
 use std::collections::BTreeSet;
 
 /// At most this many changes: the worklist is the first sprint, not the whole migration.
+/// A cycle's cut set is one change, however many edges it cuts.
 pub(crate) const MAX_ITEMS: usize = 10;
+
+/// The edges of a cut set the sentence names; the rest are in the item's cuts and in the
+/// cycles section.
+const MAX_CUTS_SHOWN: usize = 5;
 
 /// The denominators of the shares the verdict compares.
 pub(crate) struct Denominators {
@@ -157,15 +165,10 @@ pub(crate) fn worklist(
             if used[i] || !crossed(u.metric(), &state) {
                 continue;
             }
-            // A cycle is freed only by all its cuts: one that does not fit in what is left of
-            // the list would only show edges that move nothing, unless it is all there is.
-            if !out.is_empty() && out.len() + u.changes() > MAX_ITEMS {
-                continue;
-            }
             let kind = u.metric();
             let before = value(kind, &state);
             let after = value(kind, &apply(u, &state));
-            let effect = (before - after) / threshold(kind).max(1e-9) / u.changes() as f64;
+            let effect = (before - after) / threshold(kind).max(1e-9);
             if effect <= 0.0 {
                 continue;
             }
@@ -173,7 +176,9 @@ pub(crate) fn worklist(
                 None => true,
                 Some((j, e)) => {
                     effect > e + 1e-12
-                        || ((effect - e).abs() <= 1e-12 && u.references() < units[j].references())
+                        || ((effect - e).abs() <= 1e-12
+                            && (u.changes(), u.references())
+                                < (units[j].changes(), units[j].references()))
                 }
             };
             if better {
@@ -188,39 +193,72 @@ pub(crate) fn worklist(
         let kind = u.metric();
         match u {
             Unit::Cycle(c) => {
-                for x in &c.cuts {
-                    if out.len() >= MAX_ITEMS {
-                        break;
-                    }
-                    let Some(e) = c.edges.get(x.edge) else {
-                        continue;
-                    };
-                    let before = value(kind, &state);
-                    state.cut.insert((e.from, e.to));
-                    let after = value(kind, &state);
-                    let first = e.evidence.first();
-                    let at = first.map(|r| r.at.clone()).unwrap_or_else(unknown);
-                    let example = first
-                        .map(|r| format!(" (first: `{}` → `{}` at {})", r.from, r.to, r.at))
-                        .unwrap_or_default();
-                    out.push(WorkItem {
-                        rank: out.len() + 1,
-                        kind: WorkKind::CutCycleEdge,
-                        at,
-                        change: format!(
-                            "Cut {} → {} by {}: {} reference{}{example}.",
-                            input.ctx_name(e.from),
-                            input.ctx_name(e.to),
+                let before = value(kind, &state);
+                state = apply(u, &state);
+                let after = value(kind, &state);
+                let cuts: Vec<WorkCut> = c
+                    .cuts
+                    .iter()
+                    .filter_map(|x| {
+                        let e = c.edges.get(x.edge)?;
+                        Some(WorkCut {
+                            from: e.from,
+                            to: e.to,
+                            technique: x.technique,
+                            references: e.references,
+                            at: e
+                                .evidence
+                                .first()
+                                .map(|r| r.at.clone())
+                                .unwrap_or_else(unknown),
+                        })
+                    })
+                    .collect();
+                let at = cuts.first().map(|x| x.at.clone()).unwrap_or_else(unknown);
+                let names: Vec<&str> = c.contexts.iter().map(|&x| input.ctx_name(x)).collect();
+                let shown: Vec<String> = cuts
+                    .iter()
+                    .take(MAX_CUTS_SHOWN)
+                    .map(|x| {
+                        format!(
+                            "{} → {} by {} ({} reference{}, first at {})",
+                            input.ctx_name(x.from),
+                            input.ctx_name(x.to),
                             x.technique.title().to_lowercase(),
-                            e.references,
-                            if e.references == 1 { "" } else { "s" },
-                        ),
-                        metric: kind,
-                        before,
-                        after,
-                        threshold: threshold(kind),
-                    });
-                }
+                            x.references,
+                            if x.references == 1 { "" } else { "s" },
+                            x.at
+                        )
+                    })
+                    .collect();
+                let more = cuts.len().saturating_sub(MAX_CUTS_SHOWN);
+                out.push(WorkItem {
+                    rank: out.len() + 1,
+                    kind: WorkKind::BreakCycle,
+                    at,
+                    change: format!(
+                        "Break the cycle of {} context{} ({}) by cutting {}: {}{}.",
+                        names.len(),
+                        if names.len() == 1 { "" } else { "s" },
+                        crate::services::list(&names),
+                        if cuts.len() == 1 {
+                            "1 edge".to_owned()
+                        } else {
+                            format!("{} edges together", cuts.len())
+                        },
+                        shown.join("; "),
+                        if more > 0 {
+                            format!("; and {more} more (the cycles section lists them)")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    metric: kind,
+                    before,
+                    after,
+                    threshold: threshold(kind),
+                    cuts,
+                });
             }
             Unit::Model(m) => {
                 let before = value(kind, &state);
@@ -248,6 +286,7 @@ pub(crate) fn worklist(
                     before,
                     after,
                     threshold: threshold(kind),
+                    cuts: Vec::new(),
                 });
             }
             Unit::Table(tp) => {
@@ -290,6 +329,7 @@ pub(crate) fn worklist(
                     before,
                     after,
                     threshold: threshold(kind),
+                    cuts: Vec::new(),
                 });
             }
         }

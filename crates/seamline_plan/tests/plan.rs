@@ -523,6 +523,42 @@ fn a_three_context_tangle_is_cut_with_the_cheapest_set_of_edges() {
         })
         .collect();
     assert_eq!(cut, [("c", "a"), ("b", "a")]);
+    // Cutting c -> a alone leaves a and b in a cycle: the worklist asks for the cut set as one
+    // change, with both edges at their first reference and the combined effect.
+    let breaks: Vec<_> = p
+        .worklist
+        .iter()
+        .filter(|w| w.metric.as_str() == "cycles")
+        .collect();
+    assert_eq!(breaks.len(), 1, "{:?}", p.worklist);
+    let w = breaks[0];
+    assert_eq!(w.kind.as_str(), "break-cycle");
+    assert_eq!((w.before, w.after), (1.0, 0.0));
+    let cuts: Vec<(&str, &str, String)> = w
+        .cuts
+        .iter()
+        .map(|x| {
+            (
+                p.context_name(x.from),
+                p.context_name(x.to),
+                x.at.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cuts,
+        [
+            ("c", "a", "src/c.rs:2".to_owned()),
+            ("b", "a", "src/b.rs:2".to_owned())
+        ]
+    );
+    assert!(
+        w.change.starts_with(
+            "Break the cycle of 3 contexts (a, b and c) by cutting 2 edges together: c → a by "
+        ),
+        "{}",
+        w.change
+    );
 }
 
 /// Issue 12: "modularise first" comes with the few changes that make the split possible,
@@ -549,7 +585,7 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
         [
             // One cut frees both contexts of the only cycle: the largest move.
             (
-                "cut-cycle-edge",
+                "break-cycle",
                 "src/billing/invoice.rs:8".to_owned(),
                 "cycles",
                 0.5,
@@ -584,7 +620,7 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
     assert!(
         p.worklist[0]
             .change
-            .starts_with("Cut billing → ordering by events")
+            .starts_with("Break the cycle of 2 contexts (billing and ordering) by cutting 1 edge: billing → ordering by events")
     );
     assert!(
         p.worklist[1]
@@ -816,5 +852,98 @@ fn step_one_is_a_real_domain_never_leftovers_or_disconnected_code() {
         p.extraction[3].why.contains("not a real domain"),
         "{}",
         p.extraction[3].why
+    );
+}
+
+/// Issue 12: the entry points are read per crate. In a workspace whose web UI is a crate of
+/// its own (yew, compiled to WebAssembly), the UI's context is a client of the services: no
+/// service candidate and never step 1, even when its forms map the tables.
+#[test]
+fn a_web_ui_crate_is_a_client_never_a_service_or_step_one() {
+    use ir::DepKind::Call;
+    use ir::ItemKind as K;
+    let mut b = FactsBuilder::new("x");
+    b.module("x::accounts", "src/accounts.rs", 1_000)
+        .module("x::orders", "src/orders.rs", 1_000)
+        .module("x::billing", "src/billing.rs", 1_000)
+        .module("x::ui", "app/src/lib.rs", 1_000);
+    for (m, table) in [
+        ("x::accounts", "accounts"),
+        ("x::orders", "orders"),
+        ("x::billing", "invoices"),
+    ] {
+        b.table(table, Some((m, 1)))
+            .access(m, None, table, ir::AccessMode::Write, 3, 5)
+            .external(m, "axum", 2, 2);
+    }
+    // The UI asks accounts for the current user and declares and reads the
+    // `groups` table (the server writes it through an ORM call a static reading misses), so
+    // it owns that table as its main reader: a real domain by the table rule alone.
+    b.table("groups", Some(("x::ui", 3)))
+        .access("x::ui", None, "groups", ir::AccessMode::Read, 4, 9)
+        .external("x::ui", "yew", 12, 1)
+        .external("x::ui", "wasm_bindgen", 1, 2);
+    let view = b.item("x::ui", "view", K::Function, 10, None);
+    let account = b.item("x::accounts", "account", K::Function, 10, None);
+    let order = b.item("x::orders", "order", K::Function, 10, None);
+    let place = b.item("x::orders", "place", K::Function, 20, None);
+    let bill = b.item("x::billing", "bill", K::Function, 10, None);
+    let remind = b.item("x::billing", "remind", K::Function, 20, None);
+    b.reference("x::ui", Some(&view), &account, Call, 1, 11)
+        .reference("x::orders", Some(&place), &account, Call, 3, 21)
+        .reference("x::billing", Some(&bill), &order, Call, 3, 11)
+        .reference("x::billing", Some(&remind), &order, Call, 1, 21);
+    let mut facts = b.build();
+    // The UI is its own crate.
+    facts.crates.push(ir::Crate {
+        id: ir::CrateId(1),
+        name: "x_app".to_owned(),
+        package: Some("x_app".to_owned()),
+        manifest: Some("app/Cargo.toml".to_owned()),
+        kind: ir::CrateKind::Lib,
+        root_file: None,
+        root_module: None,
+        deps: Vec::new(),
+    });
+    for m in &mut facts.modules {
+        if m.path == "x::ui" {
+            m.krate = ir::CrateId(1);
+        }
+    }
+    for f in &mut facts.files {
+        if f.path.starts_with("app/") {
+            f.krate = Some(ir::CrateId(1));
+        }
+    }
+    facts.validate().unwrap();
+    let proposal = measure(
+        &facts,
+        &Assignment {
+            contexts: ["accounts", "orders", "billing", "ui"]
+                .iter()
+                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
+                .collect(),
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity: 0.6,
+        },
+    );
+    let p = plan(&facts, &proposal, &options());
+    let names = |cs: &[ContextId]| -> Vec<String> {
+        cs.iter().map(|&c| p.context_name(c).to_owned()).collect()
+    };
+    assert_eq!(names(&p.codebase.client_contexts), ["ui"], "{}", p.dump());
+    assert!(!names(&p.codebase.real_contexts).contains(&"ui".to_owned()));
+    assert_ne!(
+        p.context_name(p.extraction[0].context),
+        "ui",
+        "{}",
+        p.dump()
+    );
+    assert_eq!(
+        p.context_name(p.extraction.last().unwrap().context),
+        "ui",
+        "{}",
+        p.dump()
     );
 }

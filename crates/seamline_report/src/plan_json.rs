@@ -64,6 +64,9 @@ pub struct CodebaseJson {
     pub entry_points: Vec<EntryPointJson>,
     /// Names of the contexts that are real domains, by context order.
     pub real_contexts: Vec<String>,
+    /// Names of the contexts with most of their code in client crates (a web UI, a CLI),
+    /// by context order: no service candidates.
+    pub client_contexts: Vec<String>,
     /// With `--history`: who works on it; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<TeamJson>,
@@ -101,7 +104,7 @@ pub struct TeamJson {
 pub struct WorkItemJson {
     /// 1-based rank.
     pub rank: usize,
-    /// `cut-cycle-edge`, `replace-model-by-id` or `own-table`.
+    /// `break-cycle`, `replace-model-by-id` or `own-table`.
     pub kind: &'static str,
     /// Where to start.
     pub file: String,
@@ -117,6 +120,25 @@ pub struct WorkItemJson {
     pub after: f64,
     /// The metric's threshold.
     pub threshold: f64,
+    /// The edges a `break-cycle` cuts together, strongest first (empty for other kinds).
+    pub cuts: Vec<WorkCutJson>,
+}
+
+/// One edge of a `break-cycle` item.
+#[derive(Debug, Serialize)]
+pub struct WorkCutJson {
+    /// The depending context.
+    pub from: String,
+    /// The depended-on context.
+    pub to: String,
+    /// `events`, `dependency-inversion`, `move-item`, `reference-by-id`.
+    pub technique: &'static str,
+    /// References to rewrite.
+    pub references: u32,
+    /// The file of the first reference.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
 }
 
 /// The git history signals (`plan.history`, only with `--history`).
@@ -654,6 +676,12 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 .iter()
                 .map(|&c| name(c))
                 .collect(),
+            client_contexts: plan
+                .codebase
+                .client_contexts
+                .iter()
+                .map(|&c| name(c))
+                .collect(),
             team: plan.codebase.team.as_ref().map(|t| TeamJson {
                 active_authors: t
                     .active_authors
@@ -860,6 +888,18 @@ pub fn plan_json(plan: &sp::Plan) -> PlanJson {
                 before: round6(w.before),
                 after: round6(w.after),
                 threshold: w.threshold,
+                cuts: w
+                    .cuts
+                    .iter()
+                    .map(|x| WorkCutJson {
+                        from: name(x.from),
+                        to: name(x.to),
+                        technique: x.technique.as_str(),
+                        references: x.references,
+                        file: x.at.file.clone(),
+                        line: x.at.line,
+                    })
+                    .collect(),
             })
             .collect(),
         history: plan.history.as_ref().map(|h| history_json(plan, h)),

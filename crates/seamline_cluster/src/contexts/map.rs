@@ -85,7 +85,8 @@ pub struct Measures {
 impl ContextMap {
     /// The map of a labelling of `graph`'s nodes with contexts `0..n` (`None`: kernel or
     /// unassigned): items take their node's context, modules the context holding most of
-    /// their lines (modules without nodes follow their children, plumbing stays out), tables
+    /// their lines (modules without nodes follow their children; plumbing only when they are all
+    /// in one context), tables
     /// their main writer, and every reference or table access between two contexts is a
     /// crossing.
     pub fn new(facts: &ir::Facts, graph: &DepGraph, node_context: &[Option<u32>]) -> ContextMap {
@@ -106,15 +107,26 @@ impl ContextMap {
             }
             module_context[module.id.index()] = majority(&lines);
         }
+        // Modules without nodes follow their children. Plumbing (`mod` and `use` only) follows
+        // them too when they are all in one context (`controllers/user/mod.rs` is part of the
+        // user domain's handlers); a crate root, or a layer's `mod.rs` over several contexts
+        // or over the kernel (`routes/mod.rs`), belongs to none.
         for module in facts.modules.iter().rev() {
-            if !graph.nodes_of_module(module.id).is_empty() || plumbing.contains(&module.id) {
+            if !graph.nodes_of_module(module.id).is_empty() {
                 continue;
             }
             let mut lines: BTreeMap<ContextId, u64> = BTreeMap::new();
+            let mut children_in_kernel = false;
             for child in facts.modules.iter().filter(|m| m.parent == Some(module.id)) {
-                if let Some(c) = module_context[child.id.index()] {
-                    *lines.entry(c).or_default() += u64::from(child.code_lines).max(1);
+                match module_context[child.id.index()] {
+                    Some(c) => *lines.entry(c).or_default() += u64::from(child.code_lines).max(1),
+                    None => children_in_kernel |= !graph.nodes_of_module(child.id).is_empty(),
                 }
+            }
+            if plumbing.contains(&module.id)
+                && (lines.len() != 1 || children_in_kernel || module.parent.is_none())
+            {
+                continue;
             }
             module_context[module.id.index()] = majority(&lines);
         }

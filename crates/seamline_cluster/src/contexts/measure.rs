@@ -82,7 +82,9 @@ pub(crate) fn build(
     for module in &facts.modules {
         let nodes = graph.nodes_of_module(module.id);
         if nodes.is_empty() {
-            if plumbing.contains(&module.id) {
+            // Plumbing (`mod` and `use` only) that the map did not place with its children:
+            // a crate root, or a layer over several contexts or over the kernel.
+            if plumbing.contains(&module.id) && map.module_context[module.id.index()].is_none() {
                 kernel_modules.push(module.id);
                 kernel_reasons.push(format!("{}.", seamline_graph::PLUMBING_REASON));
             }

@@ -9,6 +9,12 @@
 //! in context `c` is `w_c(t)^2 / sum_d w_d(t)`: frequent in `c` and concentrated there.
 //! Contexts are named from the largest to the smallest, each taking its best token that no
 //! other context has taken; pinned contexts keep their declared names.
+//!
+//! A word that is only a modifier (`custom` of `custom_emoji`, `multi` of `MultiCommunity`),
+//! or a head a numeral modifies (`factor` of `two_factor`), gives way to the compound it
+//! nearly always sits in (a head keeps its name: `click` of `daily_clicks`), and the
+//! product's own name (the word most crate names share: `lemmy` of `lemmy_api`) is no
+//! concept: a context named after the product or a generic word says nothing of its domain.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -108,6 +114,13 @@ pub const SKIPPED_WORDS: &[&str] = &[
     "default",
     "row",
     "rows",
+    "middleware",
+    "middlewares",
+    "testing",
+    "fixture",
+    "fixtures",
+    "mock",
+    "mocks",
 ];
 
 /// Rust keywords and words that name code rather than a concept (`struct`, `macro`,
@@ -190,6 +203,11 @@ pub const NOT_CONCEPTS: &[&str] = &[
     "page",
     "postgres",
     "postgre",
+    "convert",
+    "conversion",
+    "converter",
+    "adapter",
+    "compat",
 ];
 
 /// Layer folders whose children are named after domains rather than entities.
@@ -275,15 +293,57 @@ fn meaningful(word: &str) -> Option<String> {
     Some(s)
 }
 
-/// Token weights of one node.
-fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<String, f64> {
+/// A context's best word takes the compound it sits in (`custom` -> `custom-emoji`,
+/// `factor` -> `two-factor`) when that compound carries at least this share of the word's
+/// weight there: the word alone is a modifier, the compound is the concept.
+const COMPOUND_SHARE: f64 = 0.8;
+
+/// Token weights of one node: single words, and compounds of two adjacent meaningful
+/// words of one identifier (`custom_emoji`, `MultiCommunity`).
+#[derive(Default)]
+struct Tokens {
+    words: BTreeMap<String, f64>,
+    compounds: BTreeMap<String, f64>,
+}
+
+/// Numerals, which make the word they precede a different concept (`two-factor`).
+const NUMERALS: &[&str] = &[
+    "one", "two", "three", "four", "five", "single", "double", "triple", "multi",
+];
+
+/// Whether the compound `a-b` is the concept behind `word`: `word` modifies the head `b`
+/// (`custom` of `custom-emoji`), or a numeral modifies `word` (`two-factor`). A head with
+/// a plain modifier stays the concept (`click` of `daily-click`).
+fn modifies(compound: &str, word: &str) -> bool {
+    match compound.split_once('-') {
+        Some((a, b)) => a == word || (b == word && NUMERALS.contains(&a)),
+        None => false,
+    }
+}
+
+/// The compounds of two adjacent meaningful words of an identifier.
+fn compounds(raw: &str) -> BTreeSet<String> {
+    let ws: Vec<Option<String>> = words(raw).iter().map(|w| meaningful(w)).collect();
+    ws.windows(2)
+        .filter_map(|p| match p {
+            [Some(a), Some(b)] if a != b => Some(format!("{a}-{b}")),
+            _ => None,
+        })
+        .collect()
+}
+
+fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> Tokens {
     let n = graph.node(node);
     let weight = n.code_lines.max(1) as f64;
-    let mut out: BTreeMap<String, f64> = BTreeMap::new();
+    let mut res = Tokens::default();
     let mut add = |raw: &str, factor: f64| {
         let tokens: BTreeSet<String> = words(raw).iter().filter_map(|w| meaningful(w)).collect();
         for t in tokens {
-            let e = out.entry(t).or_default();
+            let e = res.words.entry(t).or_default();
+            *e = e.max(weight * factor);
+        }
+        for t in compounds(raw) {
+            let e = res.compounds.entry(t).or_default();
             *e = e.max(weight * factor);
         }
     };
@@ -316,7 +376,11 @@ fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<St
                 .sum();
             let w = (weight as u64).max(mapped).max(1) as f64;
             for tok in words(&t.name).iter().filter_map(|x| meaningful(x)) {
-                let e = out.entry(tok).or_default();
+                let e = res.words.entry(tok).or_default();
+                *e = e.max(w * 2.0);
+            }
+            for tok in compounds(&t.name) {
+                let e = res.compounds.entry(tok).or_default();
                 *e = e.max(w * 2.0);
             }
         }
@@ -328,12 +392,35 @@ fn node_tokens(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> BTreeMap<St
             {
                 let w = u64::from(it.code_lines).max(1) as f64;
                 for t in words(&it.name).iter().filter_map(|w| meaningful(w)) {
-                    *out.entry(t).or_default() += w;
+                    *res.words.entry(t).or_default() += w;
+                }
+                for t in compounds(&it.name) {
+                    *res.compounds.entry(t).or_default() += w;
                 }
             }
         }
     }
-    out
+    res
+}
+
+/// Words that name the product rather than a part of it: those in the names of at least
+/// half of the codebase's crates (`lemmy` of `lemmy_api`, `lemmy_db_schema`, ...; the one
+/// crate's name in a single-crate codebase). A context named after the product says nothing
+/// about its domain.
+fn product_words(facts: &ir::Facts) -> BTreeSet<String> {
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for krate in &facts.crates {
+        let ws: BTreeSet<String> = words(&krate.name).iter().map(|w| singular(w)).collect();
+        for w in ws {
+            *count.entry(w).or_default() += 1;
+        }
+    }
+    let n = facts.crates.len();
+    count
+        .into_iter()
+        .filter(|&(_, c)| 2 * c >= n)
+        .map(|(w, _)| w)
+        .collect()
 }
 
 /// Names for contexts given as node lists: `declared[c]` is a pinned name to keep. Returns
@@ -346,14 +433,26 @@ pub fn name_contexts(
 ) -> Vec<String> {
     let k = members.len();
     let mut weights: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); k];
+    let mut compound: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); k];
     let mut total: BTreeMap<String, f64> = BTreeMap::new();
     let mut sizes = vec![0u64; k];
+    let product = product_words(facts);
+    let is_product = |t: &str| t.split('-').any(|w| product.contains(w));
     for (c, nodes) in members.iter().enumerate() {
         for &node in nodes {
             sizes[c] += graph.node(node).code_lines.max(1);
-            for (t, w) in node_tokens(facts, graph, node) {
+            let tokens = node_tokens(facts, graph, node);
+            for (t, w) in tokens.words {
+                if is_product(&t) {
+                    continue;
+                }
                 *weights[c].entry(t.clone()).or_default() += w;
                 *total.entry(t).or_default() += w;
+            }
+            for (t, w) in tokens.compounds {
+                if !is_product(&t) {
+                    *compound[c].entry(t).or_default() += w;
+                }
             }
         }
     }
@@ -375,6 +474,18 @@ pub fn name_contexts(
             .iter()
             .map(|(_, t)| (*t).clone())
             .find(|t| !taken.contains(t))
+            .map(|t| {
+                // The compound that carries the word here, if one does.
+                let w = weights[c][&t];
+                compound[c]
+                    .iter()
+                    .filter(|&(x, &cw)| {
+                        cw >= COMPOUND_SHARE * w && modifies(x, &t) && !taken.contains(x)
+                    })
+                    .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+                    .map(|(x, _)| x.clone())
+                    .unwrap_or(t)
+            })
             .or_else(|| {
                 // Every concept of this context is taken: pair its two best concepts
                 // (`download-queue`), never a number.

@@ -4,6 +4,8 @@
 //! - Generic items used from most contexts (a `JsonResult<T>` alias, a request guard, an
 //!   error type) join the shared kernel instead of tying every context to the one that
 //!   clustered them.
+//! - Test-support code outside `#[cfg(test)]` (a `testing` module, a `test_utils` crate)
+//!   joins the kernel: it is no service.
 //! - Every table gets one owner, a writer ([`table_owners`]), and its `table!` schema goes
 //!   with that owner.
 //! - A context that owns no table and no endpoint and is under 1% of the code, or that no
@@ -130,6 +132,25 @@ pub fn is_migration(facts: &ir::Facts, module: ir::ModuleId, item: Option<ir::It
     by_module || by_item
 }
 
+/// Words that mark test-support code in a module path or a crate name (`testing`,
+/// `test_utils`, `crates_io_smoke_test`, `mocks`).
+const TEST_WORDS: &[&str] = &[
+    "test", "tests", "testing", "mock", "mocks", "fixture", "fixtures",
+];
+
+/// Whether a module is test-support code outside `#[cfg(test)]`: a segment of its path, the
+/// crate's included, has a test word. Such code builds requests and fake data for the
+/// tests; it serves nothing and is no service.
+pub fn is_test_support(facts: &ir::Facts, module: ir::ModuleId) -> bool {
+    facts.modules.get(module.index()).is_some_and(|m| {
+        m.path.split("::").any(|seg| {
+            super::naming::words(seg)
+                .iter()
+                .any(|w| TEST_WORDS.contains(&w.as_str()))
+        })
+    })
+}
+
 /// Whether an item answers requests: a function or method whose signature takes or returns
 /// a web type, or an async one in a handler folder (`routes/`, `controllers/`, `api/`).
 pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
@@ -142,13 +163,8 @@ pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
     let Some(sig) = it.signature.as_deref() else {
         return false;
     };
-    // Tests call handlers and build requests; they answer none.
-    let in_tests = facts.modules.get(it.module.index()).is_some_and(|m| {
-        m.path
-            .split("::")
-            .skip(1)
-            .any(|s| s == "tests" || s == "test")
-    });
+    // Tests and their helpers call handlers and build requests; they answer none.
+    let in_tests = is_test_support(facts, it.module);
     if in_tests || it.name.starts_with("test_") {
         return false;
     }
@@ -465,6 +481,24 @@ pub(crate) fn shape(
         }
         for node in out.kernel.keys() {
             node_label[node.index()] = None;
+        }
+    }
+
+    // Test-support code is no service: it joins the kernel, where each service takes the
+    // helpers its own tests use. Data it declares stays with the domains.
+    for n in graph.node_ids() {
+        let Some(l) = node_label[n.index()] else {
+            continue;
+        };
+        if !is_pinned(l)
+            && is_test_support(facts, graph.node(n).module)
+            && !data.node(facts, graph, n)
+        {
+            node_label[n.index()] = None;
+            out.kernel.insert(
+                n,
+                "is test-support code: it builds requests and fake data for the tests, serves nothing and owns no data".to_owned(),
+            );
         }
     }
 
