@@ -95,3 +95,108 @@ fn the_json_schema_document_covers_every_key_and_code() {
         "codes missing from docs/json-schema.md: {missing_codes:?}"
     );
 }
+
+/// The crates of the workspace in pipeline order, each with the libraries only it may name.
+/// A crate may depend on crates before it, never after: data flows one way
+/// (ARCHITECTURE.md). A new crate must be placed here, which is the point: its place in the
+/// pipeline is a design decision.
+const CRATES: &[(&str, &[&str])] = &[
+    ("seamline_ir", &[]),
+    (
+        "seamline_frontend",
+        &[
+            "syn",
+            "proc-macro2",
+            "quote",
+            "cargo_metadata",
+            "walkdir",
+            "sqlparser",
+        ],
+    ),
+    ("seamline_graph", &["petgraph"]),
+    ("seamline_cluster", &[]),
+    ("seamline_plan", &[]),
+    ("seamline_history", &["gix"]),
+    ("seamline_config", &[]),
+    ("seamline_check", &[]),
+    ("seamline_report", &["askama"]),
+    ("seamline_test_utils", &[]),
+];
+
+fn dependency_names(table: Option<&toml::Value>) -> Vec<String> {
+    table
+        .and_then(|t| t.as_table())
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// What ARCHITECTURE.md calls invariants, where a test can check them: the libraries that
+/// only one crate may name (syn in the frontend, petgraph in the graph, askama in the
+/// report, gix in the history reader), `seamline_ir` on std alone, and stages that depend
+/// only on earlier stages. Checked on the manifests, where a dependency has to be declared
+/// before any source can name it.
+#[test]
+fn the_architecture_invariants_hold() {
+    let root = repo_root();
+    let exclusive: std::collections::BTreeMap<&str, &str> = CRATES
+        .iter()
+        .flat_map(|(krate, libs)| libs.iter().map(move |lib| (*lib, *krate)))
+        .collect();
+    let rank = |name: &str| CRATES.iter().position(|(k, _)| *k == name);
+    let mut problems = Vec::new();
+    let mut seen = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let text = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        let manifest: toml::Value = toml::from_str(&text).unwrap();
+        let name = manifest["package"]["name"].as_str().unwrap().to_string();
+        let Some(own_rank) = rank(&name) else {
+            problems.push(format!(
+                "{name}: not placed in the pipeline order of this test"
+            ));
+            continue;
+        };
+        seen.push(name.clone());
+        let deps = dependency_names(manifest.get("dependencies"));
+        if name == "seamline_ir" && !deps.is_empty() {
+            problems.push(format!("seamline_ir depends on std only, not on {deps:?}"));
+        }
+        for dep in &deps {
+            if let Some(owner) = exclusive.get(dep.as_str())
+                && *owner != name
+            {
+                problems.push(format!(
+                    "{name} depends on {dep}, which only {owner} may name"
+                ));
+            }
+            if let Some(dep_rank) = rank(dep)
+                && dep_rank >= own_rank
+            {
+                problems.push(format!("{name} depends on {dep}, a later stage"));
+            }
+            if dep == "seamline_test_utils" {
+                problems.push(format!(
+                    "{name}: seamline_test_utils is a dev-dependency only"
+                ));
+            }
+        }
+    }
+    // The binary: it wires every stage, and names none of the exclusive libraries itself.
+    let text = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let manifest: toml::Value = toml::from_str(&text).unwrap();
+    for dep in dependency_names(manifest.get("dependencies")) {
+        if let Some(owner) = exclusive.get(dep.as_str()) {
+            problems.push(format!(
+                "the binary depends on {dep}, which only {owner} may name"
+            ));
+        }
+    }
+    assert!(seen.len() >= 8, "found only {seen:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
