@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use seamline_config::Settings;
 use seamline_check::{Assignment, Proposal};
 use seamline_cluster::contexts::{ContextMap, ContextOptions, Measures, propose};
+use seamline_config::Settings;
 use seamline_graph::Granularity;
 use seamline_ir as ir;
 

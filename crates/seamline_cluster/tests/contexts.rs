@@ -937,7 +937,8 @@ fn a_module_of_only_mod_and_use_follows_its_children() {
     let facts = b.finish();
     let p = check(&facts, &ContextOptions::standard(Granularity::Item));
     let ctx = |path: &str| {
-        p.map.module_context[module(&facts, path).index()].map(|c| p.contexts[c.index()].name.clone())
+        p.map.module_context[module(&facts, path).index()]
+            .map(|c| p.contexts[c.index()].name.clone())
     };
     assert!(
         ctx("shop::controllers::user::me").is_some(),

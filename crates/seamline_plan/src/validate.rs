@@ -126,7 +126,12 @@ pub fn validate(facts: &ir::Facts, proposal: &Proposal) -> Result<(), InputError
             .iter()
             .try_for_each(|&t| table("owned tables", t))?;
     }
-    for c in proposal.map.module_context.iter().chain(&proposal.map.item_context) {
+    for c in proposal
+        .map
+        .module_context
+        .iter()
+        .chain(&proposal.map.item_context)
+    {
         c.iter()
             .try_for_each(|&c| context("context assignment", c))?;
     }
