@@ -958,3 +958,42 @@ fn a_module_of_only_mod_and_use_follows_its_children() {
         p.dump(&facts)
     );
 }
+
+/// A handler's web types are whole names in its signature, and a function that takes the
+/// handler it wraps (`Next`) is middleware, not an endpoint: on crates.io a pagination helper
+/// (`PaginatedQuery<T>`) and the middleware folder were read as endpoints, so both stayed
+/// contexts of their own.
+#[test]
+fn middleware_and_names_that_merely_contain_a_web_type_are_no_endpoints() {
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("app");
+    let m = b.module("app::helpers", "src/helpers.rs", 30);
+    let kinds = [
+        ("paginate", "pub fn paginate(self) -> PaginatedQuery<Self>"),
+        ("to_value", "pub fn to_value(v: &JsonValue) -> String"),
+        (
+            "add_headers",
+            "pub async fn add_headers(request: Request, next: Next) -> impl IntoResponse",
+        ),
+        (
+            "list",
+            "pub async fn list(query: Query<ListParams>) -> Json<Vec<Crate>>",
+        ),
+        (
+            "show",
+            "pub async fn show(web::Path(id): web::Path<i32>) -> HttpResponse",
+        ),
+    ];
+    let ids: Vec<ir::ItemId> = kinds
+        .iter()
+        .map(|(name, _)| b.item(m, name, ir::ItemKind::Function, 5, None))
+        .collect();
+    let mut facts = b.finish();
+    for (&id, (_, sig)) in ids.iter().zip(kinds) {
+        facts.items[id.index()].signature = Some(sig.to_owned());
+    }
+    let endpoint: Vec<bool> = ids
+        .iter()
+        .map(|&id| contexts::is_endpoint(&facts, id))
+        .collect();
+    assert_eq!(endpoint, [false, false, false, true, true]);
+}

@@ -143,6 +143,15 @@ const TEST_WORDS: &[&str] = &[
 /// tests; it serves nothing and is no service.
 pub fn is_test_support(facts: &ir::Facts, module: ir::ModuleId) -> bool {
     facts.modules.get(module.index()).is_some_and(|m| {
+        // Every test word contains `test`, `mock` or `fixture`: most paths are ruled out
+        // without splitting them into words.
+        let lower = m.path.to_ascii_lowercase();
+        if !["test", "mock", "fixture"]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return false;
+        }
         m.path.split("::").any(|seg| {
             super::naming::words(seg)
                 .iter()
@@ -163,20 +172,36 @@ pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
     let Some(sig) = it.signature.as_deref() else {
         return false;
     };
-    // Tests and their helpers call handlers and build requests; they answer none.
-    let in_tests = is_test_support(facts, it.module);
-    if in_tests || it.name.starts_with("test_") {
-        return false;
-    }
     let under_layer = facts.modules.get(it.module.index()).is_some_and(|m| {
         m.path
             .split("::")
             .skip(1)
             .any(|s| ENDPOINT_LAYERS.contains(&s))
     });
+    // Middleware takes the handler it wraps (axum's and actix's `Next`): it answers no
+    // request itself, and a folder of it is a layer, not a service.
+    if has_type(sig, "Next") {
+        return false;
+    }
     // Only what a request gets in and out, not the body: the parameters and return type.
-    let web = WEB_TYPES.iter().any(|t| sig.contains(t));
-    web || (sig.contains("async fn") && under_layer)
+    let web = WEB_TYPES.iter().any(|t| has_type(sig, t));
+    // Tests and their helpers call handlers and build requests; they answer none. (Checked
+    // last: it splits every segment of the module's path into words.)
+    (web || (sig.contains("async fn") && under_layer))
+        && !it.name.starts_with("test_")
+        && !is_test_support(facts, it.module)
+}
+
+/// Whether `sig` names `ty` as a whole path segment: `Query<` is in `Query<Params>` and
+/// `web::Query<Params>`, not in `PaginatedQuery<T>`; `Json` is not in `JsonValue`.
+fn has_type(sig: &str, ty: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let open_end = ty.ends_with(|c: char| !ident(c));
+    sig.match_indices(ty).any(|(at, _)| {
+        let before = sig[..at].chars().next_back();
+        let after = sig[at + ty.len()..].chars().next();
+        !before.is_some_and(ident) && (open_end || !after.is_some_and(ident))
+    })
 }
 
 /// The node holding the code at (module, item), at the graph's granularity.
