@@ -172,24 +172,25 @@ pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
     let Some(sig) = it.signature.as_deref() else {
         return false;
     };
-    let under_layer = facts.modules.get(it.module.index()).is_some_and(|m| {
-        m.path
-            .split("::")
-            .skip(1)
-            .any(|s| ENDPOINT_LAYERS.contains(&s))
-    });
     // Middleware takes the handler it wraps (axum's and actix's `Next`): it answers no
     // request itself, and a folder of it is a layer, not a service.
     if has_type(sig, "Next") {
         return false;
     }
     // Only what a request gets in and out, not the body: the parameters and return type.
-    let web = WEB_TYPES.iter().any(|t| has_type(sig, t));
+    // The folder is looked at only for an async function (this runs for every item of every
+    // candidate partition).
+    let web = WEB_TYPES.iter().any(|t| has_type(sig, t))
+        || (sig.contains("async fn")
+            && facts.modules.get(it.module.index()).is_some_and(|m| {
+                m.path
+                    .split("::")
+                    .skip(1)
+                    .any(|s| ENDPOINT_LAYERS.contains(&s))
+            }));
     // Tests and their helpers call handlers and build requests; they answer none. (Checked
     // last: it splits every segment of the module's path into words.)
-    (web || (sig.contains("async fn") && under_layer))
-        && !it.name.starts_with("test_")
-        && !is_test_support(facts, it.module)
+    web && !it.name.starts_with("test_") && !is_test_support(facts, it.module)
 }
 
 /// Whether `sig` names `ty` as a whole path segment: `Query<` is in `Query<Params>` and
