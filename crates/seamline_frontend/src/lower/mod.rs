@@ -920,14 +920,7 @@ impl Lowerer<'_> {
                 return false;
             }
         };
-        let parser = |ps: syn::parse::ParseStream<'_>| {
-            let mut items = Vec::new();
-            while !ps.is_empty() {
-                items.push(ps.parse::<syn::ImplItem>()?);
-            }
-            Ok(items)
-        };
-        let items = match syn::parse::Parser::parse2(parser, tokens) {
+        let items = match parse_impl_items(tokens) {
             Ok(items) => items,
             Err(err) => {
                 let why = format!("its expansion is not impl items ({err})");
@@ -1271,16 +1264,9 @@ fn impl_arm_methods(mac: &syn::Macro, out: &mut Vec<syn::ImplItemFn>, depth: u32
     let Some(arms) = cfg_arm_bodies(&name, &mac.tokens) else {
         return false;
     };
-    let parser = |ps: syn::parse::ParseStream<'_>| {
-        let mut items = Vec::new();
-        while !ps.is_empty() {
-            items.push(ps.parse::<syn::ImplItem>()?);
-        }
-        Ok(items)
-    };
     let mut any = false;
     for arm in arms {
-        let Ok(items) = syn::parse::Parser::parse2(parser, arm) else {
+        let Ok(items) = parse_impl_items(arm) else {
             continue;
         };
         any = true;
@@ -1698,3 +1684,15 @@ fn path_segments(path: &syn::Path) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The items of an impl block's body, as an expansion or a `cfg_select!` arm yields them.
+fn parse_impl_items(tokens: proc_macro2::TokenStream) -> syn::Result<Vec<syn::ImplItem>> {
+    let parser = |ps: syn::parse::ParseStream<'_>| {
+        let mut items = Vec::new();
+        while !ps.is_empty() {
+            items.push(ps.parse::<syn::ImplItem>()?);
+        }
+        Ok(items)
+    };
+    syn::parse::Parser::parse2(parser, tokens)
+}
