@@ -43,8 +43,8 @@ pub struct Assignment {
     /// The contexts as the clustering stage measures them: the same crossings, table owners
     /// and derived metrics that `analyze` reports for the same assignment.
     pub map: ContextMap,
-    /// Modularity Q as the proposal measured it (`None` for declared contexts: computed on
-    /// demand by [`modularity`]).
+    /// Modularity Q as the proposal measured it; for declared contexts, as measured when the
+    /// `min_modularity` rule asks for it (`None` otherwise: [`modularity`] measures it).
     pub modularity: Option<f64>,
 }
 
@@ -80,20 +80,111 @@ pub fn describe(c: &Crossing, facts: &ir::Facts) -> String {
 
 /// Whether a module matches a glob, by its module path or its file path.
 pub fn module_matches(facts: &ir::Facts, module: &ir::Module, glob: &str) -> bool {
-    matches_fast(glob, &module.path)
-        || facts
-            .files
-            .get(module.file.index())
-            .is_some_and(|f| matches_fast(glob, &f.path))
+    module_texts(facts, module)
+        .iter()
+        .any(|t| Glob::new(glob).matches(t))
 }
 
-/// [`glob_match`], with a quick rejection on the literal prefix of the glob (most module
-/// globs are `crate::a::b::**` or exact paths), so that assigning thousands of modules
-/// against hundreds of patterns stays cheap.
-fn matches_fast(glob: &str, text: &str) -> bool {
-    match glob.find(['*', '?']) {
-        None => glob == text,
-        Some(i) => text.starts_with(&glob[..i]) && glob_match(glob, text),
+/// What a module pattern is matched against: the module's path and its file's path.
+fn module_texts<'f>(facts: &'f ir::Facts, module: &'f ir::Module) -> [&'f str; 2] {
+    let file = facts
+        .files
+        .get(module.file.index())
+        .map_or("", |f| f.path.as_str());
+    [module.path.as_str(), file]
+}
+
+/// The texts of every module, for asking whether a glob matches any module at all.
+pub(crate) struct ModuleTexts<'f> {
+    texts: std::collections::HashSet<&'f str>,
+}
+
+impl<'f> ModuleTexts<'f> {
+    pub(crate) fn new(facts: &'f ir::Facts) -> ModuleTexts<'f> {
+        ModuleTexts {
+            texts: facts
+                .modules
+                .iter()
+                .flat_map(|m| module_texts(facts, m))
+                .collect(),
+        }
+    }
+
+    /// Whether `glob` matches some module's path or file path.
+    pub(crate) fn any(&self, glob: &str) -> bool {
+        let glob = Glob::new(glob);
+        match glob.wild_at {
+            None => self.texts.contains(glob.glob),
+            Some(_) => self.texts.iter().any(|t| glob.matches(t)),
+        }
+    }
+}
+
+/// A glob with its literal prefix (the part before the first `*` or `?`) found once: most
+/// module globs are exact paths or `crate::a::b::**`, rejected or accepted by the prefix.
+#[derive(Debug, Clone, Copy)]
+struct Glob<'a> {
+    glob: &'a str,
+    /// `None`: no wildcard, the glob is the literal text.
+    wild_at: Option<usize>,
+}
+
+impl<'a> Glob<'a> {
+    fn new(glob: &'a str) -> Glob<'a> {
+        Glob {
+            glob,
+            wild_at: glob.find(['*', '?']),
+        }
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match self.wild_at {
+            None => self.glob == text,
+            Some(i) => text.starts_with(&self.glob[..i]) && glob_match(self.glob, text),
+        }
+    }
+}
+
+/// Numbered globs (a context's index, say) looked up by text: exact globs in a hash map,
+/// the others tried in order; [`Patterns::first`] gives the lowest number that matches.
+/// Assigning thousands of modules against hundreds of patterns then costs a lookup per
+/// module, not a comparison per pattern.
+#[derive(Debug, Default)]
+pub(crate) struct Patterns<'a> {
+    exact: std::collections::HashMap<&'a str, u32>,
+    wild: Vec<(u32, Glob<'a>)>,
+}
+
+impl<'a> Patterns<'a> {
+    pub(crate) fn new(globs: impl IntoIterator<Item = (u32, &'a str)>) -> Patterns<'a> {
+        let mut out = Patterns::default();
+        for (n, glob) in globs {
+            let glob = Glob::new(glob);
+            match glob.wild_at {
+                None => {
+                    let e = out.exact.entry(glob.glob).or_insert(n);
+                    *e = (*e).min(n);
+                }
+                Some(_) => out.wild.push((n, glob)),
+            }
+        }
+        out.wild.sort_by_key(|&(n, _)| n);
+        out
+    }
+
+    /// The lowest number of a glob matching one of `texts`.
+    pub(crate) fn first(&self, texts: &[&str]) -> Option<u32> {
+        let exact = texts
+            .iter()
+            .filter_map(|t| self.exact.get(t).copied())
+            .min();
+        let wild = self
+            .wild
+            .iter()
+            .take_while(|(n, _)| exact.is_none_or(|e| *n < e))
+            .find(|(_, g)| texts.iter().any(|t| g.matches(t)))
+            .map(|&(n, _)| n);
+        wild.or(exact)
     }
 }
 
@@ -101,22 +192,25 @@ impl Assignment {
     /// Assigns modules to the declared contexts: kernel patterns first, then the first
     /// context (in file order) with a matching pattern; items follow their module.
     pub fn declared(facts: &ir::Facts, settings: &CheckSettings) -> Assignment {
+        let kernel = Patterns::new(settings.kernel.iter().map(|p| (0, p.glob.as_str())));
+        let contexts = Patterns::new(
+            settings
+                .contexts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, c)| c.modules.iter().map(move |p| (i as u32, p.glob.as_str()))),
+        );
         let module_context: Vec<Slot> = facts
             .modules
             .iter()
             .map(|m| {
-                if settings
-                    .kernel
-                    .iter()
-                    .any(|p| module_matches(facts, m, &p.glob))
-                {
+                let texts = module_texts(facts, m);
+                if kernel.first(&texts).is_some() {
                     return Slot::Kernel;
                 }
-                settings
-                    .contexts
-                    .iter()
-                    .position(|c| c.modules.iter().any(|p| module_matches(facts, m, &p.glob)))
-                    .map_or(Slot::Unassigned, |i| Slot::Context(i as u32))
+                contexts
+                    .first(&texts)
+                    .map_or(Slot::Unassigned, Slot::Context)
             })
             .collect();
         let item_context = facts
@@ -130,8 +224,8 @@ impl Assignment {
             })
             .collect();
         // The module graph labelled with the declared contexts: `check` measures them with
-        // the clustering stage's own map.
-        let graph = DepGraph::build(facts, &GraphOptions::standard(Granularity::Module));
+        // the clustering stage's own map, and modularity on the same graph.
+        let graph = DepGraph::build(facts, &declared_graph_options());
         let node_context: Vec<Option<u32>> = graph
             .node_ids()
             .map(|n| match module_context[graph.node(n).module.index()] {
@@ -142,10 +236,14 @@ impl Assignment {
         Assignment {
             source: Source::Declared,
             names: settings.contexts.iter().map(|c| c.name.clone()).collect(),
-            module_context,
             item_context,
             map: ContextMap::new(facts, &graph, &node_context),
-            modularity: None,
+            modularity: settings
+                .rules
+                .min_modularity
+                .is_some()
+                .then(|| modularity_on(&graph, &module_context)),
+            module_context,
         }
     }
 
@@ -189,19 +287,34 @@ impl Assignment {
     }
 }
 
+/// The module graph declared contexts are measured on: the clustering stage's standard
+/// weights, without its kernel detection (the kernel is what `seamline.toml` declares).
+fn declared_graph_options() -> GraphOptions {
+    let mut options = GraphOptions::standard(Granularity::Module);
+    options.kernel.enabled = false;
+    options
+}
+
 /// Newman–Girvan modularity Q (γ = 1) of the assignment on seamline's module-granularity
 /// clustering graph (standard weights), kernel and unassigned modules left out: the same
-/// measure the proposal reports.
+/// measure the proposal reports. Declared contexts have it when the `min_modularity` rule
+/// asks for it (measured on the graph the map was built from); otherwise it is measured here.
 pub fn modularity(facts: &ir::Facts, assignment: &Assignment) -> f64 {
-    if let Some(q) = assignment.modularity {
-        return q;
+    match assignment.modularity {
+        Some(q) => q,
+        None => modularity_on(
+            &DepGraph::build(facts, &declared_graph_options()),
+            &assignment.module_context,
+        ),
     }
-    use seamline_graph::{DepGraph, Granularity, GraphOptions, Partition, WeightedGraph};
-    let graph = DepGraph::build(facts, &GraphOptions::standard(Granularity::Module));
+}
+
+fn modularity_on(graph: &DepGraph, module_context: &[Slot]) -> f64 {
+    use seamline_graph::{Partition, WeightedGraph};
     let mut index: Vec<Option<u32>> = vec![None; graph.node_count()];
     let mut labels: Vec<u32> = Vec::new();
     for id in graph.node_ids() {
-        if let Slot::Context(c) = assignment.module(graph.node(id).module) {
+        if let Slot::Context(c) = module_context[graph.node(id).module.index()] {
             index[id.index()] = Some(labels.len() as u32);
             labels.push(c);
         }
@@ -216,4 +329,30 @@ pub fn modularity(facts: &ir::Facts, assignment: &Assignment) -> f64 {
         .collect();
     let weighted = WeightedGraph::from_edges(labels.len(), edges);
     seamline_cluster::modularity(&weighted, &Partition::from_labels(&labels), 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Patterns;
+
+    #[test]
+    fn the_first_matching_pattern_wins_whether_exact_or_wild() {
+        let p = Patterns::new([
+            (0, "shop::billing::**"),
+            (1, "shop::billing::tax"),
+            (2, "src/*.rs"),
+            (2, "shop::orders"),
+            (3, "shop::**"),
+        ]);
+        assert_eq!(
+            p.first(&["shop::billing::tax", "src/billing/tax.rs"]),
+            Some(0)
+        );
+        assert_eq!(p.first(&["shop::orders", "src/orders.rs"]), Some(2));
+        assert_eq!(p.first(&["shop::users", "src/users/mod.rs"]), Some(3));
+        assert_eq!(p.first(&["other::x", "src/x.rs"]), Some(2));
+        assert_eq!(p.first(&["other::x", "lib/x.rs"]), None);
+        let exact_first = Patterns::new([(1, "shop::**"), (0, "shop::orders")]);
+        assert_eq!(exact_first.first(&["shop::orders", ""]), Some(0));
+    }
 }

@@ -646,13 +646,9 @@ impl Cx<'_> {
                     .iter()
                     .map(|p| ("the kernel".to_owned(), p)),
             );
+        let modules = assign::ModuleTexts::new(self.facts);
         for (owner, pattern) in owners {
-            let matches = |glob: &str| {
-                self.facts
-                    .modules
-                    .iter()
-                    .any(|m| assign::module_matches(self.facts, m, glob))
-            };
+            let matches = |glob: &str| modules.any(glob);
             // `x::**` next to an existing `x` is the idiom for "x and what may grow under
             // it": not a mistake even while `x` has no children.
             let matched =

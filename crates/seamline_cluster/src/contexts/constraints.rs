@@ -41,39 +41,64 @@ impl Constraints {
 }
 
 /// Whether `text` matches `glob` (see [`Constraints`] for the syntax).
+///
+/// `check` asks this of every crossing reference against every `allow` entry, so it
+/// allocates nothing in the common case (ASCII text under 256 characters).
 pub fn glob_match(glob: &str, text: &str) -> bool {
+    if !glob.contains(['*', '?']) {
+        return glob == text;
+    }
+    if glob.is_ascii() && text.is_ascii() {
+        return match_tokens(glob.as_bytes(), text.as_bytes());
+    }
     let p: Vec<char> = glob.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    // dp[j]: whether p[..i] matches t[..j]; iterative over pattern tokens.
-    let mut dp = vec![false; t.len() + 1];
+    match_tokens(&p, &t)
+}
+
+/// The matcher of [`glob_match`] over bytes or chars: `dp[j]` says whether the pattern read
+/// so far matches `t[..j]`, advanced one pattern token at a time.
+fn match_tokens<T: Copy + Into<u32>>(p: &[T], t: &[T]) -> bool {
+    const STACK: usize = 256;
+    let is = |c: T, ch: char| c.into() == ch as u32;
+    let n = t.len();
+    let mut stack = [[false; STACK]; 2];
+    let mut heap: Vec<bool>;
+    let [a, b] = &mut stack;
+    let (mut dp, mut next): (&mut [bool], &mut [bool]) = if n < STACK {
+        (&mut a[..=n], &mut b[..=n])
+    } else {
+        heap = vec![false; 2 * (n + 1)];
+        heap.split_at_mut(n + 1)
+    };
     dp[0] = true;
     let mut i = 0;
     while i < p.len() {
-        let mut next = vec![false; t.len() + 1];
-        if p[i] == '*' {
-            let double = i + 1 < p.len() && p[i + 1] == '*';
+        next.fill(false);
+        if is(p[i], '*') {
+            let double = i + 1 < p.len() && is(p[i + 1], '*');
             let mut reach = false;
-            for j in 0..=t.len() {
+            for j in 0..=n {
                 if dp[j] {
                     reach = true;
                 }
                 next[j] = reach;
-                if j < t.len() && !double && (t[j] == '/' || t[j] == ':') {
+                if j < n && !double && (is(t[j], '/') || is(t[j], ':')) {
                     reach = false;
                 }
             }
             i += if double { 2 } else { 1 };
         } else {
-            for j in 0..t.len() {
-                if dp[j] && (p[i] == '?' || p[i] == t[j]) {
+            for j in 0..n {
+                if dp[j] && (is(p[i], '?') || p[i].into() == t[j].into()) {
                     next[j + 1] = true;
                 }
             }
             i += 1;
         }
-        dp = next;
+        std::mem::swap(&mut dp, &mut next);
     }
-    dp[t.len()]
+    dp[n]
 }
 
 /// Kernel nodes that a pin matches: the user's word wins over the kernel rule, so they are
@@ -727,5 +752,21 @@ mod tests {
         assert!(glob_match("**::Invoice", "shop::models::Invoice"));
         assert!(glob_match("shop::mo?els", "shop::models"));
         assert!(!glob_match("shop", "shop::models"));
+    }
+
+    #[test]
+    fn globs_match_long_and_non_ascii_text_alike() {
+        // `?` is one character, not one byte; texts past the stack buffer take the heap.
+        assert!(glob_match("café::?", "café::é"));
+        assert!(glob_match("caf?::*", "café::menu"));
+        assert!(!glob_match("caf?::*", "café::menu::drinks"));
+        let long = format!("shop::{}::invoice", "segment".repeat(60));
+        assert!(long.len() > 256);
+        assert!(glob_match("shop::**::invoice", &long));
+        assert!(glob_match("shop::*::invoice", &long));
+        assert!(!glob_match("shop::*::pdf", &long));
+        let deep = format!("shop::{}::x", "a::".repeat(100));
+        assert!(!glob_match("shop::*::x", &deep));
+        assert!(glob_match("shop::**::x", &deep));
     }
 }

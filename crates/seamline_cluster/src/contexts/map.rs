@@ -111,13 +111,19 @@ impl ContextMap {
         // them too when they are all in one context (`controllers/user/mod.rs` is part of the
         // user domain's handlers); a crate root, or a layer's `mod.rs` over several contexts
         // or over the kernel (`routes/mod.rs`), belongs to none.
+        let mut children: Vec<Vec<&ir::Module>> = vec![Vec::new(); facts.modules.len()];
+        for m in &facts.modules {
+            if let Some(p) = m.parent {
+                children[p.index()].push(m);
+            }
+        }
         for module in facts.modules.iter().rev() {
             if !graph.nodes_of_module(module.id).is_empty() {
                 continue;
             }
             let mut lines: BTreeMap<ContextId, u64> = BTreeMap::new();
             let mut children_in_kernel = false;
-            for child in facts.modules.iter().filter(|m| m.parent == Some(module.id)) {
+            for child in &children[module.id.index()] {
                 match module_context[child.id.index()] {
                     Some(c) => *lines.entry(c).or_default() += u64::from(child.code_lines).max(1),
                     None => children_in_kernel |= !graph.nodes_of_module(child.id).is_empty(),
