@@ -577,15 +577,29 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
         std::collections::BTreeMap::new()
     };
     let pre: Vec<NodeId> = set_aside.keys().copied().collect();
+    let endpoints = shape::endpoints(facts);
     let first = cluster_pass(facts, graph, options, &pre, &readmitted);
     let mut wiring = std::collections::BTreeMap::new();
     let raw = expand(&first.groups, &first.group_labels);
     if options.wiring {
-        wiring = find_wiring(facts, graph, &first.cluster, &raw, &first.groups);
+        wiring = find_wiring(
+            facts,
+            graph,
+            &endpoints,
+            &first.cluster,
+            &raw,
+            &first.groups,
+        );
     }
     if options.shape {
-        for (node, reason) in shape::generic_hubs(facts, graph, &first.cluster, &raw, &first.groups)
-        {
+        for (node, reason) in shape::generic_hubs(
+            facts,
+            graph,
+            &endpoints,
+            &first.cluster,
+            &raw,
+            &first.groups,
+        ) {
             wiring.entry(node).or_insert(reason);
         }
     }
@@ -612,7 +626,9 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
         // Wiring hidden in the first pass by a hub (every handler in one context) shows
         // once the hub is set aside; it is a leaf, so setting it aside needs no new pass.
         let raw = expand(&pass.groups, &pass.group_labels);
-        for (node, reason) in find_wiring(facts, graph, &pass.cluster, &raw, &pass.groups) {
+        for (node, reason) in
+            find_wiring(facts, graph, &endpoints, &pass.cluster, &raw, &pass.groups)
+        {
             wiring.entry(node).or_insert(reason);
         }
     }
@@ -651,7 +667,7 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
     let mut dead = Vec::new();
     if options.shape {
         let pinned: Vec<bool> = declared.iter().map(Option::is_some).collect();
-        let shaped = shape::shape(facts, graph, &mut node_label, &pinned);
+        let shaped = shape::shape(facts, graph, &endpoints, &mut node_label, &pinned);
         extra_kernel.extend(shaped.kernel);
         dead = shaped.dead;
         // Renumber the labels left, in order of first appearance.
@@ -683,6 +699,7 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
             node_label: &node_label,
             names: &names,
             declared: &is_declared,
+            endpoints: &endpoints,
             extra_kernel: &extra_kernel,
             dead: &dead,
         },
@@ -741,6 +758,7 @@ pub fn measure_assignment(
             node_label: &node_label,
             names: &names,
             declared: &declared,
+            endpoints: &shape::endpoints(facts),
             extra_kernel: &std::collections::BTreeMap::new(),
             dead: &[],
         },
@@ -882,6 +900,7 @@ fn cluster_pass(
 fn find_wiring(
     facts: &ir::Facts,
     graph: &DepGraph,
+    endpoints: &[bool],
     cluster: &ClusterGraph,
     labels: &[u32],
     groups: &constraints::Groups,
@@ -895,11 +914,7 @@ fn find_wiring(
         // A request handler or data code is a domain operation, however many contexts it
         // calls: the router that mounts it is the wiring.
         if data.node(facts, graph, node)
-            || graph
-                .node(node)
-                .items
-                .iter()
-                .any(|&i| shape::is_endpoint(facts, i))
+            || graph.node(node).items.iter().any(|&i| endpoints[i.index()])
         {
             continue;
         }

@@ -997,3 +997,31 @@ fn middleware_and_names_that_merely_contain_a_web_type_are_no_endpoints() {
         .collect();
     assert_eq!(endpoint, [false, false, false, true, true]);
 }
+
+/// `HttpRequest` and `HttpResponse` are actix-web's handler types, and also what HTTP client
+/// connectors take and return (openidconnect's `AsyncHttpClient`, the AWS SDK's
+/// `HttpConnector`): on vaultwarden, a Rocket server, its S3 connector was read as an
+/// endpoint and stayed a 132-line context of its own. They mark an endpoint only in a crate
+/// that refers to actix-web.
+#[test]
+fn actix_types_mark_an_endpoint_only_in_a_crate_that_serves_actix() {
+    let build = |serves_actix: bool| {
+        let mut b = seamline_test_utils::facts::FactsBuilder::new("app");
+        let m = b.module("app::s3", "src/s3.rs", 30);
+        let call = b.item(m, "call", ir::ItemKind::Method, 5, None);
+        let mut facts = b.finish();
+        facts.items[call.index()].signature =
+            Some("fn call(&self, request: HttpRequest) -> HttpResponse".to_owned());
+        if serves_actix {
+            facts.external.push(ir::ExternalRef {
+                module: m,
+                root: "actix_web".to_owned(),
+                count: 1,
+                first: facts.items[call.index()].location,
+            });
+        }
+        contexts::is_endpoint(&facts, call)
+    };
+    assert!(!build(false), "a client connector answers no request");
+    assert!(build(true), "an actix handler does");
+}

@@ -30,6 +30,9 @@ pub(crate) struct Labelling<'a> {
     pub names: &'a [String],
     /// Whether each label's name was declared by a pin.
     pub declared: &'a [bool],
+    /// Whether each item answers requests (`endpoints[item.index()]`, see
+    /// [`super::shape::is_endpoint`]).
+    pub endpoints: &'a [bool],
     /// Nodes set aside after clustering (wiring, generic items), with their reason; they
     /// count as kernel.
     pub extra_kernel: &'a BTreeMap<NodeId, String>,
@@ -160,7 +163,7 @@ pub(crate) fn build(
     for (i, c) in map.item_context.iter().enumerate() {
         if let Some(c) = c {
             ctx_items[c.index()].push(ir::ItemId(i as u32));
-            if super::shape::is_endpoint(facts, ir::ItemId(i as u32)) {
+            if labelling.endpoints[i] {
                 endpoints[c.index()].push(ir::ItemId(i as u32));
             }
             let item = &facts.items[i];

@@ -51,8 +51,6 @@ const WEB_TYPES: &[&str] = &[
     "Json",
     "Form<",
     "Query<",
-    "HttpResponse",
-    "HttpRequest",
     "impl Responder",
     "impl IntoResponse",
     "Redirect",
@@ -160,9 +158,43 @@ pub fn is_test_support(facts: &ir::Facts, module: ir::ModuleId) -> bool {
     })
 }
 
+/// [`is_endpoint`] of every item (`endpoints[item.index()]`): the clustering asks it of the
+/// same items in every pass, so it is answered once per proposal.
+pub(crate) fn endpoints(facts: &ir::Facts) -> Vec<bool> {
+    let actix = actix_crates(facts);
+    facts
+        .items
+        .iter()
+        .map(|it| endpoint_in(facts, it.id, &actix))
+        .collect()
+}
+
 /// Whether an item answers requests: a function or method whose signature takes or returns
 /// a web type, or an async one in a handler folder (`routes/`, `controllers/`, `api/`).
 pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
+    endpoint_in(facts, item, &actix_crates(facts))
+}
+
+/// Web types whose names HTTP *clients* use too: `openidconnect`'s and the AWS SDK's
+/// connectors take an `HttpRequest` and return an `HttpResponse`, and answer nothing. They
+/// mark an endpoint only in a crate that refers to a framework serving them.
+const ACTIX_TYPES: &[&str] = &["HttpRequest", "HttpResponse"];
+
+/// Whether each crate refers to a server framework whose handlers take [`ACTIX_TYPES`].
+fn actix_crates(facts: &ir::Facts) -> Vec<bool> {
+    let mut actix = vec![false; facts.crates.len()];
+    for e in &facts.external {
+        if matches!(e.root.as_str(), "actix_web" | "ntex")
+            && let Some(m) = facts.modules.get(e.module.index())
+            && let Some(slot) = actix.get_mut(m.krate.index())
+        {
+            *slot = true;
+        }
+    }
+    actix
+}
+
+fn endpoint_in(facts: &ir::Facts, item: ir::ItemId, actix: &[bool]) -> bool {
     let Some(it) = facts.items.get(item.index()) else {
         return false;
     };
@@ -177,12 +209,15 @@ pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
     if has_type(sig, "Next") {
         return false;
     }
+    let module = facts.modules.get(it.module.index());
+    let serves_actix =
+        || module.is_some_and(|m| actix.get(m.krate.index()).copied().unwrap_or(false));
     // Only what a request gets in and out, not the body: the parameters and return type.
-    // The folder is looked at only for an async function (this runs for every item of every
-    // candidate partition).
+    // The folder is looked at only for an async function.
     let web = WEB_TYPES.iter().any(|t| has_type(sig, t))
+        || (ACTIX_TYPES.iter().any(|t| has_type(sig, t)) && serves_actix())
         || (sig.contains("async fn")
-            && facts.modules.get(it.module.index()).is_some_and(|m| {
+            && module.is_some_and(|m| {
                 m.path
                     .split("::")
                     .skip(1)
@@ -336,6 +371,7 @@ pub(crate) fn migration_nodes(
 pub(crate) fn generic_hubs(
     facts: &ir::Facts,
     graph: &DepGraph,
+    endpoints: &[bool],
     cluster: &seamline_graph::ClusterGraph,
     labels: &[u32],
     groups: &super::constraints::Groups,
@@ -364,11 +400,7 @@ pub(crate) fn generic_hubs(
         if groups.pin[groups.node_group[i] as usize].is_some()
             || data.node(facts, graph, node)
             || graph.node(node).items.iter().any(|x| embedded.contains(x))
-            || graph
-                .node(node)
-                .items
-                .iter()
-                .any(|&x| is_endpoint(facts, x))
+            || graph.node(node).items.iter().any(|&x| endpoints[x.index()])
         {
             continue;
         }
@@ -456,6 +488,7 @@ pub(crate) struct Shaped {
 pub(crate) fn shape(
     facts: &ir::Facts,
     graph: &DepGraph,
+    endpoints: &[bool],
     node_label: &mut [Option<u32>],
     pinned: &[bool],
 ) -> Shaped {
@@ -536,7 +569,7 @@ pub(crate) fn shape(
         .sum();
     let endpoint: Vec<bool> = graph
         .node_ids()
-        .map(|n| graph.node(n).items.iter().any(|&i| is_endpoint(facts, i)))
+        .map(|n| graph.node(n).items.iter().any(|&i| endpoints[i.index()]))
         .collect();
     let links: Vec<(NodeId, NodeId, f64)> = graph
         .table_links()

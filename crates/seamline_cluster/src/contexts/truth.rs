@@ -300,6 +300,7 @@ fn baseline_proposal(
             node_label: &node_label,
             names: &names,
             declared: &vec![false; k],
+            endpoints: &super::shape::endpoints(facts),
             extra_kernel: &BTreeMap::new(),
             dead: &[],
         },
