@@ -203,6 +203,11 @@ pub const NOT_CONCEPTS: &[&str] = &[
     "page",
     "postgres",
     "postgre",
+    "pagination",
+    "paginated",
+    "paginate",
+    "openapi",
+    "swagger",
     "convert",
     "conversion",
     "converter",
@@ -571,5 +576,14 @@ mod tests {
         assert_eq!(singular("statuses"), "status");
         assert_eq!(meaningful("repositories"), None);
         assert_eq!(meaningful("payments"), Some("payment".to_owned()));
+    }
+
+    /// Helpers every API layer has are no domain: on crates.io the version controllers were
+    /// named `pagination` after the helper they all call, and an 89-line module `openapi`.
+    #[test]
+    fn api_plumbing_names_no_context() {
+        for w in ["pagination", "paginated", "openapi", "swagger"] {
+            assert_eq!(meaningful(w), None, "{w}");
+        }
     }
 }
