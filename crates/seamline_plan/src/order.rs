@@ -9,6 +9,9 @@
 //!    services (a 38-line `account` context must never be step 1); among real domains, those
 //!    holding at least [`Thresholds::min_first_step_share`] of the code go first, so that
 //!    step 1 is a piece worth a team's first extraction rather than a rate limiter;
+//!    the host (the context holding a binary's `main`, which starts and wires the rest,
+//!    and writing none of its tables) goes with the leftovers: the strangler fig grows
+//!    around it;
 //! 1. contexts whose seam includes an edge the plan cuts (see the cycles) wait: the cut comes
 //!    first;
 //! 2. the cost of the new seam: 4 per *synchronous* call site that would cross it (a caller
@@ -41,7 +44,7 @@ use crate::{
     CrossRef, CyclePlan, ExtractionStep, Infra, PlanHistory, Service, SharedModelPlan,
     SharedTablePlan, TableTechnique, Thresholds,
 };
-use seamline_cluster::contexts::ContextId;
+use seamline_cluster::contexts::{ContextId, OwnerReason};
 use seamline_ir as ir;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -125,6 +128,40 @@ fn seam(
     s
 }
 
+/// The host the strangler fig grows around: a context that holds a binary's `main` (the
+/// composition root that starts the server or the command line and wires every other part)
+/// and writes none of the tables it owns. Start-up code, settings and middleware cluster
+/// together there and are cheap to cut only because everything else is wired through them;
+/// a real domain that `main` was merely placed in (an outbox it starts the worker of)
+/// writes its tables and stays a candidate.
+fn hosts(input: &Input<'_>) -> BTreeSet<ContextId> {
+    let facts = input.facts;
+    let writer: BTreeSet<ContextId> = input
+        .proposal
+        .map
+        .table_owners
+        .iter()
+        .flatten()
+        .filter(|(_, reason)| *reason == OwnerReason::Writes)
+        .map(|&(c, _)| c)
+        .collect();
+    facts
+        .crates
+        .iter()
+        .filter(|k| k.kind == ir::CrateKind::Bin)
+        .filter_map(|k| k.root_module)
+        .filter_map(|m| facts.modules.get(m.index()))
+        .flat_map(|m| m.items.iter().copied())
+        .filter(|&i| {
+            input
+                .item(i)
+                .is_some_and(|it| it.name == "main" && it.kind == ir::ItemKind::Function)
+        })
+        .filter_map(|i| input.item_context(i))
+        .filter(|c| !writer.contains(c))
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn extraction(
     input: &Input<'_>,
@@ -178,9 +215,13 @@ pub(crate) fn extraction(
         .filter(|s| s.code_lines as f64 >= min_share * total_lines as f64)
         .map(|s| s.context)
         .collect();
-    // 0: a real domain of a meaningful size, 1: a smaller real domain, 2: anything else.
+    let hosts = hosts(input);
+    // 0: a real domain of a meaningful size, 1: a smaller real domain, 2: anything else,
+    // and the host the others are strangled from.
     let tier = |c: ContextId| {
-        if large.contains(&c) {
+        if hosts.contains(&c) {
+            2
+        } else if large.contains(&c) {
             0u8
         } else if eligible.contains(&c) {
             1
@@ -251,7 +292,9 @@ pub(crate) fn extraction(
         };
         let name = input.ctx_name(next);
         let step_no = steps.len() + 1;
-        let domain = if eligible.contains(&next) {
+        let domain = if hosts.contains(&next) && n_left > 1 {
+            " the host: it holds a binary's `main`, which starts and wires the others, and writes none of its tables, so it stays until the real domains around it have left".to_owned()
+        } else if eligible.contains(&next) {
             let share = service.code_lines as f64 / total_lines as f64;
             let tables: Vec<&str> = service
                 .owns

@@ -947,3 +947,96 @@ fn a_web_ui_crate_is_a_client_never_a_service_or_step_one() {
         p.dump()
     );
 }
+
+/// Three contexts: `orders` and `billing` write their tables and serve requests; `server`
+/// holds the binary's `main`, a small endpoint and reads a table that only migrations write
+/// (lemmy's start-up, settings and middleware context, cheap to cut only because everything
+/// is wired through it). `server_writes` makes it write that table.
+fn host_plan(server_writes: bool) -> Plan {
+    use ir::AccessMode::{Read, Write};
+    use ir::DepKind::Call;
+    use ir::ItemKind::Function;
+    let mut b = FactsBuilder::new("x");
+    b.module("x::orders", "src/orders.rs", 100)
+        .module("x::billing", "src/billing.rs", 100)
+        .module("x::server", "src/server.rs", 100);
+    let create = b.item("x::orders", "create_order", Function, 1, None);
+    b.signature(
+        &create,
+        "async fn create_order(Json(o): Json<NewOrder>) -> Json<Order>",
+    );
+    let charge = b.item("x::billing", "charge", Function, 1, None);
+    b.signature(
+        &charge,
+        "async fn charge(Json(p): Json<Pay>) -> Json<Payment>",
+    );
+    let main = b.item("x::server", "main", Function, 1, None);
+    b.signature(&main, "async fn main()");
+    let info = b.item("x::server", "nodeinfo", Function, 10, None);
+    b.signature(&info, "async fn nodeinfo() -> Json<Info>");
+    b.table("orders", None)
+        .table("payments", None)
+        .table("secret", None)
+        .access("x::orders", Some(&create), "orders", Write, 1, 2)
+        .access("x::billing", Some(&charge), "payments", Write, 1, 2)
+        .access(
+            "x::server",
+            Some(&info),
+            "secret",
+            if server_writes { Write } else { Read },
+            1,
+            11,
+        );
+    for line in 3..8 {
+        b.reference("x::orders", Some(&create), &charge, Call, 1, line);
+    }
+    // A type reference: the cheapest seam of the three (1 against a synchronous call's 4).
+    b.reference("x::server", Some(&main), &create, ir::DepKind::Type, 1, 2);
+    let mut facts = b.build();
+    let server = facts
+        .modules
+        .iter()
+        .find(|m| m.path == "x::server")
+        .unwrap()
+        .id;
+    facts.crates[0].kind = ir::CrateKind::Bin;
+    facts.crates[0].root_module = Some(server);
+    facts.validate().unwrap();
+    let proposal = measure(
+        &facts,
+        &Assignment {
+            contexts: ["orders", "billing", "server"]
+                .iter()
+                .map(|c| ((*c).to_owned(), vec![format!("x::{c}")]))
+                .collect(),
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity: 0.5,
+        },
+    );
+    plan(&facts, &proposal, &options())
+}
+
+/// Issue 12: the context holding a binary's `main` that writes none of its tables is the host
+/// the strangler fig grows around: it goes last however cheap its seam, and the reason says
+/// so. A real domain `main` was merely placed in (it writes its table) keeps its turn.
+#[test]
+fn the_host_holding_main_goes_last_unless_it_writes_its_tables() {
+    let order = |p: &Plan| -> Vec<String> {
+        p.extraction
+            .iter()
+            .map(|s| p.context_name(s.context).to_owned())
+            .collect()
+    };
+    let host = host_plan(false);
+    let steps = order(&host);
+    assert_eq!(
+        steps.last().map(String::as_str),
+        Some("server"),
+        "{}",
+        host.dump()
+    );
+    assert_ne!(steps[0], "server", "{}", host.dump());
+    let writer = host_plan(true);
+    assert_eq!(order(&writer)[0], "server", "{}", writer.dump());
+}
