@@ -12,8 +12,11 @@
 //! A context is a real domain when it owns a table or exposes an endpoint and holds at least
 //! [`Thresholds::min_real_context_share`] of the code: a utility, an extractor or leftovers
 //! are no service, so they do not count towards "enough contexts to split". In a network
-//! service an endpoint is a module of the context serving HTTP or gRPC (a function other
-//! contexts call is any utility's API, a markdown renderer's as much as a domain's); in a
+//! service an endpoint is a function that answers requests (`seamline_cluster`'s
+//! `is_endpoint`: a handler's web types, an async function in a handler folder) in a context
+//! whose code refers to the server framework; middleware and router builders name the
+//! framework and answer nothing (a function other contexts call is any utility's API, a
+//! markdown renderer's as much as a domain's); in a
 //! command-line tool or a library, where no module serves the network, it is a function
 //! other contexts call (the candidate crate's API).
 //!
@@ -137,10 +140,17 @@ pub(crate) fn codebase(
     };
 
     let total = facts.code_lines().max(1) as f64;
+    // Serving is answering requests: a context whose code refers to the server framework
+    // only to wrap the handlers (middleware taking `Next`, a router builder) serves nothing.
     let serves = |s: &Service| {
         s.stack
             .iter()
             .any(|n| matches!(n.infra, Infra::HttpServer | Infra::GrpcServer))
+            && input
+                .proposal
+                .contexts
+                .get(s.context.index())
+                .is_some_and(|c| !c.metrics.endpoints.is_empty())
     };
     let network = kind == CodebaseKind::NetworkService;
     let client_contexts: Vec<_> = if network {

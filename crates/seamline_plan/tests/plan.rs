@@ -751,10 +751,25 @@ fn fewer_than_three_real_contexts_keep_the_monolith() {
     for item in &mut facts.items {
         item.table = None;
     }
+    // Serving is answering requests: ordering's `place_order` becomes an axum handler.
+    let place = facts
+        .items
+        .iter()
+        .find(|it| it.path == "shop::orders::place_order")
+        .expect("sample: place")
+        .id;
+    facts.items[place.index()].signature =
+        Some("async fn place_order(Json(cart): Json<Cart>) -> Json<Order>".to_owned());
     let proposal = {
         let mut p = proposal;
         for c in &mut p.contexts {
             c.metrics.owned_tables.clear();
+            c.metrics.endpoints = c
+                .items
+                .iter()
+                .copied()
+                .filter(|&i| seamline_cluster::contexts::is_endpoint(&facts, i))
+                .collect();
         }
         p
     };
@@ -1039,4 +1054,49 @@ fn the_host_holding_main_goes_last_unless_it_writes_its_tables() {
     assert_ne!(steps[0], "server", "{}", host.dump());
     let writer = host_plan(true);
     assert_eq!(order(&writer)[0], "server", "{}", writer.dump());
+}
+
+/// Issue 12: in a network service, serving is answering requests. A context whose code
+/// names the server framework only to wrap the handlers (middleware taking `Next`, a router
+/// builder) owns no table and answers nothing: no real domain, however much axum it names
+/// (crates.io's middleware folder, Plume's configuration and search index).
+#[test]
+fn a_middleware_layer_naming_the_framework_is_no_real_domain() {
+    use ir::ItemKind::Function;
+    let mut b = FactsBuilder::new("x");
+    b.module("x::orders", "src/orders.rs", 100)
+        .module("x::middleware", "src/middleware.rs", 100);
+    let show = b.item("x::orders", "show", Function, 1, None);
+    b.signature(&show, "async fn show(Path(id): Path<i64>) -> Json<Order>");
+    let wrap = b.item("x::middleware", "log_request", Function, 1, None);
+    b.signature(
+        &wrap,
+        "async fn log_request(req: Request, next: Next) -> impl IntoResponse",
+    );
+    b.external("x::orders", "axum", 3, 1)
+        .external("x::middleware", "axum", 5, 1)
+        .reference("x::middleware", Some(&wrap), &show, ir::DepKind::Call, 1, 3);
+    let facts = b.build();
+    facts.validate().unwrap();
+    let proposal = measure(
+        &facts,
+        &Assignment {
+            contexts: ["orders", "middleware"]
+                .iter()
+                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
+                .collect(),
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity: 0.6,
+        },
+    );
+    let p = plan(&facts, &proposal, &options());
+    let real: Vec<&str> = p
+        .codebase
+        .real_contexts
+        .iter()
+        .map(|&c| p.context_name(c))
+        .collect();
+    assert_eq!(p.codebase.kind.as_str(), "network-service", "{}", p.dump());
+    assert_eq!(real, ["orders"], "{}", p.dump());
 }

@@ -585,7 +585,11 @@ pub fn measure(facts: &ir::Facts, a: &Assignment) -> Proposal {
                 interface,
                 owned_models,
                 owned_tables,
-                endpoints: Vec::new(),
+                endpoints: items
+                    .iter()
+                    .copied()
+                    .filter(|&i| seamline_cluster::contexts::is_endpoint(facts, i))
+                    .collect(),
             },
             modules,
             items,
