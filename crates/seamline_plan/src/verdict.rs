@@ -528,9 +528,10 @@ pub(crate) fn advice(verdict: Verdict, codebase: &Codebase, worklist: usize) -> 
             codebase.kind.label()
         ),
         Verdict::KeepMonolith if worklist > 0 => format!(
-            "{} Tidy its modules first: the worklist's {} untangle the boundaries without any network seam.",
+            "{} Tidy its modules first: the worklist's {} {} the boundaries without any network seam.",
             verdict.advice(),
-            changes(worklist)
+            changes(worklist),
+            if worklist == 1 { "untangles" } else { "untangle" }
         ),
         Verdict::ModulariseFirst if worklist > 0 => format!(
             "{} Start with the worklist: {}, most effective first, each at its file and line.",
