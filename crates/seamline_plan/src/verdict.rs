@@ -531,7 +531,11 @@ pub(crate) fn advice(verdict: Verdict, codebase: &Codebase, worklist: usize) -> 
             "{} Tidy its modules first: the worklist's {} {} the boundaries without any network seam.",
             verdict.advice(),
             changes(worklist),
-            if worklist == 1 { "untangles" } else { "untangle" }
+            if worklist == 1 {
+                "untangles"
+            } else {
+                "untangle"
+            }
         ),
         Verdict::ModulariseFirst if worklist > 0 => format!(
             "{} Start with the worklist: {}, most effective first, each at its file and line.",
