@@ -987,15 +987,34 @@ fn middleware_and_names_that_merely_contain_a_web_type_are_no_endpoints() {
         .iter()
         .map(|(name, _)| b.item(m, name, ir::ItemKind::Function, 5, None))
         .collect();
+    // crates.io's `middleware::block_traffic` helpers return `impl IntoResponse` for the
+    // layer to send; a middleware folder answers no request of its own.
+    let mw = b.module(
+        "app::middleware::block_traffic",
+        "src/middleware/block_traffic.rs",
+        30,
+    );
+    let reject = b.item(
+        mw,
+        "rejection_response_from",
+        ir::ItemKind::Function,
+        5,
+        None,
+    );
     let mut facts = b.finish();
     for (&id, (_, sig)) in ids.iter().zip(kinds) {
         facts.items[id.index()].signature = Some(sig.to_owned());
     }
+    facts.items[reject.index()].signature = Some(
+        "fn rejection_response_from(state: &AppState, headers: &HeaderMap) -> impl IntoResponse"
+            .to_owned(),
+    );
     let endpoint: Vec<bool> = ids
         .iter()
+        .chain([&reject])
         .map(|&id| contexts::is_endpoint(&facts, id))
         .collect();
-    assert_eq!(endpoint, [false, false, false, true, true]);
+    assert_eq!(endpoint, [false, false, false, true, true, false]);
 }
 
 /// `HttpRequest` and `HttpResponse` are actix-web's handler types, and also what HTTP client

@@ -210,6 +210,16 @@ fn endpoint_in(facts: &ir::Facts, item: ir::ItemId, actix: &[bool]) -> bool {
         return false;
     }
     let module = facts.modules.get(it.module.index());
+    // The helpers of a middleware folder build responses (a rejection, a redirect) for the
+    // layer that wraps the handlers; they answer no request of their own.
+    if module.is_some_and(|m| {
+        m.path
+            .split("::")
+            .skip(1)
+            .any(|s| matches!(s, "middleware" | "middlewares"))
+    }) {
+        return false;
+    }
     let serves_actix =
         || module.is_some_and(|m| actix.get(m.krate.index()).copied().unwrap_or(false));
     // Only what a request gets in and out, not the body: the parameters and return type.
