@@ -1044,3 +1044,24 @@ fn actix_types_mark_an_endpoint_only_in_a_crate_that_serves_actix() {
     assert!(!build(false), "a client connector answers no request");
     assert!(build(true), "an actix handler does");
 }
+
+/// A gRPC server's endpoints are its tonic service methods; the generated client's methods
+/// (an `IntoRequest` in) answer nothing.
+#[test]
+fn tonic_service_methods_are_endpoints_and_their_clients_are_not() {
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("app");
+    let m = b.module("app::grpc", "src/grpc.rs", 30);
+    let serve = b.item(m, "get_history", ir::ItemKind::Method, 5, None);
+    let call = b.item(m, "fetch_history", ir::ItemKind::Method, 20, None);
+    let mut facts = b.finish();
+    facts.items[serve.index()].signature = Some(
+        "async fn get_history(&self, request: Request<HistoryRequest>) -> Result<Response<HistoryReply>, Status>"
+            .to_owned(),
+    );
+    facts.items[call.index()].signature = Some(
+        "async fn fetch_history(&mut self, request: impl tonic::IntoRequest<HistoryRequest>) -> Result<tonic::Response<HistoryReply>, tonic::Status>"
+            .to_owned(),
+    );
+    assert!(contexts::is_endpoint(&facts, serve));
+    assert!(!contexts::is_endpoint(&facts, call));
+}

@@ -226,6 +226,9 @@ fn endpoint_in(facts: &ir::Facts, item: ir::ItemId, actix: &[bool]) -> bool {
     // The folder is looked at only for an async function.
     let web = WEB_TYPES.iter().any(|t| has_type(sig, t))
         || (ACTIX_TYPES.iter().any(|t| has_type(sig, t)) && serves_actix())
+        // A tonic service method: a `Request<T>` in, `Result<Response<T>, Status>` out (the
+        // generated clients take an `IntoRequest` instead).
+        || (has_type(sig, "Request<") && has_type(sig, "Response<") && has_type(sig, "Status"))
         || (sig.contains("async fn")
             && module.is_some_and(|m| {
                 m.path
