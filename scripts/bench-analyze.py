@@ -9,7 +9,7 @@ minimums, of the medians, and the median of each round's own ratio), the peak re
 memory of each command (the kernel's figure for the child, as /usr/bin/time -v reports it),
 and the median time of every stage that `analyze -v` reports.
 
-The issue 13 targets: analyze/floor at most 2 on 2 threads, the stages after the frontend
+The targets: analyze/floor at most 2 on 2 threads, the stages after the frontend
 cheaper than the frontend, peak memory under 200 MB on a 400k-line workspace.
 
 Usage: scripts/bench-analyze.py [--bin target/release/seamline] [--rounds 10]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs `seamline analyze` over local checkouts of real monoliths and prints, per repository,
-# the numbers that tell whether the plan is advice an architect would act on (issue 12), as
+# the numbers that tell whether the plan is advice an architect would act on, as
 # a Markdown table.
 # It fetches nothing: the checkouts are listed in a file, one `name path` pair per line
 # (`#` starts a comment; a line with only a path takes the folder name).

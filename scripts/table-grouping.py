@@ -8,7 +8,7 @@ SEAMLINE_JSON is the `seamline.json` of `seamline analyze --format json` on the 
 
 Each table's proposed owner is the context listing it in `plan.services[].tables`, else the
 context that writes it most, then reads it most (module granularity, from
-`tables[].accessed_by` and `modules[].context`), the owner rule of issue 12.
+`tables[].accessed_by` and `modules[].context`), the owner rule of the plan.
 Printed: pairwise precision, recall and F1 over table pairs (two tables of one domain should
 share an owner, two of different domains should not), and the share of tables whose owner's
 main domain (the true domain of most of the tables that owner holds) is the table's own.

@@ -179,7 +179,7 @@ fn every_report_is_byte_identical_with_one_two_or_four_threads() {
     }
 }
 
-/// Issue 13: `--json-style compact` writes one line that parses to the same document as
+/// `--json-style compact` writes one line that parses to the same document as
 /// `pretty`, byte-identical across thread counts; without the flag a small document is
 /// pretty.
 #[test]

@@ -1,6 +1,6 @@
 //! The split plan's key facts on the fixtures with known answers, through the real binary:
 //! the verdicts, who owns which table, the shared `User`, the cycle and where it is cut,
-//! and which context leaves first (issue 4, "Done when").
+//! and which context leaves first.
 //!
 //! Contexts are looked up by a member item rather than by name, so that a better naming
 //! rule does not break these tests; what they pin is the plan's substance.
@@ -60,7 +60,7 @@ fn shop_plan_says_what_an_architect_would() {
         "orders, billing, accounts and notifications are four contexts"
     );
 
-    // 4,400 lines: a few thousand keep the monolith whatever the structure (issue 12); the
+    // 4,400 lines: a few thousand keep the monolith whatever the structure; the
     // tangles (a cycle through every context, a quarter of the models shared) are crossed
     // but not decisive, and they become the worklist that tidies the modules.
     assert_eq!(plan["verdict"], "keep-monolith");
@@ -209,7 +209,7 @@ fn shop_plan_says_what_an_architect_would() {
 #[test]
 fn tiny_and_tangled_are_kept_whole_and_tangled_gets_the_worklist() {
     assert_eq!(analyze("tiny")["plan"]["verdict"], "keep-monolith");
-    // 1,200 tangled lines: tidy the modules, no split plan (issue 12).
+    // 1,200 tangled lines: tidy the modules, no split plan.
     let tangled = analyze("tangled");
     let plan = &tangled["plan"];
     assert_eq!(plan["verdict"], "keep-monolith");
@@ -959,7 +959,7 @@ fn marketplace() -> String {
     out
 }
 
-/// Issue 12: "split" is reachable. A large, clean, data-separated codebase (ten vertical
+/// "Split" is reachable. A large, clean, data-separated codebase (ten vertical
 /// slices of an axum + sqlx marketplace, each owning its tables, the others holding only
 /// IDs and asking the owner) is told to split now, and step 1 is one of its domains.
 #[test]

@@ -42,6 +42,39 @@ fn every_source_file_opens_with_a_module_comment() {
     );
 }
 
+/// Comments say why, not which work item asked: an issue number means nothing to a reader of
+/// the code (the tracker is not public), so none is named in the sources.
+#[test]
+fn no_source_comment_names_an_issue_by_number() {
+    let root = repo_root();
+    let mut files = Vec::new();
+    rust_files(&root.join("crates"), &mut files);
+    rust_files(&root.join("tests"), &mut files);
+    files.sort();
+    let mut offenders = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let named = lower.match_indices("issue ").any(|(at, w)| {
+                lower[at + w.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            });
+            if named {
+                let shown = f.strip_prefix(&root).unwrap_or(f).display().to_string();
+                offenders.push(format!("{shown}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "these lines name an issue by number; say why instead:\n{}",
+        offenders.join("\n")
+    );
+}
+
 /// Every key that `analyze` writes is documented in docs/json-schema.md, and so is every
 /// diagnostic code: the schema document cannot silently fall behind the code.
 #[test]

@@ -15,7 +15,7 @@
 //! crate without a root file has no orphans: its files are its top-level modules
 //! (`crate::a::b`).
 //!
-//! Test code (issue 11), unless tests are included: `#[cfg(test)] mod tests;` files, their
+//! Test code, unless tests are included: `#[cfg(test)] mod tests;` files, their
 //! children, and the root files of left-out test targets that sit in a crate's folder are
 //! walked as test jobs, which read the file and follow its declarations but create no
 //! module, so their lines count and they are not orphans. After the up-front pass, the

@@ -653,7 +653,7 @@ fn analysing_the_frontend_itself_finds_its_modules() {
     let modules = module_paths(&facts);
     assert!(modules.contains(&("seamline_frontend::driver", "src/driver.rs")));
     assert!(facts.code_lines() > 1_000);
-    // Test modules (issue 11): inline or in their own file, left out of the model but read,
+    // Test modules: inline or in their own file, left out of the model but read,
     // and their files are no orphans.
     assert!(!modules.iter().any(|(m, _)| m.ends_with("::tests")));
     let tests_file = facts
@@ -759,7 +759,7 @@ pub fn keep() {}
     assert_eq!(m.as_deref(), Some("other/b.rs"), "{}", tree(&facts));
 }
 
-/// Issue 11: modules in `cfg_select!` arms, items of the crate's own `macro_rules!` (also
+/// Modules in `cfg_select!` arms, items of the crate's own `macro_rules!` (also
 /// from another file), derive macros of a workspace proc-macro crate, and test code.
 #[test]
 fn items_declared_inside_macros_are_in_the_model() {
@@ -857,7 +857,7 @@ fn items_declared_inside_macros_are_in_the_model() {
     );
 }
 
-/// Issue 11: a self-recursive macro, an exponentially growing one and one with 10,000 rules
+/// A self-recursive macro, an exponentially growing one and one with 10,000 rules
 /// each end in a diagnostic naming it, within its bound, and the rest is analysed.
 #[test]
 fn runaway_macros_end_in_a_diagnostic_and_the_rest_is_analysed() {

@@ -245,7 +245,7 @@ pub(crate) fn plan(
         history.as_ref().map(|h| (h, &options.thresholds)),
     );
     if codebase.kind != crate::CodebaseKind::NetworkService {
-        // No network seam to cut (issue 12): the order is the one to carve crates out in.
+        // No network seam to cut: the order is the one to carve crates out in.
         for step in &mut extraction {
             step.why = format!(
                 "As a crate, not a service (this is a {}): {}",

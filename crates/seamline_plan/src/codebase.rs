@@ -1,4 +1,4 @@
-//! What the codebase is, for the verdict (issue 12): its network entry points, the contexts
+//! What the codebase is, for the verdict: its network entry points, the contexts
 //! that are real domains, and with `--history` the team that works on it.
 //!
 //! Services are network seams (DOMAIN.md): a codebase with no network entry point (a CLI, a

@@ -1,4 +1,4 @@
-//! Git history as an optional input of the plan (issue 6): churn, ownership, hotspots and
+//! Git history as an optional input of the plan: churn, ownership, hotspots and
 //! change coupling, already aggregated per module and per context by the caller.
 //!
 //! The plan crate does not read git and does not depend on `seamline_history`: the binary
@@ -20,7 +20,7 @@
 //!   not independently deployable, with the pairs as evidence: static analysis cannot see
 //!   this coupling (a shared file format, a protocol, copy-pasted rules).
 //!
-//! The verdict uses only the team it shows (issue 12, see the verdict module): few active
+//! The verdict uses only the team it shows (see the verdict module): few active
 //! authors owning everything argue for keeping the monolith, distinct owners for splitting.
 //! Churn and coupling stay out of it, so that a plan does not flip because of what changed
 //! last month.

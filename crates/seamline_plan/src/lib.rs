@@ -60,7 +60,7 @@ pub fn plan(facts: &ir::Facts, proposal: &Proposal, options: &PlanOptions) -> Pl
     build::plan(facts, proposal, options, None)
 }
 
-/// [`plan`] with the git history's signals (issue 6): the extraction order prefers
+/// [`plan`] with the git history's signals: the extraction order prefers
 /// contexts that change often and have a distinct owner, contexts whose code changes
 /// together are flagged as not independently deployable, and [`Plan::history`] holds what
 /// the report shows. With `None` the plan is exactly [`plan`]'s. Panics as [`plan`] does.

@@ -3,7 +3,7 @@
 //!
 //! Greedy: at each step, among the contexts still in the monolith, take the cheapest to
 //! cut out. The key, in order:
-//! 0. real domains first (issue 12): a context that owns a table or an endpoint (see the
+//! 0. real domains first: a context that owns a table or an endpoint (see the
 //!    codebase module) and has at least one reference in or out goes before leftovers,
 //!    utilities and disconnected code, which are cheap to cut only because they are not
 //!    services (a 38-line `account` context must never be step 1); among real domains, those
@@ -24,7 +24,7 @@
 //! 3. the least shared data (shared models and tables it touches);
 //! 4. the name.
 //!
-//! With the git history (issue 6), the cost in 2 is the *ranked* cost: the seam cost times
+//! With the git history, the cost in 2 is the *ranked* cost: the seam cost times
 //! `1 − discount`, where the discount prefers contexts that change often and have a
 //! distinct owner (see the history module); among equal ranked costs and shared data, the
 //! larger discount goes first. Without history the discount is 0 and the order is the

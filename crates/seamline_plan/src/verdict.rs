@@ -1,6 +1,6 @@
 //! The verdict: split now, modularise first, or keep the monolith, from measured facts.
 //!
-//! The rule, in order (DOMAIN.md "When to split at all"; issue 12 calibrated it on real
+//! The rule, in order (DOMAIN.md "When to split at all", calibrated on real
 //! monoliths, see docs/accuracy.md "Plan quality on real monoliths"):
 //! 1. **Keep the monolith** when any of these holds, whatever the structure (size comes
 //!    before structure: a tangled 3k-line app needs its modules tidied, not a split plan):
@@ -49,7 +49,7 @@ pub struct Thresholds {
     /// team's work).
     pub min_contexts: usize,
     /// A context holding less than this share of the code is no real domain, even with a
-    /// table or an endpoint (default 0.01, issue 12's "under ~1% of the code").
+    /// table or an endpoint (default 0.01, "under ~1% of the code").
     pub min_real_context_share: f64,
     /// The extraction starts with a real domain holding at least this share of the code
     /// when there is one (default 0.03: a piece worth a first extraction).

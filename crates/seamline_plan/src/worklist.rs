@@ -1,4 +1,4 @@
-//! The "modularise first" worklist (issue 12): the few changes inside the monolith that would
+//! The "modularise first" worklist: the few changes inside the monolith that would
 //! make the split possible, ranked by how far each moves the numbers behind the verdict.
 //!
 //! A verdict of "modularise first" is only useful with its worklist (DOMAIN.md): the cycle

@@ -1,4 +1,4 @@
-//! Tests of the plan's use of the git history (issue 6) on the hand-built shop
+//! Tests of the plan's use of the git history on the hand-built shop
 //! (`seamline_test_utils::sample::shop`) with hand-built [`HistorySignals`].
 
 use seamline_cluster::contexts::{ContextId, Proposal};
@@ -375,7 +375,7 @@ fn clean() -> PlanOptions {
     PlanOptions { thresholds: t }
 }
 
-/// Issue 12: with `--history`, two people owning everything keep a clean, large monolith.
+/// With `--history`, two people owning everything keep a clean, large monolith.
 #[test]
 fn few_active_authors_owning_everything_keep_the_monolith() {
     let (facts, proposal) = shop(1);
@@ -406,7 +406,7 @@ fn few_active_authors_owning_everything_keep_the_monolith() {
     );
 }
 
-/// Issue 12: distinct owners make a clean codebase under 10,000 lines worth splitting, which
+/// Distinct owners make a clean codebase under 10,000 lines worth splitting, which
 /// its size alone would keep whole.
 #[test]
 fn distinct_owners_split_a_clean_codebase_that_size_alone_would_keep() {

@@ -561,7 +561,7 @@ fn a_three_context_tangle_is_cut_with_the_cheapest_set_of_edges() {
     );
 }
 
-/// Issue 12: "modularise first" comes with the few changes that make the split possible,
+/// "Modularise first" comes with the few changes that make the split possible,
 /// each at `file:line`, with its metric recomputed as the list goes.
 #[test]
 fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
@@ -654,7 +654,7 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
     assert!(clean.worklist.is_empty());
 }
 
-/// Issue 12: a codebase with no network entry point is never told to split.
+/// A codebase with no network entry point is never told to split.
 #[test]
 fn a_codebase_without_a_network_entry_point_is_never_told_to_split() {
     let (mut facts, proposal) = shop(1);
@@ -705,7 +705,7 @@ fn a_codebase_without_a_network_entry_point_is_never_told_to_split() {
     assert!(!served.extraction[0].why.starts_with("As a crate"));
 }
 
-/// Issue 12: a few thousand lines keep the monolith whatever their structure, and the
+/// A few thousand lines keep the monolith whatever their structure, and the
 /// tangles become the tidying worklist.
 #[test]
 fn a_small_tangled_codebase_keeps_the_monolith_and_gets_the_worklist() {
@@ -733,7 +733,7 @@ fn a_small_tangled_codebase_keeps_the_monolith_and_gets_the_worklist() {
     assert!(p.advice.contains("Tidy its modules first"), "{}", p.advice);
 }
 
-/// Issue 12: contexts that own no table and serve nothing, or hold under 1% of the code, do
+/// Contexts that own no table and serve nothing, or hold under 1% of the code, do
 /// not count as contexts to split into.
 #[test]
 fn fewer_than_three_real_contexts_keep_the_monolith() {
@@ -791,7 +791,7 @@ fn fewer_than_three_real_contexts_keep_the_monolith() {
     );
 }
 
-/// Issue 12: step 1 is a real domain; leftovers and disconnected code never go first, however
+/// Step 1 is a real domain; leftovers and disconnected code never go first, however
 /// cheap their seam.
 #[test]
 fn step_one_is_a_real_domain_never_leftovers_or_disconnected_code() {
@@ -870,7 +870,7 @@ fn step_one_is_a_real_domain_never_leftovers_or_disconnected_code() {
     );
 }
 
-/// Issue 12: the entry points are read per crate. In a workspace whose web UI is a crate of
+/// The entry points are read per crate. In a workspace whose web UI is a crate of
 /// its own (yew, compiled to WebAssembly), the UI's context is a client of the services: no
 /// service candidate and never step 1, even when its forms map the tables.
 #[test]
@@ -1032,7 +1032,7 @@ fn host_plan(server_writes: bool) -> Plan {
     plan(&facts, &proposal, &options())
 }
 
-/// Issue 12: the context holding a binary's `main` that writes none of its tables is the host
+/// The context holding a binary's `main` that writes none of its tables is the host
 /// the strangler fig grows around: it goes last however cheap its seam, and the reason says
 /// so. A real domain `main` was merely placed in (it writes its table) keeps its turn.
 #[test]
@@ -1056,7 +1056,7 @@ fn the_host_holding_main_goes_last_unless_it_writes_its_tables() {
     assert_eq!(order(&writer)[0], "server", "{}", writer.dump());
 }
 
-/// Issue 12: in a network service, serving is answering requests. A context whose code
+/// In a network service, serving is answering requests. A context whose code
 /// names the server framework only to wrap the handlers (middleware taking `Next`, a router
 /// builder) owns no table and answers nothing: no real domain, however much axum it names
 /// (crates.io's middleware folder, Plume's configuration and search index).

@@ -275,7 +275,7 @@ fn ref_v(plan: &Plan, r: &CrossRef) -> RefV {
 
 /// How much of each long list the page shows; the JSON has every entry. A large workspace
 /// has thousands of reference sites and shared models: listed in full they made a page of
-/// tens of megabytes that took seconds to open (issue 13).
+/// tens of megabytes that took seconds to open.
 mod shown {
     /// API items of a service in its table, then folded.
     pub const API: usize = 8;

@@ -1,4 +1,4 @@
-//! The history section of every report format (issue 6), on the hand-built shop with
+//! The history section of every report format, on the hand-built shop with
 //! hand-built history signals, including an author name that tries to inject a script.
 
 use seamline_cluster::contexts::{ContextId, Proposal};

@@ -1,4 +1,4 @@
-//! The renderers at the scale of a large legacy workspace (issue 13), on a generated input
+//! The renderers at the scale of a large legacy workspace, on a generated input
 //! of 60 contexts and about 21,000 items (`generated/mod.rs`): the page stays small and lists
 //! the heaviest entries with counts, the module explorer's data is complete and escaped, the
 //! map's labels never overlap and its weak edges are hidden, and the Markdown summary fits a

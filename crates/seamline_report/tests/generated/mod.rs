@@ -1,4 +1,4 @@
-//! A large generated input for the renderers (issue 13): 60 contexts of 25 modules each plus
+//! A large generated input for the renderers: 60 contexts of 25 modules each plus
 //! a kernel, about 22,000 items, tens of thousands of references between contexts, cycles,
 //! shared models and shared tables, built in memory with the plan's sample builder (nothing
 //! is committed but this generator). Shared by the tests in `tests/large.rs` and by the
