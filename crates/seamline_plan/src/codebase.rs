@@ -13,12 +13,12 @@
 //! [`Thresholds::min_real_context_share`] of the code: a utility, an extractor or leftovers
 //! are no service, so they do not count towards "enough contexts to split". In a network
 //! service an endpoint is a function that answers requests (`seamline_cluster`'s
-//! `is_endpoint`: a handler's web types, an async function in a handler folder) in a context
-//! whose code refers to the server framework; middleware and router builders name the
-//! framework and answer nothing (a function other contexts call is any utility's API, a
-//! markdown renderer's as much as a domain's); in a
-//! command-line tool or a library, where no module serves the network, it is a function
-//! other contexts call (the candidate crate's API).
+//! `is_endpoint`: a handler's web types, a tonic service method, an async function in a
+//! handler folder) in a context whose code refers to the server framework; middleware and
+//! router builders name the framework and answer nothing, and a function other contexts call
+//! is any utility's API, a markdown renderer's as much as a domain's. In a command-line tool
+//! or a library, where no module serves the network, an endpoint is a function other
+//! contexts call (the candidate crate's API).
 //!
 //! The entry points are read per crate as well: in a workspace whose server is one crate
 //! among others, a crate that serves nothing and builds a user interface or a command line

@@ -170,7 +170,10 @@ pub(crate) fn endpoints(facts: &ir::Facts) -> Vec<bool> {
 }
 
 /// Whether an item answers requests: a function or method whose signature takes or returns
-/// a web type, or an async one in a handler folder (`routes/`, `controllers/`, `api/`).
+/// a web type (actix's `HttpRequest`/`HttpResponse` only in a crate that serves actix), a
+/// tonic service method, or an async function in a handler folder (`routes/`,
+/// `controllers/`, `api/`); never middleware (it takes `Next`, or sits in a `middleware/`
+/// folder), a test or a test helper.
 pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
     endpoint_in(facts, item, &actix_crates(facts))
 }
