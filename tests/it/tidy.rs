@@ -18,14 +18,20 @@ fn rust_files(dir: &Path, acc: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn every_source_file_opens_with_a_module_comment() {
-    let root = repo_root();
+/// The project's own Rust sources, sorted: `fixtures/` is input data, not our code, and is
+/// outside both folders.
+fn source_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    // `fixtures/` is input data, not our code; it is outside both folders.
     rust_files(&root.join("crates"), &mut files);
     rust_files(&root.join("tests"), &mut files);
     files.sort();
+    files
+}
+
+#[test]
+fn every_source_file_opens_with_a_module_comment() {
+    let root = repo_root();
+    let files = source_files(&root);
     assert!(files.len() > 10, "found only {} files", files.len());
     let offenders: Vec<String> = files
         .iter()
@@ -47,12 +53,8 @@ fn every_source_file_opens_with_a_module_comment() {
 #[test]
 fn no_source_comment_names_an_issue_by_number() {
     let root = repo_root();
-    let mut files = Vec::new();
-    rust_files(&root.join("crates"), &mut files);
-    rust_files(&root.join("tests"), &mut files);
-    files.sort();
     let mut offenders = Vec::new();
-    for f in &files {
+    for f in &source_files(&root) {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         for (n, line) in text.lines().enumerate() {
             let lower = line.to_lowercase();

@@ -295,6 +295,22 @@ fn verdicts_follow_the_thresholds() {
     assert_eq!(p.reasons[0].kind.as_str(), "service-size");
 }
 
+/// The proposal that makes each name a context of its one module `x::NAME`.
+fn one_module_each(facts: &ir::Facts, names: &[&str], modularity: f64) -> Proposal {
+    measure(
+        facts,
+        &Assignment {
+            contexts: names
+                .iter()
+                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
+                .collect(),
+            kernel: vec![],
+            item_overrides: vec![],
+            modularity,
+        },
+    )
+}
+
 /// Two contexts `a` and `b` in modules `x::a` and `x::b`, with the given references.
 fn two_contexts(build: impl FnOnce(&mut FactsBuilder)) -> (ir::Facts, Proposal) {
     let mut b = FactsBuilder::new("x");
@@ -500,18 +516,7 @@ fn a_three_context_tangle_is_cut_with_the_cheapest_set_of_edges() {
         b.reference(m, Some(&f[from]), &f[to], Call, n, 2);
     }
     let facts = b.build();
-    let proposal = measure(
-        &facts,
-        &Assignment {
-            contexts: ["a", "b", "c"]
-                .iter()
-                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
-                .collect(),
-            kernel: vec![],
-            item_overrides: vec![],
-            modularity: 0.5,
-        },
-    );
+    let proposal = one_module_each(&facts, &["a", "b", "c"], 0.5);
     let p = plan(&facts, &proposal, &options());
     assert_eq!(p.cycles.len(), 1);
     let cut: Vec<(&str, &str)> = p.cycles[0]
@@ -829,17 +834,10 @@ fn step_one_is_a_real_domain_never_leftovers_or_disconnected_code() {
         .reference("x::helpers", Some(&fmt), &account, Call, 1, 4);
     let facts = b.build();
     facts.validate().unwrap();
-    let proposal = measure(
+    let proposal = one_module_each(
         &facts,
-        &Assignment {
-            contexts: ["accounts", "orders", "billing", "reviews", "helpers"]
-                .iter()
-                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
-                .collect(),
-            kernel: vec![],
-            item_overrides: vec![],
-            modularity: 0.6,
-        },
+        &["accounts", "orders", "billing", "reviews", "helpers"],
+        0.6,
     );
     let p = plan(&facts, &proposal, &options());
     let order: Vec<&str> = p
@@ -931,18 +929,7 @@ fn a_web_ui_crate_is_a_client_never_a_service_or_step_one() {
         }
     }
     facts.validate().unwrap();
-    let proposal = measure(
-        &facts,
-        &Assignment {
-            contexts: ["accounts", "orders", "billing", "ui"]
-                .iter()
-                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
-                .collect(),
-            kernel: vec![],
-            item_overrides: vec![],
-            modularity: 0.6,
-        },
-    );
+    let proposal = one_module_each(&facts, &["accounts", "orders", "billing", "ui"], 0.6);
     let p = plan(&facts, &proposal, &options());
     let names = |cs: &[ContextId]| -> Vec<String> {
         cs.iter().map(|&c| p.context_name(c).to_owned()).collect()
@@ -1017,18 +1004,7 @@ fn host_plan(server_writes: bool) -> Plan {
     facts.crates[0].kind = ir::CrateKind::Bin;
     facts.crates[0].root_module = Some(server);
     facts.validate().unwrap();
-    let proposal = measure(
-        &facts,
-        &Assignment {
-            contexts: ["orders", "billing", "server"]
-                .iter()
-                .map(|c| ((*c).to_owned(), vec![format!("x::{c}")]))
-                .collect(),
-            kernel: vec![],
-            item_overrides: vec![],
-            modularity: 0.5,
-        },
-    );
+    let proposal = one_module_each(&facts, &["orders", "billing", "server"], 0.5);
     plan(&facts, &proposal, &options())
 }
 
@@ -1078,18 +1054,7 @@ fn a_middleware_layer_naming_the_framework_is_no_real_domain() {
         .reference("x::middleware", Some(&wrap), &show, ir::DepKind::Call, 1, 3);
     let facts = b.build();
     facts.validate().unwrap();
-    let proposal = measure(
-        &facts,
-        &Assignment {
-            contexts: ["orders", "middleware"]
-                .iter()
-                .map(|n| (n.to_string(), vec![format!("x::{n}")]))
-                .collect(),
-            kernel: vec![],
-            item_overrides: vec![],
-            modularity: 0.6,
-        },
-    );
+    let proposal = one_module_each(&facts, &["orders", "middleware"], 0.6);
     let p = plan(&facts, &proposal, &options());
     let real: Vec<&str> = p
         .codebase
