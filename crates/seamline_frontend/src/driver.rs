@@ -412,8 +412,8 @@ impl<'a> Run<'a> {
         );
         preload.sort();
         preload.dedup();
-        let relowered = self.load_preload(&preload);
-        self.relower_macro_calls(&preload, &relowered);
+        self.load_preload(&preload);
+        self.export_macros(&preload);
         self.rs_records = (self.disc.rs_files.iter())
             .map(|f| self.file_index.get(f).copied())
             .collect();
@@ -480,15 +480,9 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Lowers again, with the `macro_rules!` definitions of the other files at hand, the
-    /// files that call an item- or impl-position macro defined in another file (`#[macro_use]
-    /// mod macros;`, `#[macro_export]`) and were not lowered with them from their first parse
-    /// ([`Run::load_preload`] does that for every file that defines no macro itself): few
-    /// files, so a second parse is cheaper than keeping syntax trees. A call finds a
-    /// definition of its own crate (any file: an over-approximation of textual and
-    /// `#[macro_use]` scoping), else a `#[macro_export]` one of a crate it depends on; among
-    /// several, the first file in path order ([`visible_macros`]).
-    fn relower_macro_calls(&mut self, preload: &[PathBuf], relowered: &HashSet<usize>) {
+    /// The `#[macro_export]` definitions, for the files brought in later by `#[path]`: the
+    /// first one of each name in path order.
+    fn export_macros(&mut self, preload: &[PathBuf]) {
         let owner_of = |path: &PathBuf| owner_of(self.disc, &self.owners, path);
         let mut defs: Defs<'_> = HashMap::default();
         for path in preload {
@@ -499,44 +493,12 @@ impl<'a> Run<'a> {
                 add_macro_defs(&mut defs, owner_of(path), syntax);
             }
         }
-        if defs.is_empty() {
-            return;
-        }
-        let mut again: Vec<(usize, &PathBuf, HashMap<String, OtherMacro>)> = Vec::new();
-        for path in preload {
-            let Some(&f) = self.file_index.get(path) else {
-                continue;
-            };
-            // Lowered with these definitions already, from the first parse.
-            if relowered.contains(&f) {
-                continue;
-            }
-            let Some(syntax) = &self.files[f].syntax else {
-                continue;
-            };
-            let visible = visible_macros(self.disc, &defs, owner_of(path), syntax);
-            if !visible.is_empty() {
-                again.push((f, path, visible));
-            }
-        }
-        // Files brought in later by `#[path]` see the exported definitions.
         let mut exported: HashMap<String, OtherMacro> = HashMap::default();
         for (name, found) in &defs {
             if let Some(&(owner, _, rules)) = found.iter().find(|d| d.1) {
                 let krate = owner.map(|o| self.disc.crates[o].name.clone());
                 let rules = rules.to_owned();
                 exported.insert((*name).to_owned(), OtherMacro { krate, rules });
-            }
-        }
-        let max = self.options.max_file_size;
-        let include_tests = self.options.include_tests;
-        let reloaded: Vec<(usize, Loaded)> = again
-            .par_iter()
-            .map(|(f, path, visible)| (*f, load(path, max, include_tests, visible)))
-            .collect();
-        for (f, loaded) in reloaded {
-            if let Ok(syntax) = loaded.result {
-                self.files[f].syntax = Some(syntax);
             }
         }
         self.macros = exported;
@@ -632,9 +594,8 @@ impl<'a> Run<'a> {
         next
     }
 
-    /// Reads, parses and lowers the files read up front, like [`Run::load_files`], and
-    /// lowers the files that call a `macro_rules!` macro of another file with its definition
-    /// at hand from their one parse; returns the records lowered so.
+    /// Reads, parses and lowers the files read up front, like [`Run::load_files`], each with
+    /// the `macro_rules!` definitions of the other files it calls at hand.
     ///
     /// Those calls can only be resolved once every definition is known, and lowering a file
     /// again meant parsing it again, which on a large workspace (whose generated files call
@@ -642,10 +603,10 @@ impl<'a> Run<'a> {
     /// `macro_rules!` item, so a file whose text never says `macro_rules` defines none: such
     /// files wait, with their text, until the others have been lowered and every definition
     /// is known, and are then parsed once and lowered once or twice. The few files that
-    /// both define and call one are lowered again by [`Run::relower_macro_calls`].
-    fn load_preload(&mut self, preload: &[PathBuf]) -> HashSet<usize> {
+    /// both define and call one are read and lowered again in that same second pass.
+    fn load_preload(&mut self, preload: &[PathBuf]) {
         if preload.is_empty() {
-            return HashSet::default();
+            return;
         }
         self.total += preload.len();
         let max = self.options.max_file_size;
@@ -672,76 +633,85 @@ impl<'a> Run<'a> {
                     text => {
                         let loaded = lower_text(bytes, text, include_tests, macros);
                         tick();
-                        Read::Loaded(loaded, false)
+                        Read::Loaded(loaded)
                     }
                 }
             })
             .collect();
         let mut defs: Defs<'_> = HashMap::default();
         for (path, read) in preload.iter().zip(&first) {
-            if let Read::Loaded(
-                Loaded {
-                    result: Ok(syntax), ..
-                },
-                _,
-            ) = read
+            if let Read::Loaded(Loaded {
+                result: Ok(syntax), ..
+            }) = read
             {
                 add_macro_defs(&mut defs, owner_of(self.disc, &self.owners, path), syntax);
             }
         }
         let disc = self.disc;
         let owners = &self.owners;
-        let second: Vec<Option<Read>> = preload
+        let second: Vec<Later> = preload
             .par_iter()
             .zip(&first)
-            .map(|(path, read)| {
-                let Read::Deferred(bytes, text) = read else {
-                    return None;
-                };
-                let stats = read::line_stats(text);
-                let mut relowered = false;
-                let result = read::parse(text).map(|file| {
-                    let options = crate::lower::LowerOptions {
-                        include_tests,
-                        macros,
-                    };
-                    let syntax = crate::lower::lower_file(&file, &options);
-                    if defs.is_empty() {
-                        return syntax;
-                    }
-                    let visible =
-                        visible_macros(disc, &defs, owner_of(disc, owners, path), &syntax);
+            .map(|(path, read)| match read {
+                Read::Deferred(bytes, text) => {
+                    let stats = read::line_stats(text);
+                    let result = read::parse(text).map(|file| {
+                        let options = crate::lower::LowerOptions {
+                            include_tests,
+                            macros,
+                        };
+                        let syntax = crate::lower::lower_file(&file, &options);
+                        if defs.is_empty() {
+                            return syntax;
+                        }
+                        let visible =
+                            visible_macros(disc, &defs, owner_of(disc, owners, path), &syntax);
+                        if visible.is_empty() {
+                            return syntax;
+                        }
+                        let options = crate::lower::LowerOptions {
+                            include_tests,
+                            macros: &visible,
+                        };
+                        crate::lower::lower_file(&file, &options)
+                    });
+                    tick();
+                    Later::Loaded(Loaded {
+                        bytes: *bytes,
+                        stats,
+                        result,
+                    })
+                }
+                // A file that defines a macro and calls one of another file: read again,
+                // lowered with the definitions it calls.
+                Read::Loaded(Loaded {
+                    result: Ok(syntax), ..
+                }) if !defs.is_empty() => {
+                    let visible = visible_macros(disc, &defs, owner_of(disc, owners, path), syntax);
                     if visible.is_empty() {
-                        return syntax;
+                        return Later::Keep;
                     }
-                    relowered = true;
-                    let options = crate::lower::LowerOptions {
-                        include_tests,
-                        macros: &visible,
-                    };
-                    crate::lower::lower_file(&file, &options)
-                });
-                tick();
-                let loaded = Loaded {
-                    bytes: *bytes,
-                    stats,
-                    result,
-                };
-                Some(Read::Loaded(loaded, relowered))
+                    match load(path, max, include_tests, &visible).result {
+                        Ok(syntax) => Later::Relowered(syntax),
+                        Err(_) => Later::Keep,
+                    }
+                }
+                Read::Loaded(_) => Later::Keep,
             })
             .collect();
         drop(defs);
-        let mut relowered = HashSet::default();
         for ((path, read), later) in preload.iter().zip(first).zip(second) {
-            let Some(Read::Loaded(loaded, again)) = later.or(Some(read)) else {
-                continue;
+            let loaded = match (read, later) {
+                (_, Later::Loaded(loaded)) => loaded,
+                (Read::Loaded(mut loaded), Later::Relowered(syntax)) => {
+                    loaded.result = Ok(syntax);
+                    loaded
+                }
+                (Read::Loaded(loaded), _) => loaded,
+                (Read::Deferred(..), _) => continue,
             };
-            if again {
-                relowered.insert(self.files.len());
-            }
             self.push_loaded(path.clone(), loaded);
         }
-        relowered
     }
 
     /// Reads, parses and lowers files in parallel and records them (in the given order).
@@ -1207,11 +1177,19 @@ fn lower_text(
     }
 }
 
-/// A file read up front: lowered (and whether with the other files' macros), or waiting
-/// with its text for every definition to be known.
+/// A file read up front: lowered, or waiting with its text for every definition to be
+/// known.
 enum Read {
-    Loaded(Loaded, bool),
+    Loaded(Loaded),
     Deferred(u64, String),
+}
+
+/// A file after the second pass of [`Run::load_preload`]: lowered now, lowered again with
+/// the definitions it calls, or as the first pass left it.
+enum Later {
+    Loaded(Loaded),
+    Relowered(FileSyntax),
+    Keep,
 }
 
 /// `macro_rules!` definitions by name: (owner crate, exported, rules), in path order.
