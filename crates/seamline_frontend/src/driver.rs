@@ -18,9 +18,9 @@
 //! Test code, unless tests are included: `#[cfg(test)] mod tests;` files, their
 //! children, and the root files of left-out test targets that sit in a crate's folder are
 //! walked as test jobs, which read the file and follow its declarations but create no
-//! module, so their lines count and they are not orphans. After the up-front pass, the
-//! files that call a `macro_rules!` macro of another file are lowered again with that
-//! definition at hand ([`Run::relower_macro_calls`]).
+//! module, so their lines count and they are not orphans. The up-front pass lowers each file
+//! that calls a `macro_rules!` macro of another file with that definition at hand
+//! ([`Run::load_preload`]).
 //!
 //! A file reached by several crates (a `src/lib.rs` and a `src/main.rs` that both declare
 //! `mod util;`) is parsed once and backs one module in each crate, as rustc compiles it
