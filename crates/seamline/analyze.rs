@@ -66,27 +66,41 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let signals = history.as_ref().map(|h| {
         seamline_history::onto::plan_signals(&facts, &proposal, h, args.history.min_revisions)
     });
-    let plan = timings.time("plan", || {
-        seamline_plan::plan_with_history(
-            &facts,
-            &proposal,
-            &PlanOptions { thresholds },
-            signals.as_ref(),
-        )
-    });
-
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
+    let json_path = formats
+        .contains(&Format::Json)
+        .then(|| args.out.join(JSON_FILE));
+    let style = json_style(args.json_style);
+    // The plan runs on one thread: meanwhile another writes the JSON's head, everything the
+    // proposal decides (most of a large workspace's document).
+    let (plan, json) = std::thread::scope(|scope| {
+        let head = json_path
+            .as_deref()
+            .map(|path| scope.spawn(|| begin_json(path, &facts, &proposal, style)));
+        let plan = timings.time("plan", || {
+            seamline_plan::plan_with_history(
+                &facts,
+                &proposal,
+                &PlanOptions { thresholds },
+                signals.as_ref(),
+            )
+        });
+        let json = head.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (plan, json)
+    });
     // `None`: written already. The JSON is written as it is serialised, so its stage
     // includes its file and its text is never held in memory whole.
+    let mut json = json;
     let mut outputs: Vec<(&str, Option<String>)> = Vec::new();
     for format in formats {
         outputs.push(match format {
             Format::Json => {
-                let path = args.out.join(JSON_FILE);
-                timings.time("json", || {
-                    write_json(&path, &facts, &proposal, &plan, args.json_style)
-                })?;
+                if let (Some(path), Some(json)) = (&json_path, json.take()) {
+                    timings.time("json", || {
+                        finish_json(json?, path, &facts, &proposal, &plan, style)
+                    })?;
+                }
                 (JSON_FILE, None)
             }
             Format::Html => (
@@ -144,32 +158,71 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the JSON document (the facts, the proposal and the plan) to `path`, through a
-/// temporary file and a rename like every report.
-fn write_json(
+/// `seamline.json` being written, through a temporary file renamed at the end like every
+/// report: the file, and whether its head is written already.
+struct JsonFile {
+    tmp: std::path::PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    head: bool,
+}
+
+fn json_style(
+    style: Option<crate::args::JsonStyleArg>,
+) -> Option<seamline_report::json::JsonStyle> {
+    style.map(|s| match s {
+        crate::args::JsonStyleArg::Compact => seamline_report::json::JsonStyle::Compact,
+        crate::args::JsonStyleArg::Pretty => seamline_report::json::JsonStyle::Pretty,
+    })
+}
+
+fn tool() -> seamline_report::ToolInfo {
+    seamline_report::ToolInfo {
+        name: env!("CARGO_PKG_NAME").to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }
+}
+
+/// Creates the temporary file of `path` and writes the document's head into it when the
+/// document is compact ([`seamline_report::json::write_head`]).
+fn begin_json(
+    path: &Path,
+    facts: &ir::Facts,
+    proposal: &Proposal,
+    style: Option<seamline_report::json::JsonStyle>,
+) -> anyhow::Result<JsonFile> {
+    let tmp = path.with_extension("tmp");
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    let deps = facts.module_deps();
+    let head = seamline_report::json::write_head(facts, proposal, &deps, &tool(), style, &mut out)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    Ok(JsonFile { tmp, out, head })
+}
+
+/// Writes the rest of the document (or all of it, if its head is not written) and renames
+/// the file into place.
+fn finish_json(
+    json: JsonFile,
     path: &Path,
     facts: &ir::Facts,
     proposal: &Proposal,
     plan: &Plan,
-    style: Option<crate::args::JsonStyleArg>,
+    style: Option<seamline_report::json::JsonStyle>,
 ) -> anyhow::Result<()> {
-    let tool = seamline_report::ToolInfo {
-        name: env!("CARGO_PKG_NAME").to_owned(),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
+    let JsonFile { tmp, mut out, head } = json;
+    let written = if head {
+        seamline_report::json::write_tail(plan, &mut out)
+    } else {
+        seamline_report::json::write_document(facts, proposal, plan, &tool(), style, &mut out)
     };
-    let style = style.map(|s| match s {
-        crate::args::JsonStyleArg::Compact => seamline_report::json::JsonStyle::Compact,
-        crate::args::JsonStyleArg::Pretty => seamline_report::json::JsonStyle::Pretty,
-    });
-    let tmp = path.with_extension("tmp");
-    let written = std::fs::File::create(&tmp).and_then(|file| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-        seamline_report::json::write_document(facts, proposal, plan, &tool, style, &mut out)?;
-        out.into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        Ok(())
-    });
-    written.with_context(|| format!("cannot write {}", tmp.display()))?;
+    written
+        .and_then(|()| {
+            out.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+                .map(drop)
+        })
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -213,7 +213,7 @@ pub(crate) fn attach<'a>(
     report: &mut Report<'a>,
     facts: &'a ir::Facts,
     proposal: &'a Proposal,
-    plan: PlanJson,
+    plan: Option<PlanJson>,
 ) {
     let name = |c: ContextId| -> &'a str { &proposal.contexts[c.index()].name };
     // The document's string ids, by index (modules and items follow the IR's order).
@@ -370,7 +370,7 @@ pub(crate) fn attach<'a>(
             .collect(),
     });
 
-    report.plan = Some(plan);
+    report.plan = plan;
 }
 
 /// Rounds to 6 decimals (NaN and infinities become 0, which JSON cannot hold anyway).

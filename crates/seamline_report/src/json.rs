@@ -433,9 +433,73 @@ pub fn document<'a>(
         &mut report,
         facts,
         proposal,
-        crate::plan_json::plan_json(plan),
+        Some(crate::plan_json::plan_json(plan)),
     );
     report
+}
+
+/// Writes the head of [`write_document`]'s compact text, all of it but the plan, which only
+/// the proposal decides, so that the caller can write it while the plan is computed (that
+/// stage runs on one thread). `deps` must be `facts.module_deps()`, as the plan's are.
+/// Returns `false`, having written nothing, when the document is not to be compact: asked
+/// pretty, or no more than [`PRETTY_UP_TO`] bytes without its plan, when the plan decides
+/// the style; the caller then writes the whole document once the plan is known.
+pub fn write_head<W: std::io::Write>(
+    facts: &ir::Facts,
+    proposal: &seamline_cluster::contexts::Proposal,
+    deps: &[ir::ModuleDep],
+    tool: &ToolInfo,
+    style: Option<JsonStyle>,
+    out: W,
+) -> std::io::Result<bool> {
+    let mut head = build_with(facts, tool, deps);
+    crate::contexts_json::attach(&mut head, facts, proposal, None);
+    let compact = match style {
+        Some(JsonStyle::Compact) => true,
+        Some(JsonStyle::Pretty) => false,
+        // The whole document is longer than its head.
+        None => default_style(&head) == JsonStyle::Compact,
+    };
+    if !compact {
+        return Ok(false);
+    }
+    // The head is the document without its last field, the plan: its closing brace is
+    // left for [`write_tail`].
+    struct AllButLast<W> {
+        out: W,
+        last: Option<u8>,
+    }
+    impl<W: std::io::Write> std::io::Write for AllButLast<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let Some((&end, body)) = buf.split_last() else {
+                return Ok(0);
+            };
+            if let Some(held) = self.last.take() {
+                self.out.write_all(&[held])?;
+            }
+            self.out.write_all(body)?;
+            self.last = Some(end);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.out.flush()
+        }
+    }
+    let mut sink = AllButLast { out, last: None };
+    compact::to_writer(&mut sink, &head)?;
+    debug_assert_eq!(sink.last, Some(b'}'));
+    Ok(true)
+}
+
+/// Writes the rest of the compact document that [`write_head`] began: the plan, the closing
+/// brace and the trailing newline.
+pub fn write_tail<W: std::io::Write>(
+    plan: &seamline_plan::Plan,
+    mut out: W,
+) -> std::io::Result<()> {
+    out.write_all(b",\"plan\":")?;
+    compact::to_writer(&mut out, &crate::plan_json::plan_json(plan))?;
+    out.write_all(b"}\n")
 }
 
 /// Writes [`document`] to `out` as [`write_with`] does: as it is serialised, never held in

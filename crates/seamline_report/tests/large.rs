@@ -184,3 +184,32 @@ fn the_reports_of_a_large_input_are_deterministic_and_its_json_is_compact_by_def
         p.extraction.iter().map(|s| s.rewrites.len()).sum::<usize>()
     );
 }
+
+/// `analyze` writes the JSON's head while the plan is computed, then its tail: together they
+/// are the document, byte for byte.
+#[test]
+fn the_json_written_in_two_parts_is_the_document() {
+    use seamline_report::json::{self, JsonStyle};
+    let (facts, proposal, p) = input();
+    let tool = seamline_report::ToolInfo {
+        name: "seamline".to_owned(),
+        version: "0".to_owned(),
+    };
+    let mut whole = Vec::new();
+    json::write_document(facts, proposal, p, &tool, None, &mut whole).unwrap();
+    let mut parts = Vec::new();
+    let deps = facts.module_deps();
+    assert!(json::write_head(facts, proposal, &deps, &tool, None, &mut parts).unwrap());
+    json::write_tail(p, &mut parts).unwrap();
+    assert!(
+        parts == whole,
+        "{} bytes against {}",
+        parts.len(),
+        whole.len()
+    );
+    // Asked pretty, the head is left to the whole document.
+    let mut none = Vec::new();
+    let pretty = Some(JsonStyle::Pretty);
+    assert!(!json::write_head(facts, proposal, &deps, &tool, pretty, &mut none).unwrap());
+    assert!(none.is_empty());
+}

@@ -81,6 +81,31 @@ fn the_svg_map_places_contexts_in_extraction_order() {
     assert!(svg::render(&p).starts_with("<?xml"));
 }
 
+/// A small document's style depends on its plan too: its head is not written ahead, unless
+/// it is asked compact, and then head and tail are the document.
+#[test]
+fn a_small_json_is_written_whole_unless_asked_compact() {
+    use seamline_report::json::{self, JsonStyle};
+    let (facts, proposal, p) = shop_plan();
+    let tool = seamline_report::ToolInfo {
+        name: "seamline".to_owned(),
+        version: "0".to_owned(),
+    };
+    let deps = facts.module_deps();
+    let mut head = Vec::new();
+    assert!(!json::write_head(&facts, &proposal, &deps, &tool, None, &mut head).unwrap());
+    assert!(head.is_empty());
+    let compact = Some(JsonStyle::Compact);
+    assert!(json::write_head(&facts, &proposal, &deps, &tool, compact, &mut head).unwrap());
+    json::write_tail(&p, &mut head).unwrap();
+    let mut whole = Vec::new();
+    json::write_document(&facts, &proposal, &p, &tool, compact, &mut whole).unwrap();
+    assert_eq!(
+        String::from_utf8(head).unwrap(),
+        String::from_utf8(whole).unwrap()
+    );
+}
+
 #[test]
 fn plan_json_carries_the_key_facts() {
     let (_, _, p) = shop_plan();
