@@ -86,7 +86,10 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
                 signals.as_ref(),
             )
         });
-        let json = head.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        // What the head took beyond the plan.
+        let json = timings.time("json-head", || {
+            head.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        });
         (plan, json)
     });
     // `None`: written already. The JSON is written as it is serialised, so its stage
