@@ -1106,6 +1106,7 @@ impl<'a> Run<'a> {
             let file = facts.modules[item.module.index()].file;
             item.code_lines = stats_by_file[file.index()].code_in(item.span);
         }
+        share_expanded_lines(&mut facts.items);
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
         diagnostics.extend(resolved.diagnostics);
         diagnostics.sort();
@@ -1119,6 +1120,31 @@ impl<'a> Run<'a> {
         );
         rayon::spawn(move || drop(leftovers));
         facts
+    }
+}
+
+/// The items one macro call expanded to all cover the call's lines (they are placed at the
+/// call): each would count the whole call, and a call declaring 300 constants over 1,000
+/// lines would weigh 300,000. Items of one module with the same span of several lines can
+/// only come from one call (two items written out never cover the same lines); they share
+/// the call's code lines instead, the first ones one line more when the lines do not divide
+/// evenly, so that together they weigh what the call does. Methods share among themselves:
+/// sizes count them inside their impl already.
+fn share_expanded_lines(items: &mut [ir::Item]) {
+    let mut groups: HashMap<(ir::ModuleId, u32, u32, bool), Vec<usize>> = HashMap::default();
+    for (i, item) in items.iter().enumerate() {
+        if item.span.end > item.span.start {
+            let method = item.kind == ir::ItemKind::Method;
+            let key = (item.module, item.span.start, item.span.end, method);
+            groups.entry(key).or_default().push(i);
+        }
+    }
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let total = items[members[0]].code_lines;
+        let n = members.len() as u32;
+        for (k, &i) in members.iter().enumerate() {
+            items[i].code_lines = total / n + u32::from((k as u32) < total % n);
+        }
     }
 }
 

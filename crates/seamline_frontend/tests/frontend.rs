@@ -1073,3 +1073,61 @@ pub async fn purge(db: &Db) {
         "{dump}"
     );
 }
+
+/// rust-analyzer's `intern` crate declares some 550 symbols in one `define_symbols!` call
+/// of 565 code lines: each expanded constant is placed at the call, and when each counted
+/// the call's lines, that module weighed 300,000 lines and made one context of 61% of the
+/// workspace. The items of one call share its lines instead; a written-out item keeps its own.
+#[test]
+fn the_items_of_one_macro_call_share_its_lines() {
+    let (_tmp, root) = write_tree(
+        "symbols",
+        r#"
+//- /Cargo.toml
+[package]
+name = "symbols"
+version = "0.1.0"
+edition = "2021"
+//- /src/lib.rs
+macro_rules! define_symbols {
+    ($($name:ident),* $(,)?) => {
+        $(pub const $name: &str = stringify!($name);)*
+    };
+}
+define_symbols! {
+    alpha,
+    beta,
+    gamma,
+    delta,
+    epsilon,
+    zeta,
+    eta,
+}
+pub struct Written {
+    pub field: u32,
+}
+"#,
+    );
+    let facts = check(&options(&root));
+    let lines: Vec<(&str, u32)> = facts
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.code_lines))
+        .collect();
+    // The call covers 9 lines: its 7 constants share them, the first two (in item order)
+    // one line more.
+    assert_eq!(
+        lines,
+        vec![
+            ("define_symbols", 5),
+            ("alpha", 2),
+            ("beta", 2),
+            ("delta", 1),
+            ("epsilon", 1),
+            ("eta", 1),
+            ("gamma", 1),
+            ("zeta", 1),
+            ("Written", 3),
+        ]
+    );
+}
