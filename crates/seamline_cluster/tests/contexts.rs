@@ -683,34 +683,36 @@ fn a_target_count_is_met_after_fragments_are_merged() {
     }
 }
 
+/// A domain of six functions (600 lines) that write its own table.
+fn domain(b: &mut seamline_test_utils::facts::FactsBuilder, name: &str) -> Vec<ir::ItemId> {
+    let m = b.module(&format!("shop::{name}"), &format!("src/{name}.rs"), 600);
+    let schema = b.item(m, name, ir::ItemKind::TableSchema, 8, None);
+    let table = b.table(name, Some(schema));
+    let fns: Vec<ir::ItemId> = (0..6)
+        .map(|i| {
+            b.item(
+                m,
+                &format!("{name}_step_{i}"),
+                ir::ItemKind::Function,
+                100,
+                None,
+            )
+        })
+        .collect();
+    for w in fns.windows(2) {
+        b.call(w[0], w[1]);
+        b.call(w[1], w[0]);
+    }
+    for &f in &fns {
+        b.access(f, table, ir::AccessMode::Write, 1);
+    }
+    fns
+}
+
 /// Two domains that own tables and a five-function text helper (under 1% of the code, no
 /// table, no endpoint) that only billing calls.
 fn domains_and_a_helper() -> ir::Facts {
     let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
-    let domain = |b: &mut seamline_test_utils::facts::FactsBuilder, name: &str| {
-        let m = b.module(&format!("shop::{name}"), &format!("src/{name}.rs"), 600);
-        let schema = b.item(m, name, ir::ItemKind::TableSchema, 8, None);
-        let table = b.table(name, Some(schema));
-        let fns: Vec<ir::ItemId> = (0..6)
-            .map(|i| {
-                b.item(
-                    m,
-                    &format!("{name}_step_{i}"),
-                    ir::ItemKind::Function,
-                    100,
-                    None,
-                )
-            })
-            .collect();
-        for w in fns.windows(2) {
-            b.call(w[0], w[1]);
-            b.call(w[1], w[0]);
-        }
-        for &f in &fns {
-            b.access(f, table, ir::AccessMode::Write, 1);
-        }
-        fns
-    };
     let orders = domain(&mut b, "orders");
     let billing = domain(&mut b, "billing");
     b.call(orders[0], billing[0]);
@@ -759,6 +761,78 @@ fn a_fragment_without_table_or_endpoint_joins_the_context_it_is_tied_to() {
             context_of(&p, &facts, &format!("shop::{t}::{t}_step_0"))
         );
     }
+}
+
+/// crates.io's middleware folder (logging, blocking traffic, the CDN's real IP, 2% of the
+/// code) clustered into a context of its own: larger than a fragment, but it answers no
+/// request and owns no table. A layer every request passes through is generic
+/// infrastructure, so it joins the kernel whatever its size.
+#[test]
+fn a_middleware_layer_joins_the_kernel_whatever_its_size() {
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("shop");
+    let orders = domain(&mut b, "orders");
+    let billing = domain(&mut b, "billing");
+    b.call(orders[0], billing[0]);
+    let layer: Vec<ir::ItemId> = ["log_request", "block_traffic", "real_ip"]
+        .iter()
+        .flat_map(|name| {
+            let m = b.module(
+                &format!("shop::middleware::{name}"),
+                &format!("src/middleware/{name}.rs"),
+                60,
+            );
+            (0..3)
+                .map(|i| b.item(m, &format!("{name}_{i}"), ir::ItemKind::Function, 20, None))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for &x in &layer {
+        for &y in &layer {
+            if x != y {
+                b.call(x, y);
+            }
+        }
+    }
+    b.call(layer[8], orders[0]);
+    let mut facts = b.finish();
+    facts.items[layer[0].index()].signature =
+        Some("pub async fn log_request_0(request: Request, next: Next) -> Response".to_owned());
+    let mut raw = ContextOptions::standard(Granularity::Item);
+    raw.shape = false;
+    let unshaped = check(&facts, &raw);
+    let layer = context_of(
+        &unshaped,
+        &facts,
+        "shop::middleware::log_request::log_request_0",
+    );
+    assert_ne!(layer, "<kernel>", "{}", unshaped.dump(&facts));
+    assert_ne!(
+        layer,
+        context_of(&unshaped, &facts, "shop::orders::orders_step_0"),
+        "{}",
+        unshaped.dump(&facts)
+    );
+    let p = check(&facts, &ContextOptions::standard(Granularity::Item));
+    for name in [
+        "log_request::log_request_0",
+        "block_traffic::block_traffic_2",
+        "real_ip::real_ip_1",
+    ] {
+        assert_eq!(
+            context_of(&p, &facts, &format!("shop::middleware::{name}")),
+            "<kernel>",
+            "{}",
+            p.dump(&facts)
+        );
+    }
+    assert_eq!(names(&p).len(), 2, "{}", p.dump(&facts));
+    assert!(
+        p.kernel_reasons
+            .iter()
+            .any(|r| r.contains("request middleware")),
+        "{:?}",
+        p.kernel_reasons
+    );
 }
 
 #[test]

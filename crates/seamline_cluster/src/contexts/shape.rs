@@ -11,7 +11,9 @@
 //! - A context that owns no table and no endpoint and is under 1% of the code, or that no
 //!   code outside refers to and that refers to no other context, is not a service: it is
 //!   merged into the context it is most tied to, into the kernel when only the kernel uses
-//!   it, or reported as possibly dead code when nothing refers to it at all.
+//!   it, or reported as possibly dead code when nothing refers to it at all. One that is
+//!   mostly request middleware (a `middleware/` folder, functions taking `Next`) is a layer
+//!   every request passes through: it joins the kernel, whatever its size.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -176,6 +178,26 @@ pub(crate) fn endpoints(facts: &ir::Facts) -> Vec<bool> {
 /// folder), a test or a test helper.
 pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
     endpoint_in(facts, item, &actix_crates(facts))
+}
+
+/// Whether a node is request middleware: it sits in a `middleware/` folder, or one of its
+/// functions takes the handler it wraps (axum's and actix's `Next`).
+fn is_middleware(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> bool {
+    let n = graph.node(node);
+    let in_folder = facts.modules.get(n.module.index()).is_some_and(|m| {
+        m.path
+            .split("::")
+            .skip(1)
+            .any(|s| matches!(s, "middleware" | "middlewares"))
+    });
+    in_folder
+        || n.items.iter().any(|&i| {
+            facts
+                .items
+                .get(i.index())
+                .and_then(|it| it.signature.as_deref())
+                .is_some_and(|sig| has_type(sig, "Next"))
+        })
 }
 
 /// Web types whose names HTTP *clients* use too: `openidconnect`'s and the AWS SDK's
@@ -592,15 +614,23 @@ pub(crate) fn shape(
         .iter()
         .map(|t| (t.a, t.b, t.weight))
         .collect();
+    let middleware: Vec<bool> = graph
+        .node_ids()
+        .map(|n| is_middleware(facts, graph, n))
+        .collect();
     let mut settled: BTreeSet<u32> = BTreeSet::new();
     for _ in 0..k {
         let owners = table_owners(facts, graph, node_label);
         let mut lines = vec![0u64; k];
+        let mut middleware_lines = vec![0u64; k];
         let mut has_node = vec![false; k];
         let mut serves = vec![false; k];
         for n in graph.node_ids() {
             if let Some(l) = node_label[n.index()] {
                 lines[l as usize] += graph.node(n).code_lines;
+                if middleware[n.index()] {
+                    middleware_lines[l as usize] += graph.node(n).code_lines.max(1);
+                }
                 has_node[l as usize] = true;
                 serves[l as usize] |= endpoint[n.index()];
             }
@@ -642,13 +672,17 @@ pub(crate) fn shape(
         if has_node.iter().filter(|&&h| h).count() <= 1 {
             break;
         }
+        // Request middleware that answers nothing and owns no table is a layer every
+        // context's requests pass through, however large: generic infrastructure.
+        let layer = |l: usize| 2 * middleware_lines[l] >= lines[l].max(1);
         let fragment = |l: usize| {
             has_node[l]
                 && !serves[l]
                 && !is_pinned(l as u32)
                 && !settled.contains(&(l as u32))
                 && ((lines[l] as f64) < FRAGMENT_SHARE * total_lines as f64
-                    || (ties[l].is_empty() && !referenced[l]))
+                    || (ties[l].is_empty() && !referenced[l])
+                    || layer(l))
         };
         let Some(l) = (0..k)
             .filter(|&l| fragment(l))
@@ -660,6 +694,16 @@ pub(crate) fn shape(
             .node_ids()
             .filter(|n| node_label[n.index()] == Some(l as u32))
             .collect();
+        if layer(l) {
+            for &n in &nodes {
+                node_label[n.index()] = None;
+                out.kernel.insert(
+                    n,
+                    "is request middleware with its helpers: a layer every request passes through, answering none and owning no data, so generic infrastructure".to_owned(),
+                );
+            }
+            continue;
+        }
         let target = ties[l]
             .iter()
             .filter(|&(&t, _)| has_node[t as usize])
