@@ -55,8 +55,20 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
         None
     };
     let pool = thread_pool(&args.input)?;
-    let proposal = timings.time("contexts", || {
-        pool.install(|| contexts::propose(&facts, &options))
+    let json_path = formats
+        .contains(&Format::Json)
+        .then(|| args.out.join(JSON_FILE));
+    // The JSON's sections of the facts alone are built while the contexts are found: the
+    // clustering leaves a thread idle now and then.
+    let (proposal, json_facts) = std::thread::scope(|scope| {
+        let built = json_path
+            .is_some()
+            .then(|| scope.spawn(|| seamline_report::json::build(&facts, &tool())));
+        let proposal = timings.time("contexts", || {
+            pool.install(|| contexts::propose(&facts, &options))
+        });
+        let built = built.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (proposal, built)
     });
     if verbosity != Verbosity::Quiet {
         for note in &proposal.constraint_notes {
@@ -68,16 +80,14 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     });
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output folder {}", args.out.display()))?;
-    let json_path = formats
-        .contains(&Format::Json)
-        .then(|| args.out.join(JSON_FILE));
     let style = json_style(args.json_style);
     // The plan runs on one thread: meanwhile another writes the JSON's head, everything the
     // proposal decides (most of a large workspace's document).
     let (plan, json) = std::thread::scope(|scope| {
         let head = json_path
             .as_deref()
-            .map(|path| scope.spawn(|| begin_json(path, &facts, &proposal, style)));
+            .zip(json_facts)
+            .map(|(path, built)| scope.spawn(|| begin_json(path, built, &facts, &proposal, style)));
         let plan = timings.time("plan", || {
             seamline_plan::plan_with_history(
                 &facts,
@@ -185,20 +195,21 @@ fn tool() -> seamline_report::ToolInfo {
     }
 }
 
-/// Creates the temporary file of `path` and writes the document's head into it when the
-/// document is compact ([`seamline_report::json::write_head`]).
-fn begin_json(
+/// Creates the temporary file of `path` and writes the document's head into it, from the
+/// facts' sections `built` beforehand, when the document is compact
+/// ([`seamline_report::json::write_head`]).
+fn begin_json<'a>(
     path: &Path,
-    facts: &ir::Facts,
-    proposal: &Proposal,
+    built: seamline_report::json::Report<'a>,
+    facts: &'a ir::Facts,
+    proposal: &'a Proposal,
     style: Option<seamline_report::json::JsonStyle>,
 ) -> anyhow::Result<JsonFile> {
     let tmp = path.with_extension("tmp");
     let file =
         std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    let deps = facts.module_deps();
-    let head = seamline_report::json::write_head(facts, proposal, &deps, &tool(), style, &mut out)
+    let head = seamline_report::json::write_head_from(built, facts, proposal, style, &mut out)
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     Ok(JsonFile { tmp, out, head })
 }

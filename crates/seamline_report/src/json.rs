@@ -452,7 +452,18 @@ pub fn write_head<W: std::io::Write>(
     style: Option<JsonStyle>,
     out: W,
 ) -> std::io::Result<bool> {
-    let mut head = build_with(facts, tool, deps);
+    write_head_from(build_with(facts, tool, deps), facts, proposal, style, out)
+}
+
+/// [`write_head`] from the document's sections of the facts alone, built beforehand with
+/// [`build`] (`analyze` builds them while the contexts are found).
+pub fn write_head_from<'a, W: std::io::Write>(
+    mut head: Report<'a>,
+    facts: &'a ir::Facts,
+    proposal: &'a seamline_cluster::contexts::Proposal,
+    style: Option<JsonStyle>,
+    out: W,
+) -> std::io::Result<bool> {
     crate::contexts_json::attach(&mut head, facts, proposal, None);
     let compact = match style {
         Some(JsonStyle::Compact) => true,
