@@ -496,8 +496,11 @@ pub fn write_head_from<'a, W: std::io::Write>(
             self.out.flush()
         }
     }
-    let mut sink = AllButLast { out, last: None };
+    // Buffered before the byte is held back, so that holding it costs once per buffer,
+    // not once per token.
+    let mut sink = std::io::BufWriter::with_capacity(1 << 16, AllButLast { out, last: None });
     compact::to_writer(&mut sink, &head)?;
+    let sink = sink.into_inner().map_err(std::io::IntoInnerError::into_error)?;
     debug_assert_eq!(sink.last, Some(b'}'));
     Ok(true)
 }
