@@ -99,8 +99,9 @@ pub struct Plan {
     pub cycles: Vec<CyclePlan>,
     /// The extraction order (strangler fig), first step first.
     pub extraction: Vec<ExtractionStep>,
-    /// The few changes inside the monolith that would make the split possible, most
-    /// effective first (empty when no structural threshold is crossed).
+    /// The few changes inside the monolith that would make the split possible (or, where
+    /// no split is advised, tidy its modules or crate boundaries: [`Plan::worklist_purpose`]),
+    /// most effective first (empty when no structural threshold is crossed).
     pub worklist: Vec<WorkItem>,
     /// Every reference that crosses a context boundary (kernel excluded), sorted by
     /// (from context, to context, location).
@@ -195,6 +196,20 @@ impl Plan {
     /// The name of a context.
     pub fn context_name(&self, id: ContextId) -> &str {
         &self.context_names[id.index()]
+    }
+
+    /// What the worklist is for, as its heading says it: a command-line tool or a library is
+    /// never split, so its changes clean crate boundaries; a monolith kept whole tidies its
+    /// modules; one to modularise first makes the split possible.
+    pub fn worklist_purpose(&self) -> &'static str {
+        if self.codebase.kind != CodebaseKind::NetworkService {
+            return "the changes that would make these crate boundaries clean";
+        }
+        match self.verdict {
+            Verdict::ModulariseFirst => "the changes that would make the split possible",
+            Verdict::KeepMonolith => "the changes that would tidy its modules",
+            Verdict::SplitNow => "the changes that would make the split cleaner",
+        }
     }
 
     /// The extraction step of a context (`None`: not extracted).

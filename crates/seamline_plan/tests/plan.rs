@@ -647,6 +647,10 @@ fn the_worklist_ranks_the_changes_and_recomputes_each_metric() {
         assert!(last.after <= last.threshold + 1e-9, "{last:?}");
     }
     assert!(p.advice.contains("Start with the worklist: 4 changes"));
+    assert_eq!(
+        p.worklist_purpose(),
+        "the changes that would make the split possible"
+    );
 
     // Within the thresholds, there is nothing to do.
     let (facts, proposal) = shop(1);
@@ -708,6 +712,14 @@ fn a_codebase_without_a_network_entry_point_is_never_told_to_split() {
         p.extraction[0].why
     );
     assert!(!served.extraction[0].why.starts_with("As a crate"));
+    // Its tangles are no obstacle to a split it will not make: the worklist cleans the
+    // crate boundaries.
+    let tangled = plan(&facts, &proposal, &self::options());
+    assert!(!tangled.worklist.is_empty());
+    assert_eq!(
+        tangled.worklist_purpose(),
+        "the changes that would make these crate boundaries clean"
+    );
 }
 
 /// A few thousand lines keep the monolith whatever their structure, and the
@@ -736,6 +748,10 @@ fn a_small_tangled_codebase_keeps_the_monolith_and_gets_the_worklist() {
     assert!(cycles.crossed && !cycles.decisive);
     assert_eq!(p.worklist.len(), 4);
     assert!(p.advice.contains("Tidy its modules first"), "{}", p.advice);
+    assert_eq!(
+        p.worklist_purpose(),
+        "the changes that would tidy its modules"
+    );
 }
 
 /// Contexts that own no table and serve nothing, or hold under 1% of the code, do

@@ -500,7 +500,9 @@ pub fn write_head_from<'a, W: std::io::Write>(
     // not once per token.
     let mut sink = std::io::BufWriter::with_capacity(1 << 16, AllButLast { out, last: None });
     compact::to_writer(&mut sink, &head)?;
-    let sink = sink.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+    let sink = sink
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
     debug_assert_eq!(sink.last, Some(b'}'));
     Ok(true)
 }

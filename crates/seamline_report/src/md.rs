@@ -209,7 +209,8 @@ pub fn render(root: &str, plan: &Plan) -> String {
     if !plan.worklist.is_empty() {
         let _ = writeln!(
             w,
-            "\n**Worklist**: the changes that would make the split possible, most effective first.\n"
+            "\n**Worklist**: {}, most effective first.\n",
+            plan.worklist_purpose()
         );
         for it in &plan.worklist {
             let _ = writeln!(

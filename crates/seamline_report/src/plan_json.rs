@@ -32,8 +32,8 @@ pub struct PlanJson {
     pub cycles: Vec<CycleJson>,
     /// Extraction steps, first first.
     pub extraction: Vec<StepJson>,
-    /// The changes inside the monolith that would make the split possible, most effective
-    /// first.
+    /// The changes inside the monolith that would make the split possible (where no split
+    /// is advised: tidy its modules or crate boundaries), most effective first.
     pub worklist: Vec<WorkItemJson>,
     /// What the git history says; absent without `--history`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,6 +12,8 @@ pub(super) struct VerdictV {
     pub(super) advice: String,
     pub(super) reasons: Vec<ReasonV>,
     pub(super) worklist: Vec<Rich>,
+    /// What the worklist is for ([`seamline_plan::Plan::worklist_purpose`]).
+    pub(super) worklist_purpose: &'static str,
     pub(super) stats: Vec<Stat>,
 }
 
@@ -50,6 +52,7 @@ pub(super) fn section(plan: &Plan) -> VerdictV {
                 text: rich(&r.text),
             })
             .collect(),
+        worklist_purpose: plan.worklist_purpose(),
         worklist: plan
             .worklist
             .iter()
