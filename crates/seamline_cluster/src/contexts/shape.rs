@@ -629,7 +629,7 @@ pub(crate) fn shape(
             if let Some(l) = node_label[n.index()] {
                 lines[l as usize] += graph.node(n).code_lines;
                 if middleware[n.index()] {
-                    middleware_lines[l as usize] += graph.node(n).code_lines.max(1);
+                    middleware_lines[l as usize] += graph.node(n).code_lines;
                 }
                 has_node[l as usize] = true;
                 serves[l as usize] |= endpoint[n.index()];
@@ -674,7 +674,7 @@ pub(crate) fn shape(
         }
         // Request middleware that answers nothing and owns no table is a layer every
         // context's requests pass through, however large: generic infrastructure.
-        let layer = |l: usize| 2 * middleware_lines[l] >= lines[l].max(1);
+        let layer = |l: usize| middleware_lines[l] > 0 && 2 * middleware_lines[l] >= lines[l];
         let fragment = |l: usize| {
             has_node[l]
                 && !serves[l]
