@@ -83,7 +83,7 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     let style = json_style(args.json_style);
     // The plan runs on one thread: meanwhile another writes the JSON's head, everything the
     // proposal decides (most of a large workspace's document).
-    let (plan, json) = std::thread::scope(|scope| {
+    let (plan, mut json) = std::thread::scope(|scope| {
         let head = json_path
             .as_deref()
             .zip(json_facts)
@@ -104,7 +104,6 @@ pub fn run(args: &AnalyzeArgs, verbosity: Verbosity) -> anyhow::Result<()> {
     });
     // `None`: written already. The JSON is written as it is serialised, so its stage
     // includes its file and its text is never held in memory whole.
-    let mut json = json;
     let mut outputs: Vec<(&str, Option<String>)> = Vec::new();
     for format in formats {
         outputs.push(match format {
