@@ -559,12 +559,26 @@ impl ObjectiveWeights {
 ///
 /// Deterministic: the same facts and options give the same proposal for any thread count.
 pub fn propose(facts: &ir::Facts, options: &ContextOptions) -> Proposal {
-    let graph = DepGraph::build(facts, &options.graph);
-    propose_on(facts, &graph, options)
+    // Both read the facts alone, and building the graph runs on one thread.
+    let (graph, endpoints) = rayon::join(
+        || DepGraph::build(facts, &options.graph),
+        || shape::endpoints(facts),
+    );
+    propose_with(facts, &graph, options, endpoints)
 }
 
 /// [`propose`] on an already built graph (for `seamline debug` and benchmarks).
 pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions) -> Proposal {
+    propose_with(facts, graph, options, shape::endpoints(facts))
+}
+
+/// [`propose_on`] with the items that answer requests known already.
+fn propose_with(
+    facts: &ir::Facts,
+    graph: &DepGraph,
+    options: &ContextOptions,
+    endpoints: Vec<bool>,
+) -> Proposal {
     // Pass 1 clusters everything but the kernel; wiring found in its result is set aside and
     // pass 2 clusters the rest, so that a router mounting every context's handlers does not
     // glue them into a context of their own.
@@ -577,7 +591,6 @@ pub fn propose_on(facts: &ir::Facts, graph: &DepGraph, options: &ContextOptions)
         std::collections::BTreeMap::new()
     };
     let pre: Vec<NodeId> = set_aside.keys().copied().collect();
-    let endpoints = shape::endpoints(facts);
     let first = cluster_pass(facts, graph, options, &pre, &readmitted);
     let mut wiring = std::collections::BTreeMap::new();
     let raw = expand(&first.groups, &first.group_labels);
