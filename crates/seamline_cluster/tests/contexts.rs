@@ -868,6 +868,35 @@ fn colliding_names_take_their_next_concept_never_a_number() {
     assert!(!d[1].ends_with(|c: char| c.is_ascii_digit()), "{d:?}");
 }
 
+/// A name is singular where the code spells the singular (`order` beside `Order` and
+/// `orders`), and as the code writes it where it does not: rust-analyzer's name resolution
+/// lives in `nameres`, and was named `namere`.
+#[test]
+fn a_name_is_spelled_as_the_code_spells_it() {
+    let mut b = seamline_test_utils::facts::FactsBuilder::new("ide");
+    let a = b.module("ide::nameres", "src/nameres.rs", 40);
+    let c = b.module("ide::orders", "src/orders.rs", 40);
+    let ia = b.item(a, "collect", ir::ItemKind::Function, 40, None);
+    let ic = b.item(c, "Order", ir::ItemKind::Struct, 40, None);
+    let facts = b.finish();
+    let graph = seamline_graph::DepGraph::build(
+        &facts,
+        &seamline_graph::GraphOptions::standard(Granularity::Item),
+    );
+    let na = graph.node_of_item(ia).unwrap();
+    let nc = graph.node_of_item(ic).unwrap();
+    let names = contexts::name_contexts(&facts, &graph, &[vec![na], vec![nc]], &[None, None]);
+    assert_eq!(names, ["nameres", "order"]);
+    // A declared name is kept as declared.
+    let pinned = contexts::name_contexts(
+        &facts,
+        &graph,
+        &[vec![na], vec![nc]],
+        &[Some("namere".to_owned()), None],
+    );
+    assert_eq!(pinned, ["namere", "order"]);
+}
+
 #[test]
 fn a_modifier_word_takes_its_compound_and_the_product_name_is_no_concept() {
     // lemmy's shape: `community` and `multi_community` are two domains, and the crate's own

@@ -8,7 +8,8 @@
 //! `api`, `db`, ...) and generic words are skipped; tokens are singularised. A token's score
 //! in context `c` is `w_c(t)^2 / sum_d w_d(t)`: frequent in `c` and concentrated there.
 //! Contexts are named from the largest to the smallest, each taking its best token that no
-//! other context has taken; pinned contexts keep their declared names.
+//! other context has taken; pinned contexts keep their declared names. A singular that no
+//! identifier spells (`namere` of `nameres`) is written as the code writes the word.
 //!
 //! A word that is only a modifier (`custom` of `custom_emoji`, `multi` of `MultiCommunity`),
 //! or a head a numeral modifies (`factor` of `two_factor`), gives way to the compound it
@@ -505,7 +506,48 @@ pub fn name_contexts(
         taken.insert(name.clone());
         names[c] = Some(name);
     }
-    names.into_iter().map(Option::unwrap_or_default).collect()
+    let written = as_written(facts);
+    names
+        .into_iter()
+        .zip(declared.iter().chain(std::iter::repeat(&None)))
+        .map(|(name, pinned)| {
+            let name = name.unwrap_or_default();
+            if pinned.is_some() {
+                return name;
+            }
+            name.split('-')
+                .map(|w| written.get(w).map_or(w, String::as_str))
+                .collect::<Vec<_>>()
+                .join("-")
+        })
+        .collect()
+}
+
+/// Singular forms no identifier of the codebase spells, each with the word it came from:
+/// `namere` of rust-analyzer's `nameres` (name resolution) is no word, and the name keeps
+/// the word as the code writes it. A singular the code spells (`order` of `Order` beside
+/// `orders`) is kept.
+fn as_written(facts: &ir::Facts) -> BTreeMap<String, String> {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for m in &facts.modules {
+        for seg in m.path.split("::") {
+            seen.extend(words(seg));
+        }
+    }
+    for it in &facts.items {
+        seen.extend(words(&it.name));
+    }
+    for t in &facts.tables {
+        seen.extend(words(&t.name));
+    }
+    let mut out = BTreeMap::new();
+    for w in &seen {
+        let s = singular(w);
+        if s != *w && !seen.contains(&s) {
+            out.entry(s).or_insert_with(|| w.clone());
+        }
+    }
+    out
 }
 
 /// A name from the context's largest node when no concept is left: the words of its path
