@@ -507,18 +507,26 @@ pub fn name_contexts(
         names[c] = Some(name);
     }
     let written = as_written(facts);
+    let names: Vec<String> = names.into_iter().map(Option::unwrap_or_default).collect();
+    let mut used: BTreeSet<String> = names.iter().cloned().collect();
     names
         .into_iter()
         .zip(declared.iter().chain(std::iter::repeat(&None)))
         .map(|(name, pinned)| {
-            let name = name.unwrap_or_default();
             if pinned.is_some() {
                 return name;
             }
-            name.split('-')
+            let spelled = name
+                .split('-')
                 .map(|w| written.get(w).map_or(w, String::as_str))
                 .collect::<Vec<_>>()
-                .join("-")
+                .join("-");
+            // Names stay unique: a spelling another context holds already is not taken.
+            if spelled != name && used.insert(spelled.clone()) {
+                spelled
+            } else {
+                name
+            }
         })
         .collect()
 }
