@@ -19,6 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use seamline_graph::{DepGraph, NodeId, NodeKey};
 use seamline_ir as ir;
 
@@ -444,10 +445,25 @@ pub fn name_contexts(
     let mut sizes = vec![0u64; k];
     let product = product_words(facts);
     let is_product = |t: &str| t.split('-').any(|w| product.contains(w));
-    for (c, nodes) in members.iter().enumerate() {
-        for &node in nodes {
+    // The tokens of every node in parallel (splitting and singularising identifiers is
+    // most of the naming), summed in node order below, so the sums never depend on threads.
+    let (per_node, written) = rayon::join(
+        || {
+            members
+                .par_iter()
+                .map(|nodes| {
+                    nodes
+                        .iter()
+                        .map(|&node| node_tokens(facts, graph, node))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        },
+        || as_written(facts),
+    );
+    for (c, (nodes, tokens)) in members.iter().zip(per_node).enumerate() {
+        for (&node, tokens) in nodes.iter().zip(tokens) {
             sizes[c] += graph.node(node).code_lines.max(1);
-            let tokens = node_tokens(facts, graph, node);
             for (t, w) in tokens.words {
                 if is_product(&t) {
                     continue;
@@ -506,7 +522,6 @@ pub fn name_contexts(
         taken.insert(name.clone());
         names[c] = Some(name);
     }
-    let written = as_written(facts);
     let names: Vec<String> = names.into_iter().map(Option::unwrap_or_default).collect();
     let mut used: BTreeSet<String> = names.iter().cloned().collect();
     names
