@@ -284,7 +284,8 @@ pub struct Item {
     pub location: Location,
     /// Lines it covers.
     pub span: LineSpan,
-    /// Lines of code inside the span.
+    /// Lines of code inside the span; the items of one macro call (which all have the
+    /// call's span) share the call's lines.
     pub code_lines: u32,
     /// For methods: the impl or trait. For impl blocks: the self type, if it resolved.
     pub parent: Option<ItemId>,
