@@ -116,7 +116,7 @@ pub fn is_migration(facts: &ir::Facts, module: ir::ModuleId, item: Option<ir::It
     let by_module = facts
         .modules
         .get(module.index())
-        .is_some_and(|m| m.path.split("::").skip(1).any(named));
+        .is_some_and(|m| under_folder(m, named));
     let by_item = item.is_some_and(|i| {
         let mut cur = facts.items.get(i.index());
         // The item and the type or impl it belongs to.
@@ -184,12 +184,10 @@ pub fn is_endpoint(facts: &ir::Facts, item: ir::ItemId) -> bool {
 /// functions takes the handler it wraps (axum's and actix's `Next`).
 fn is_middleware(facts: &ir::Facts, graph: &DepGraph, node: NodeId) -> bool {
     let n = graph.node(node);
-    let in_folder = facts.modules.get(n.module.index()).is_some_and(|m| {
-        m.path
-            .split("::")
-            .skip(1)
-            .any(|s| matches!(s, "middleware" | "middlewares"))
-    });
+    let in_folder = facts
+        .modules
+        .get(n.module.index())
+        .is_some_and(|m| under_folder(m, |s| MIDDLEWARE_FOLDERS.contains(&s)));
     in_folder
         || n.items.iter().any(|&i| {
             facts
@@ -237,12 +235,7 @@ fn endpoint_in(facts: &ir::Facts, item: ir::ItemId, actix: &[bool]) -> bool {
     let module = facts.modules.get(it.module.index());
     // The helpers of a middleware folder build responses (a rejection, a redirect) for the
     // layer that wraps the handlers; they answer no request of their own.
-    if module.is_some_and(|m| {
-        m.path
-            .split("::")
-            .skip(1)
-            .any(|s| matches!(s, "middleware" | "middlewares"))
-    }) {
+    if module.is_some_and(|m| under_folder(m, |s| MIDDLEWARE_FOLDERS.contains(&s))) {
         return false;
     }
     let serves_actix =
@@ -255,15 +248,19 @@ fn endpoint_in(facts: &ir::Facts, item: ir::ItemId, actix: &[bool]) -> bool {
         // generated clients take an `IntoRequest` instead).
         || (has_type(sig, "Request<") && has_type(sig, "Response<") && has_type(sig, "Status"))
         || (sig.contains("async fn")
-            && module.is_some_and(|m| {
-                m.path
-                    .split("::")
-                    .skip(1)
-                    .any(|s| ENDPOINT_LAYERS.contains(&s))
-            }));
+            && module.is_some_and(|m| under_folder(m, |s| ENDPOINT_LAYERS.contains(&s))));
     // Tests and their helpers call handlers and build requests; they answer none. (Checked
     // last: it splits every segment of the module's path into words.)
     web && !it.name.starts_with("test_") && !is_test_support(facts, it.module)
+}
+
+/// Folders of request middleware: a layer around the handlers, never a handler.
+const MIDDLEWARE_FOLDERS: &[&str] = &["middleware", "middlewares"];
+
+/// Whether a module sits in a folder `folder` accepts: a segment of its path below the
+/// crate root.
+fn under_folder(module: &ir::Module, folder: impl Fn(&str) -> bool) -> bool {
+    module.path.split("::").skip(1).any(folder)
 }
 
 /// Whether `sig` names `ty` as a whole path segment: `Query<` is in `Query<Params>` and
