@@ -196,7 +196,7 @@ fn tool() -> seamline_report::ToolInfo {
 
 /// Creates the temporary file of `path` and writes the document's head into it, from the
 /// facts' sections `built` beforehand, when the document is compact
-/// ([`seamline_report::json::write_head`]).
+/// ([`seamline_report::json::write_head_from`]).
 fn begin_json<'a>(
     path: &Path,
     built: seamline_report::json::Report<'a>,

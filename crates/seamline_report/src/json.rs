@@ -440,23 +440,11 @@ pub fn document<'a>(
 
 /// Writes the head of [`write_document`]'s compact text, all of it but the plan, which only
 /// the proposal decides, so that the caller can write it while the plan is computed (that
-/// stage runs on one thread). `deps` must be `facts.module_deps()`, as the plan's are.
+/// stage runs on one thread). `head` is the document's sections of the facts alone, built
+/// beforehand with [`build`] (`analyze` builds them while the contexts are found).
 /// Returns `false`, having written nothing, when the document is not to be compact: asked
 /// pretty, or no more than [`PRETTY_UP_TO`] bytes without its plan, when the plan decides
 /// the style; the caller then writes the whole document once the plan is known.
-pub fn write_head<W: std::io::Write>(
-    facts: &ir::Facts,
-    proposal: &seamline_cluster::contexts::Proposal,
-    deps: &[ir::ModuleDep],
-    tool: &ToolInfo,
-    style: Option<JsonStyle>,
-    out: W,
-) -> std::io::Result<bool> {
-    write_head_from(build_with(facts, tool, deps), facts, proposal, style, out)
-}
-
-/// [`write_head`] from the document's sections of the facts alone, built beforehand with
-/// [`build`] (`analyze` builds them while the contexts are found).
 pub fn write_head_from<'a, W: std::io::Write>(
     mut head: Report<'a>,
     facts: &'a ir::Facts,
@@ -507,7 +495,7 @@ pub fn write_head_from<'a, W: std::io::Write>(
     Ok(true)
 }
 
-/// Writes the rest of the compact document that [`write_head`] began: the plan, the closing
+/// Writes the rest of the compact document that [`write_head_from`] began: the plan, the closing
 /// brace and the trailing newline.
 pub fn write_tail<W: std::io::Write>(
     plan: &seamline_plan::Plan,

@@ -15,6 +15,13 @@ type Input = (
     seamline_plan::Plan,
 );
 
+fn tool() -> seamline_report::ToolInfo {
+    seamline_report::ToolInfo {
+        name: "seamline".to_owned(),
+        version: "0".to_owned(),
+    }
+}
+
 /// The input is built once for every test of this file.
 fn input() -> &'static Input {
     static INPUT: OnceLock<Input> = OnceLock::new();
@@ -159,10 +166,7 @@ fn the_reports_of_a_large_input_are_deterministic_and_its_json_is_compact_by_def
     let (facts, proposal, p) = input();
     assert_eq!(html::render(facts, p), html::render(facts, p));
     assert_eq!(md::render(&facts.root, p), md::render(&facts.root, p));
-    let tool = seamline_report::ToolInfo {
-        name: "seamline".to_owned(),
-        version: "0".to_owned(),
-    };
+    let tool = tool();
     let report = json::document(facts, proposal, p, &tool);
     let compact = json::render_with(&report, Some(JsonStyle::Compact));
     assert!(
@@ -191,15 +195,14 @@ fn the_reports_of_a_large_input_are_deterministic_and_its_json_is_compact_by_def
 fn the_json_written_in_two_parts_is_the_document() {
     use seamline_report::json::{self, JsonStyle};
     let (facts, proposal, p) = input();
-    let tool = seamline_report::ToolInfo {
-        name: "seamline".to_owned(),
-        version: "0".to_owned(),
-    };
+    let tool = tool();
     let mut whole = Vec::new();
     json::write_document(facts, proposal, p, &tool, None, &mut whole).unwrap();
     let mut parts = Vec::new();
-    let deps = facts.module_deps();
-    assert!(json::write_head(facts, proposal, &deps, &tool, None, &mut parts).unwrap());
+    assert!(
+        json::write_head_from(json::build(facts, &tool), facts, proposal, None, &mut parts)
+            .unwrap()
+    );
     json::write_tail(p, &mut parts).unwrap();
     assert!(
         parts == whole,
@@ -210,6 +213,15 @@ fn the_json_written_in_two_parts_is_the_document() {
     // Asked pretty, the head is left to the whole document.
     let mut none = Vec::new();
     let pretty = Some(JsonStyle::Pretty);
-    assert!(!json::write_head(facts, proposal, &deps, &tool, pretty, &mut none).unwrap());
+    assert!(
+        !json::write_head_from(
+            json::build(facts, &tool),
+            facts,
+            proposal,
+            pretty,
+            &mut none
+        )
+        .unwrap()
+    );
     assert!(none.is_empty());
 }

@@ -91,12 +91,29 @@ fn a_small_json_is_written_whole_unless_asked_compact() {
         name: "seamline".to_owned(),
         version: "0".to_owned(),
     };
-    let deps = facts.module_deps();
     let mut head = Vec::new();
-    assert!(!json::write_head(&facts, &proposal, &deps, &tool, None, &mut head).unwrap());
+    assert!(
+        !json::write_head_from(
+            json::build(&facts, &tool),
+            &facts,
+            &proposal,
+            None,
+            &mut head
+        )
+        .unwrap()
+    );
     assert!(head.is_empty());
     let compact = Some(JsonStyle::Compact);
-    assert!(json::write_head(&facts, &proposal, &deps, &tool, compact, &mut head).unwrap());
+    assert!(
+        json::write_head_from(
+            json::build(&facts, &tool),
+            &facts,
+            &proposal,
+            compact,
+            &mut head
+        )
+        .unwrap()
+    );
     json::write_tail(&p, &mut head).unwrap();
     let mut whole = Vec::new();
     json::write_document(&facts, &proposal, &p, &tool, compact, &mut whole).unwrap();
