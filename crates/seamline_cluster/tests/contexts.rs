@@ -41,6 +41,28 @@ fn context_of(p: &Proposal, facts: &ir::Facts, path: &str) -> String {
         .unwrap_or_else(|| "<kernel>".to_owned())
 }
 
+/// The names `name_contexts` gives contexts made of these items (on the item graph).
+fn names_of(
+    facts: &ir::Facts,
+    items_of: &[&[ir::ItemId]],
+    declared: &[Option<String>],
+) -> Vec<String> {
+    let graph = seamline_graph::DepGraph::build(
+        facts,
+        &seamline_graph::GraphOptions::standard(Granularity::Item),
+    );
+    let members: Vec<Vec<seamline_graph::NodeId>> = items_of
+        .iter()
+        .map(|items| {
+            items
+                .iter()
+                .map(|&i| graph.node_of_item(i).unwrap())
+                .collect()
+        })
+        .collect();
+    contexts::name_contexts(facts, &graph, &members, declared)
+}
+
 fn names(p: &Proposal) -> Vec<&str> {
     p.contexts.iter().map(|c| c.name.as_str()).collect()
 }
@@ -849,13 +871,7 @@ fn colliding_names_take_their_next_concept_never_a_number() {
     let ia = b.item(a, "Invoice", ir::ItemKind::Struct, 40, None);
     let ic = b.item(c, "InvoiceDraft", ir::ItemKind::Struct, 20, None);
     let facts = b.finish();
-    let graph = seamline_graph::DepGraph::build(
-        &facts,
-        &seamline_graph::GraphOptions::standard(Granularity::Item),
-    );
-    let na = graph.node_of_item(ia).unwrap();
-    let nc = graph.node_of_item(ic).unwrap();
-    let names = contexts::name_contexts(&facts, &graph, &[vec![na], vec![nc]], &[None, None]);
+    let names = names_of(&facts, &[&[ia], &[ic]], &[None, None]);
     assert_eq!(names[0], "invoice");
     assert_ne!(names[1], "invoice");
     assert!(
@@ -863,7 +879,7 @@ fn colliding_names_take_their_next_concept_never_a_number() {
         "{names:?}"
     );
     // Even with nothing but the taken word: a pair or a path, never a number.
-    let d = contexts::name_contexts(&facts, &graph, &[vec![na], vec![na]], &[None, None]);
+    let d = names_of(&facts, &[&[ia], &[ia]], &[None, None]);
     assert_ne!(d[0], d[1]);
     assert!(!d[1].ends_with(|c: char| c.is_ascii_digit()), "{d:?}");
 }
@@ -879,21 +895,10 @@ fn a_name_is_spelled_as_the_code_spells_it() {
     let ia = b.item(a, "collect", ir::ItemKind::Function, 40, None);
     let ic = b.item(c, "Order", ir::ItemKind::Struct, 40, None);
     let facts = b.finish();
-    let graph = seamline_graph::DepGraph::build(
-        &facts,
-        &seamline_graph::GraphOptions::standard(Granularity::Item),
-    );
-    let na = graph.node_of_item(ia).unwrap();
-    let nc = graph.node_of_item(ic).unwrap();
-    let names = contexts::name_contexts(&facts, &graph, &[vec![na], vec![nc]], &[None, None]);
+    let names = names_of(&facts, &[&[ia], &[ic]], &[None, None]);
     assert_eq!(names, ["nameres", "order"]);
     // A declared name is kept as declared.
-    let pinned = contexts::name_contexts(
-        &facts,
-        &graph,
-        &[vec![na], vec![nc]],
-        &[Some("namere".to_owned()), None],
-    );
+    let pinned = names_of(&facts, &[&[ia], &[ic]], &[Some("namere".to_owned()), None]);
     assert_eq!(pinned, ["namere", "order"]);
 }
 
@@ -911,17 +916,7 @@ fn a_modifier_word_takes_its_compound_and_the_product_name_is_no_concept() {
     let e = b.item(multi, "MultiCommunityEntry", ir::ItemKind::Struct, 20, None);
     let p = b.item(plugins, "ForumPlugin", ir::ItemKind::Struct, 30, None);
     let facts = b.finish();
-    let graph = seamline_graph::DepGraph::build(
-        &facts,
-        &seamline_graph::GraphOptions::standard(Granularity::Item),
-    );
-    let node = |i| graph.node_of_item(i).unwrap();
-    let names = contexts::name_contexts(
-        &facts,
-        &graph,
-        &[vec![node(c)], vec![node(m), node(e)], vec![node(p)]],
-        &[None, None, None],
-    );
+    let names = names_of(&facts, &[&[c], &[m, e], &[p]], &[None, None, None]);
     assert_eq!(names, ["community", "multi-community", "plugin"]);
 }
 
